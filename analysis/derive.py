@@ -1,0 +1,133 @@
+"""Command ``python -m analysis.derive``: raw sheets -> checked, unit-converted derived tables.
+
+Reads a cohort directory, validates it against the data dictionary, derives the analysis
+tables and writes them, with their dictionary and a manifest (SHA-256 of every raw sheet
+read, code version), into the cohort's ``data-derived/`` folder. The folder is replaced
+only when everything succeeded. Exit status 2 means the input was rejected.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.atomic import replace_dir
+from analysis.dictionary import DERIVED_DICTIONARY, RAW_DICTIONARY, load_dictionary
+from analysis.paths import ROOT, cohort_paths
+from analysis.problems import InputError
+from analysis.sheets import read_cohort
+from analysis.tables import derive_tables
+
+MANIFEST = "manifest.json"
+
+
+def sha256(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def code_fingerprint() -> str:
+    """SHA-256 over the analysis package's sources and dictionaries (first 12 hex digits)."""
+    digest = hashlib.sha256()
+    sources = sorted((ROOT / "analysis").rglob("*.py")) + [RAW_DICTIONARY, DERIVED_DICTIONARY]
+    for path in sources:
+        digest.update(path.relative_to(ROOT).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def git_revision() -> str:
+    """Short git commit of the checkout (with '-dirty' for uncommitted changes), or 'unknown'."""
+    try:
+        out = subprocess.run(["git", "describe", "--always", "--dirty", "--abbrev=12"],
+                             cwd=ROOT, capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return out.stdout.strip()
+
+
+def input_manifest(raw_dir: Path) -> dict:
+    """What a derivation depends on: raw sheet hashes and the code fingerprint."""
+    sheets = {s.filename: sha256(raw_dir / s.filename) for s in load_dictionary().values()}
+    data = hashlib.sha256("".join(f"{k}={v};" for k, v in sheets.items()).encode())
+    return {
+        "raw_sheets": sheets,
+        "data_fingerprint": data.hexdigest()[:12],
+        "code_fingerprint": code_fingerprint(),
+    }
+
+
+def write_table(frame: pd.DataFrame, path: Path) -> None:
+    """Write a derived table as CSV with a fixed float format (byte-stable across runs)."""
+    frame.to_csv(path, index=False, float_format="%.10g", lineterminator="\n",
+                 date_format="%Y-%m-%d")
+
+
+def derive(raw_dir: Path, out_dir: Path, force: bool = False) -> dict:
+    """Validate ``raw_dir`` and (re)write ``out_dir``; returns the manifest."""
+    print(f"derive: reading sheets from {_show(raw_dir)}", file=sys.stderr)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        cohort = read_cohort(raw_dir)
+    for warning in caught:
+        print(f"derive: warning: {warning.message}", file=sys.stderr)
+    manifest = input_manifest(raw_dir)
+    previous = out_dir / MANIFEST
+    if not force and previous.is_file():
+        old = json.loads(previous.read_text())
+        if {k: old.get(k) for k in manifest} == manifest:
+            print(f"derive: {_show(out_dir)} is up to date", file=sys.stderr)
+            return old
+    n_patients = len(cohort["patients"])
+    print(f"derive: {n_patients} patients validated; deriving tables", file=sys.stderr)
+    tables = derive_tables(cohort)
+    manifest["tables"] = {}
+    with replace_dir(out_dir) as staging:
+        for name, frame in tables.items():
+            write_table(frame, staging / f"{name}.csv")
+            manifest["tables"][f"{name}.csv"] = sha256(staging / f"{name}.csv")
+        shutil.copyfile(DERIVED_DICTIONARY, staging / "dictionary.yaml")
+        manifest["n_patients"] = n_patients
+        manifest["code_revision"] = git_revision()
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    print(f"derive: wrote {len(tables)} tables to {_show(out_dir)} "
+          f"(data {manifest['data_fingerprint']}, code {manifest['code_fingerprint']})",
+          file=sys.stderr)
+    return manifest
+
+
+def _show(path: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m analysis.derive", description=__doc__)
+    parser.add_argument("--data-raw", type=Path, default=None,
+                        help="cohort directory with the raw sheets (default: data-raw/)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="where to write the derived tables (default: the cohort's own)")
+    parser.add_argument("--force", action="store_true", help="derive even if up to date")
+    args = parser.parse_args(argv)
+    paths = cohort_paths(args.data_raw)
+    try:
+        derive(paths.raw, args.out or paths.derived, force=args.force)
+    except InputError as error:
+        print(error.report(), file=sys.stderr)
+        print("derive: stopped; nothing was written", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

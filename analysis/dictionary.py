@@ -1,0 +1,88 @@
+"""The data dictionaries: what each sheet and column holds, its type, unit and allowed values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+RAW_DICTIONARY = ROOT / "data-raw" / "dictionary.yaml"
+DERIVED_DICTIONARY = Path(__file__).resolve().parent / "derived_dictionary.yaml"
+
+TYPES = {"id", "text", "category", "integer", "number", "censored_number", "date", "unit"}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a sheet as the dictionary declares it."""
+
+    name: str
+    type: str
+    description: str = ""
+    unit: str | None = None
+    unit_column: str | None = None
+    values: tuple[str, ...] | None = None
+    min: float | None = None
+    max: float | None = None
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet (CSV file) as the dictionary declares it."""
+
+    name: str
+    description: str
+    key: tuple[str, ...]
+    columns: dict[str, Column]
+    patient_sheet: bool = False
+    parameter_column: str | None = None
+    parameters: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}.csv"
+
+    @property
+    def unit_columns(self) -> set[str]:
+        return {c.unit_column for c in self.columns.values() if c.unit_column}
+
+
+def _column(name: str, spec: dict) -> Column:
+    if spec.get("type") not in TYPES:
+        raise ValueError(f"dictionary: column {name!r} has unknown type {spec.get('type')!r}")
+    values = spec.get("values")
+    return Column(
+        name=name,
+        type=spec["type"],
+        description=spec.get("description", ""),
+        unit=spec.get("unit"),
+        unit_column=spec.get("unit_column"),
+        values=tuple(str(v) for v in values) if values is not None else None,
+        min=spec.get("min"),
+        max=spec.get("max"),
+        required=bool(spec.get("required", False)),
+    )
+
+
+@cache
+def load_dictionary(path: Path = RAW_DICTIONARY) -> dict[str, Sheet]:
+    """Read a dictionary YAML file into Sheet objects, keyed by sheet name."""
+    spec = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    sheets = {}
+    for name, sheet in spec["sheets"].items():
+        columns = {col: _column(col, c) for col, c in sheet["columns"].items()}
+        parameters = {str(k): str(v) for k, v in (sheet.get("parameters") or {}).items()}
+        sheets[name] = Sheet(
+            name=name,
+            description=sheet.get("description", ""),
+            key=tuple(sheet.get("key", ())),
+            columns=columns,
+            patient_sheet=bool(sheet.get("patient_sheet", False)),
+            parameter_column=sheet.get("parameter_column"),
+            parameters=parameters,
+        )
+    return sheets

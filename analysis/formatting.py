@@ -1,0 +1,78 @@
+"""Printing numbers the way the article prints them.
+
+A *style* says how a number is written: ``decimals:2`` (3.62), ``sig:2`` in scientific
+notation (1.1 × 10^7), ``percent:0`` (80%), ``ratio:1`` (1:0.9), ``count`` (3),
+``thousands:2`` (100.65 × 10^3). The same style renders the computed value in the paper
+and rounds it for comparison with the published value in the reproducibility ledger.
+"""
+
+from __future__ import annotations
+
+import math
+
+TIMES = "\u00d7"
+
+
+def _trim(text: str) -> str:
+    """Drop trailing zeros after a decimal point ("6.0" -> "6")."""
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def fixed(value: float, decimals: int) -> str:
+    """``value`` with a fixed number of decimals, trailing zeros dropped (15.10 -> 15.1)."""
+    return _trim(f"{value:.{decimals}f}")
+
+
+def scientific(value: float, digits: int, markup: bool = True) -> str:
+    """``value`` as mantissa × 10^exponent with ``digits`` significant digits (1.1 × 10^7).
+
+    With ``markup`` the exponent is written as Pandoc superscript (``10^7^``).
+    """
+    if value == 0:
+        return "0"
+    exponent = math.floor(math.log10(abs(value)))
+    mantissa = round(value / 10**exponent, digits - 1)
+    if abs(mantissa) >= 10:
+        mantissa /= 10
+        exponent += 1
+    power = f"10^{exponent}^" if markup else f"10^{exponent}"
+    return f"{_trim(f'{mantissa:.{digits - 1}f}')} {TIMES} {power}"
+
+
+def thousands(value: float, decimals: int, markup: bool = True) -> str:
+    """``value`` in units of 10^3 (100.65 × 10^3)."""
+    power = "10^3^" if markup else "10^3"
+    return f"{fixed(value / 1e3, decimals)} {TIMES} {power}"
+
+
+def percent(value: float, decimals: int = 0) -> str:
+    """A percentage given in percent units (80 -> "80%")."""
+    return f"{fixed(value, decimals)}%"
+
+
+def ratio(value: float, decimals: int = 1) -> str:
+    """A 1:x ratio (0.93 -> "1:0.9")."""
+    return f"1:{fixed(value, decimals)}"
+
+
+def render(value, style: str, markup: bool = True) -> str:
+    """Write ``value`` in a named style ("decimals:2", "sig:2", "percent:0", "count", ...)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "NA"
+    kind, _, arg = style.partition(":")
+    digits = int(arg) if arg else 0
+    if kind == "decimals":
+        return fixed(value, digits)
+    if kind == "sig":
+        return scientific(value, digits, markup)
+    if kind == "thousands":
+        return thousands(value, digits, markup)
+    if kind == "percent":
+        return percent(value, digits)
+    if kind == "ratio":
+        return ratio(value, digits)
+    if kind == "count":
+        return str(int(value))
+    if kind == "text":
+        return str(value)
+    raise ValueError(f"unknown number style {style!r}")

@@ -1,0 +1,55 @@
+"""Where a cohort's inputs and outputs live.
+
+The bundled cohort reads ``data-raw/`` and writes ``data-derived/``, ``figures/`` and
+``_output/``. Any other cohort directory writes under ``_cohorts/<name>/`` so that the
+bundled outputs are never touched. The cohort in use is passed to the documents through
+the environment variable ``CART2_DATA_RAW``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_RAW = ROOT / "data-raw"
+ENV_VAR = "CART2_DATA_RAW"
+FIGURES_ENV_VAR = "CART2_FIGURES_DIR"
+
+
+@dataclass(frozen=True)
+class CohortPaths:
+    """Input and output folders of one cohort."""
+
+    raw: Path
+    derived: Path
+    figures: Path
+    output: Path
+
+    @property
+    def bundled(self) -> bool:
+        """True for the cohort bundled with the compendium (the article's patients)."""
+        return self.raw == BUNDLED_RAW
+
+
+def cohort_paths(data_raw: Path | str | None = None) -> CohortPaths:
+    """Folders for the cohort whose raw sheets are in ``data_raw`` (default: the bundled one)."""
+    raw = Path(data_raw).resolve() if data_raw else BUNDLED_RAW
+    if raw == BUNDLED_RAW:
+        return CohortPaths(raw, ROOT / "data-derived", ROOT / "figures", ROOT / "_output")
+    base = ROOT / "_cohorts" / raw.name
+    return CohortPaths(raw, base / "data-derived", base / "figures", base / "_output")
+
+
+def current() -> CohortPaths:
+    """The cohort chosen through ``CART2_DATA_RAW`` (the bundled one when unset).
+
+    ``CART2_FIGURES_DIR``, when set, redirects figure files to a staging folder that the
+    render swaps in once every document has rendered.
+    """
+    paths = cohort_paths(os.environ.get(ENV_VAR) or None)
+    staging = os.environ.get(FIGURES_ENV_VAR)
+    if staging:
+        paths = CohortPaths(paths.raw, paths.derived, Path(staging), paths.output)
+    return paths

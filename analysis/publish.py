@@ -1,0 +1,63 @@
+"""Command ``python -m analysis.publish``: render paper and supplement for one cohort.
+
+Runs the document renderer (:mod:`qmdrender`: Quarto when installed, otherwise the built-in
+engine) on ``paper.qmd`` and ``supplement.qmd`` with the cohort chosen by ``--data-raw``,
+writing HTML and PDF into the cohort's output folder (``_output/`` for the bundled cohort).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from analysis.atomic import replace_dir
+from analysis.paths import ENV_VAR, FIGURES_ENV_VAR, ROOT, cohort_paths
+
+DOCUMENTS = ["paper.qmd", "supplement.qmd"]
+DEPENDS = ["analysis/**/*.py", "analysis/*.yaml", "qmdrender/**/*", "references.bib",
+           "_quarto.yml", "data-raw/dictionary.yaml"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m analysis.publish", description=__doc__)
+    parser.add_argument("--data-raw", type=Path, default=None,
+                        help="cohort directory with the raw sheets (default: data-raw/)")
+    parser.add_argument("--force", action="store_true", help="render even if up to date")
+    parser.add_argument("--engine", default="auto", choices=["auto", "quarto", "builtin"])
+    parser.add_argument("--to", default="html,pdf")
+    args = parser.parse_args(argv)
+    paths = cohort_paths(args.data_raw)
+    depends = [*DEPENDS, str(paths.derived.relative_to(ROOT) / "**" / "*")]
+    command = [sys.executable, "-m", "qmdrender", *DOCUMENTS,
+               "--output-dir", str(paths.output), "--engine", args.engine, "--to", args.to]
+    for pattern in depends:
+        command += ["--depends", pattern]
+    if args.force:
+        command.append("--force")
+    try:
+        with replace_dir(paths.figures) as staging:
+            env = {**os.environ, ENV_VAR: str(paths.raw), FIGURES_ENV_VAR: str(staging)}
+            result = subprocess.run(command, cwd=ROOT, env=env, check=False)
+            if result.returncode != 0 or not any(staging.iterdir()):
+                raise _KeepFigures(result.returncode)
+    except _KeepFigures as kept:
+        if kept.returncode != 0:
+            print("render: stopped; previous documents and figures are unchanged", file=sys.stderr)
+            return kept.returncode
+    print(f"render: documents in {paths.output}, figures in {paths.figures}", file=sys.stderr)
+    return 0
+
+
+class _KeepFigures(Exception):
+    """The render failed or was up to date: the previous figures stay in place."""
+
+    def __init__(self, returncode: int):
+        super().__init__(returncode)
+        self.returncode = returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,299 @@
+"""Reading the raw trial sheets and checking them against the data dictionary.
+
+:func:`read_cohort` reads every sheet of a cohort directory, checks each cell against the
+dictionary (type, unit, range, allowed values, keys, references between sheets, date
+order, identifiers), converts every quantity to the dictionary's standard unit, and either
+returns typed frames or raises :class:`InputError` listing every problem found.
+
+Returned frames follow one contract:
+
+- id, text and category columns are ``str`` (``None`` where blank);
+- integer columns are pandas ``Int64``; date columns are ``datetime64[ns]``;
+- number columns are floats in the standard unit (per-row unit columns are dropped);
+- censored numbers ("<0.01") give ``col`` (float, the limit) and ``col_qualifier``
+  (``"<"``, ``">"`` or ``""``);
+- long lab sheets keep ``unit`` holding the parameter's standard unit;
+- every frame has ``_row``, the CSV line number (the header is line 1).
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.dictionary import Column, Sheet, load_dictionary
+from analysis.privacy import find_identifiers
+from analysis.problems import InputError, Problem
+from analysis.units import UnitError, convert, parse_unit
+
+NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+CENSORED = rf"^\s*(?P<qualifier>[<>]?)\s*(?P<number>{NUMBER})\s*$"
+DECIMAL_COMMA = r"^\s*[<>]?\s*\d+,\d+\s*$"
+
+
+class InputWarning(UserWarning):
+    """Something unusual in the input that does not stop the run (e.g. an extra column)."""
+
+
+def read_cohort(directory: Path | str, dictionary: dict[str, Sheet] | None = None
+                ) -> dict[str, pd.DataFrame]:
+    """Read and validate every sheet of a cohort directory; return frames keyed by sheet name.
+
+    Raises InputError listing every problem when anything is wrong.
+    """
+    directory = Path(directory)
+    dictionary = dictionary or load_dictionary()
+    problems: list[Problem] = []
+    if not directory.is_dir():
+        raise InputError([Problem(str(directory), "a directory holding the raw sheets")])
+    frames = {}
+    for sheet in dictionary.values():
+        text = _read_text(directory / sheet.filename, problems)
+        if text is not None:
+            frames[sheet.name] = _parse_sheet(sheet, text, _label(directory, sheet), problems)
+    if len(frames) == len(dictionary):
+        _check_references(dictionary, frames, directory, problems)
+        _check_date_order(frames, directory, problems)
+    if problems:
+        raise InputError(problems)
+    return frames
+
+
+def _label(directory: Path, sheet: Sheet) -> str:
+    return str(directory / sheet.filename)
+
+
+def _read_text(path: Path, problems: list[Problem]) -> str | None:
+    """The file's text, or None (with a problem recorded) when it is missing or unreadable."""
+    if not path.is_file():
+        problems.append(Problem(str(path), "this sheet to exist (see data-raw/dictionary.yaml)"))
+        return None
+    data = path.read_bytes()
+    if data.startswith(b"\xef\xbb\xbf"):
+        problems.append(Problem(str(path), "UTF-8 without a byte-order mark", row=1,
+                                value="byte-order mark"))
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        problems.append(Problem(str(path), "UTF-8 text", row=line,
+                                value=data[exc.start: exc.start + 4].hex(" ")))
+        return None
+    if not text.strip():
+        problems.append(Problem(str(path), "a header line naming the columns", value=""))
+        return None
+    return text
+
+
+def _parse_sheet(sheet: Sheet, text: str, label: str, problems: list[Problem]) -> pd.DataFrame:
+    raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    raw.insert(0, "_row", np.arange(2, len(raw) + 2))
+    header = [c for c in raw.columns if c != "_row"]
+    missing = [c for c in sheet.columns if c not in header]
+    for name in missing:
+        problems.append(Problem(label, f"a column named '{name}'", row=1, column=name,
+                                value=None))
+    for name in header:
+        if name not in sheet.columns:
+            warnings.warn(f"{label}: column '{name}' is not in the data dictionary; ignored",
+                          InputWarning, stacklevel=2)
+    text_columns = {c.name for c in sheet.columns.values() if c.type in ("id", "text", "category")}
+    problems.extend(find_identifiers(raw, label, text_columns, set(sheet.columns)))
+    if missing:
+        return raw
+    frame = raw[["_row", *sheet.columns]].copy()
+    for column in sheet.columns.values():
+        if column.unit_column is None and column.type != "unit":
+            _parse_column(frame, sheet, column, label, problems)
+    for column in sheet.columns.values():
+        if column.unit_column is not None:
+            _parse_quantity(frame, sheet, column, label, problems)
+    frame = frame.drop(columns=[c for c in sheet.unit_columns if c != "unit"])
+    _check_keys(frame, sheet, label, problems)
+    return frame
+
+
+def _report(problems, label, rows, column, values, expected):
+    for row, value in zip(rows, values, strict=True):
+        problems.append(Problem(label, expected, row=int(row), column=column, value=value))
+
+
+def _parse_column(frame, sheet: Sheet, column: Column, label, problems) -> None:
+    """Check and type one column in place (everything except quantities with a unit column)."""
+    name = column.name
+    text = frame[name]
+    blank = text.str.strip() == ""
+    if column.required and blank.any():
+        _report(problems, label, frame.loc[blank, "_row"], name, text[blank], "a value")
+    if column.type == "id":
+        stray = ~blank & (text != text.str.strip())
+        _report(problems, label, frame.loc[stray, "_row"], name, text[stray],
+                "an identifier without leading or trailing spaces")
+        frame[name] = text.where(~blank, None)
+    elif column.type in ("text", "category"):
+        stripped = text.str.strip()
+        allowed = column.values or (tuple(sheet.parameters) if name == sheet.parameter_column
+                                    else None)
+        if allowed is not None:
+            bad = ~blank & ~stripped.isin(allowed)
+            _report(problems, label, frame.loc[bad, "_row"], name, text[bad],
+                    "one of " + ", ".join(allowed))
+        frame[name] = stripped.where(~blank, None)
+    elif column.type == "integer":
+        numbers = pd.to_numeric(text.where(~blank), errors="coerce")
+        bad = ~blank & (numbers.isna() | (numbers % 1 != 0))
+        _report(problems, label, frame.loc[bad, "_row"], name, text[bad], "a whole number")
+        frame[name] = numbers.where(~bad).astype("Int64")
+        _check_range(frame, column, label, problems, frame[name].astype("float"))
+    elif column.type == "date":
+        dates = pd.to_datetime(text.where(~blank), format="%Y-%m-%d", errors="coerce")
+        bad = ~blank & dates.isna()
+        _report(problems, label, frame.loc[bad, "_row"], name, text[bad],
+                "a date written YYYY-MM-DD")
+        frame[name] = dates
+    elif column.type in ("number", "censored_number"):
+        values, qualifiers = _parse_numbers(frame, column, label, problems)
+        frame[name] = values
+        if column.type == "censored_number":
+            frame[f"{name}_qualifier"] = qualifiers
+        _check_range(frame, column, label, problems, values)
+
+
+def _parse_numbers(frame, column: Column, label, problems):
+    """Parse a numeric column; returns (values, qualifiers). Blanks become NaN."""
+    text = frame[column.name]
+    blank = text.str.strip() == ""
+    parts = text.str.extract(CENSORED)
+    values = pd.to_numeric(parts["number"], errors="coerce")
+    qualifiers = parts["qualifier"].fillna("")
+    if column.type == "number":
+        bad = ~blank & (values.isna() | (qualifiers != ""))
+    else:
+        bad = ~blank & values.isna()
+    comma = bad & text.str.match(DECIMAL_COMMA)
+    _report(problems, label, frame.loc[comma, "_row"], column.name, text[comma],
+            "a number with a decimal point, not a decimal comma")
+    other = bad & ~comma
+    expected = "a number" if column.type == "number" else "a number, or '<' / '>' and a number"
+    _report(problems, label, frame.loc[other, "_row"], column.name, text[other], expected)
+    return values.where(~bad).astype(float), qualifiers.where(~bad, "")
+
+
+def _parse_quantity(frame, sheet: Sheet, column: Column, label, problems) -> None:
+    """Parse a quantity whose unit stands in another column and convert to the standard unit."""
+    values, qualifiers = _parse_numbers(frame, column, label, problems)
+    units = frame[column.unit_column].str.strip()
+    if sheet.parameter_column and column.unit is None:
+        targets = frame[sheet.parameter_column].map(sheet.parameters)
+    else:
+        targets = pd.Series(column.unit, index=frame.index)
+    converted = pd.Series(np.nan, index=frame.index)
+    for (unit, target), rows in frame.groupby([units, targets], dropna=True).groups.items():
+        if unit == "":
+            expected = f"a unit convertible to {target}"
+            bad = rows[values[rows].notna()]
+            _report(problems, label, frame.loc[bad, "_row"], column.unit_column,
+                    units[bad], expected)
+            continue
+        try:
+            converted[rows] = convert(values[rows].to_numpy(), unit, target)
+        except UnitError:
+            kind = "a unit convertible to" if _known(unit) else "a unit pint knows, convertible to"
+            _report(problems, label, frame.loc[rows, "_row"], column.unit_column,
+                    units[rows], f"{kind} {target}")
+    frame[column.name] = converted
+    if column.type == "censored_number":
+        frame[f"{column.name}_qualifier"] = qualifiers
+    if sheet.parameter_column and column.unit is None and column.unit_column == "unit":
+        frame["unit"] = targets
+    _check_range(frame, column, label, problems, converted)
+
+
+def _known(unit: str) -> bool:
+    try:
+        parse_unit(unit)
+    except UnitError:
+        return False
+    return True
+
+
+def _check_range(frame, column: Column, label, problems, values: pd.Series) -> None:
+    unit = f" {column.unit}" if column.unit else ""
+    if column.min is not None:
+        low = values < column.min
+        _report(problems, label, frame.loc[low, "_row"], column.name,
+                values[low].map(lambda v: f"{v:g}{unit}"), f"at least {column.min}{unit}")
+    if column.max is not None:
+        high = values > column.max
+        _report(problems, label, frame.loc[high, "_row"], column.name,
+                values[high].map(lambda v: f"{v:g}{unit}"), f"at most {column.max}{unit}")
+
+
+def _check_keys(frame, sheet: Sheet, label, problems) -> None:
+    if not sheet.key:
+        return
+    duplicated = frame.duplicated(list(sheet.key), keep="first") & frame[list(sheet.key)].notna(
+    ).all(axis=1)
+    for _, row in frame[duplicated].iterrows():
+        key = ", ".join(f"{k}={row[k]}" for k in sheet.key)
+        problems.append(Problem(label, f"one row per {' + '.join(sheet.key)}",
+                                row=int(row["_row"]), column=sheet.key[-1],
+                                value=f"duplicate of {key}"))
+
+
+def _check_references(dictionary, frames, directory: Path, problems) -> None:
+    """Every patient_id refers to the patient sheet; every (patient, course) to the courses."""
+    patient_sheet = next(s for s in dictionary.values() if s.patient_sheet)
+    known = set(frames[patient_sheet.name]["patient_id"].dropna())
+    courses = frames.get("courses")
+    known_courses = set()
+    if courses is not None and "course" in courses:
+        known_courses = set(zip(courses["patient_id"], courses["course"], strict=True))
+    for sheet in dictionary.values():
+        frame = frames[sheet.name]
+        label = _label(directory, sheet)
+        if sheet.patient_sheet or "patient_id" not in frame:
+            continue
+        unknown = frame["patient_id"].notna() & ~frame["patient_id"].isin(known)
+        _report(problems, label, frame.loc[unknown, "_row"], "patient_id",
+                frame.loc[unknown, "patient_id"],
+                f"a patient listed in {patient_sheet.filename}")
+        course_column = "course" if "course" in frame else "after_course"
+        if sheet.name == "courses" or course_column not in frame or not known_courses:
+            continue
+        pairs = pd.Series(list(zip(frame["patient_id"], frame[course_column], strict=True)),
+                          index=frame.index)
+        missing = ~unknown & frame[course_column].notna() & ~pairs.isin(known_courses)
+        _report(problems, label, frame.loc[missing, "_row"], course_column,
+                frame.loc[missing, course_column].astype(str),
+                "a course listed for this patient in courses.csv")
+
+
+def _check_date_order(frames, directory: Path, problems) -> None:
+    """Infusions after diagnosis and in course order; samples and events after diagnosis."""
+    patients = frames["patients"][["patient_id", "diagnosis_date"]]
+    courses = frames["courses"].merge(patients, on="patient_id", how="left")
+    label = str(directory / "courses.csv")
+    early = courses["infusion_date"] < courses["diagnosis_date"]
+    _report(problems, label, courses.loc[early, "_row"], "infusion_date",
+            courses.loc[early, "infusion_date"].dt.strftime("%Y-%m-%d"),
+            "an infusion date on or after the diagnosis date in patients.csv")
+    ordered = courses.sort_values(["patient_id", "course"])
+    previous = ordered.groupby("patient_id")["infusion_date"].shift()
+    backwards = ordered["infusion_date"] <= previous
+    _report(problems, label, ordered.loc[backwards, "_row"], "infusion_date",
+            ordered.loc[backwards, "infusion_date"].dt.strftime("%Y-%m-%d"),
+            "an infusion date later than the previous course's")
+    for name, column in (("assessments", "assessment_date"), ("cytokines", "sample_date"),
+                         ("qpcr", "sample_date"), ("flow", "sample_date"),
+                         ("events", "event_date")):
+        frame = frames[name].merge(patients, on="patient_id", how="left")
+        early = frame[column] < frame["diagnosis_date"]
+        _report(problems, str(directory / f"{name}.csv"), frame.loc[early, "_row"], column,
+                frame.loc[early, column].dt.strftime("%Y-%m-%d"),
+                "a date on or after the diagnosis date in patients.csv")

@@ -1,0 +1,51 @@
+"""Descriptive statistics and tests used by the paper (scipy does the testing)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+
+def median_range(values: pd.Series) -> dict[str, float]:
+    """Median, minimum, maximum and count of the non-missing values (units as given)."""
+    clean = pd.Series(values, dtype=float).dropna()
+    if clean.empty:
+        return {"median": np.nan, "min": np.nan, "max": np.nan, "n": 0}
+    return {"median": float(clean.median()), "min": float(clean.min()),
+            "max": float(clean.max()), "n": int(clean.size)}
+
+
+def mann_whitney(first: pd.Series, second: pd.Series) -> dict[str, float]:
+    """Two-sided Mann–Whitney U test, exact when the groups are small (scipy's choice).
+
+    Returns U (of the first group), the P value and the group sizes.
+    """
+    a = pd.Series(first, dtype=float).dropna().to_numpy()
+    b = pd.Series(second, dtype=float).dropna().to_numpy()
+    if a.size == 0 or b.size == 0:
+        return {"u": np.nan, "p": np.nan, "n1": int(a.size), "n2": int(b.size)}
+    method = "exact" if a.size + b.size <= 16 else "auto"
+    result = stats.mannwhitneyu(a, b, alternative="two-sided", method=method)
+    return {"u": float(result.statistic), "p": float(result.pvalue),
+            "n1": int(a.size), "n2": int(b.size)}
+
+
+def attainable_mann_whitney_p(n1: int, n2: int) -> list[float]:
+    """Every two-sided exact Mann–Whitney P value that groups of n1 and n2 can give.
+
+    Builds, for each possible U, two samples with that U and asks scipy for the P value.
+    """
+    second = np.arange(1, n2 + 1, dtype=float)
+    p_values = set()
+    for u in range(n1 * n2 + 1):
+        below = [min(n2, max(0, u - n2 * i)) for i in range(n1)]  # ys below each x, sum = u
+        first = np.array(below, dtype=float) + 0.5
+        result = stats.mannwhitneyu(first, second, alternative="two-sided", method="exact")
+        p_values.add(round(float(result.pvalue), 10))
+    return sorted(p_values)
+
+
+def attainable_percentages(n: int) -> list[float]:
+    """The percentages k/n × 100 (k = 0..n) that a group of n can show."""
+    return [100.0 * k / n for k in range(n + 1)]
