@@ -24,7 +24,7 @@ from analysis.dictionary import DERIVED_DICTIONARY, RAW_DICTIONARY, load_diction
 from analysis.paths import ROOT, cohort_paths
 from analysis.problems import InputError
 from analysis.sheets import read_cohort
-from analysis.tables import derive_tables
+from analysis.derivations.adam import derive_tables
 
 MANIFEST = "manifest.json"
 

@@ -49,3 +49,18 @@ def attainable_mann_whitney_p(n1: int, n2: int) -> list[float]:
 def attainable_percentages(n: int) -> list[float]:
     """The percentages k/n × 100 (k = 0..n) that a group of n can show."""
     return [100.0 * k / n for k in range(n + 1)]
+
+
+def km_estimates(tte: pd.DataFrame, months: list[float]) -> pd.DataFrame:
+    """Kaplan–Meier survival probability and number at risk at the given months.
+
+    ``tte`` holds ADTTE rows of one parameter and rule (``aval_months``, ``cnsr``).
+    """
+    from lifelines import KaplanMeierFitter
+
+    fitter = KaplanMeierFitter()
+    fitter.fit(tte["aval_months"], event_observed=1 - tte["cnsr"])
+    times = np.asarray(months, dtype=float)
+    survival = fitter.survival_function_at_times(times).to_numpy()
+    at_risk = [(tte["aval_months"] >= t).sum() for t in times]
+    return pd.DataFrame({"months": times, "survival": survival, "at_risk": at_risk})

@@ -1,0 +1,128 @@
+"""The claims ledger: every published number, recomputed and compared at its printed precision.
+
+``claims.yaml`` lists the claims; :func:`evaluate` computes them all from the derived tables
+with the functions of :mod:`analysis.results`; :class:`Claims` serves the same values to the
+paper (``claims.text("age_dx_median")``), so paper and ledger cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from analysis import results
+from analysis.formatting import render
+from analysis.paths import ROOT
+
+LEDGER = ROOT / "claims.yaml"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One quantitative statement of the article."""
+
+    id: str
+    where: str
+    what: str
+    published: str
+    style: str
+    function: str
+    args: dict
+    relation: str = "="
+    cohort: bool = False
+    explained: str = ""
+
+
+def load_ledger(path: Path = LEDGER) -> list[Claim]:
+    """Read the claims ledger."""
+    entries = yaml.safe_load(Path(path).read_text(encoding="utf-8"))["claims"]
+    claims = []
+    for entry in entries:
+        compute = entry["compute"]
+        claims.append(Claim(
+            id=entry["id"], where=entry["where"], what=entry["what"],
+            published=str(entry["published"]), style=entry["style"],
+            function=compute["function"], args=dict(compute.get("args") or {}),
+            relation=entry.get("relation", "="), cohort=bool(entry.get("cohort", False)),
+            explained=entry.get("explained", ""),
+        ))
+    ids = [c.id for c in claims]
+    duplicates = {i for i in ids if ids.count(i) > 1}
+    if duplicates:
+        raise ValueError(f"claims.yaml: duplicate ids {sorted(duplicates)}")
+    return claims
+
+
+def _published_number(claim: Claim) -> float:
+    """The published value as a number, read back through the claim's style."""
+    text = claim.published.replace(" × 10^", "e").replace("%", "").replace("1:", "", 1)
+    if claim.style.startswith("thousands"):
+        return float(text.removesuffix("e3")) * 1e3
+    return float(text)
+
+
+def compute(claim: Claim, tables: results.Tables) -> float:
+    """The claim's value computed from the derived tables (NaN when it does not apply)."""
+    if claim.cohort and "patient" in claim.args:
+        if claim.args["patient"] not in set(tables["adsl"]["patient_id"]):
+            return math.nan
+    value = getattr(results, claim.function)(tables, **claim.args)
+    return float(value) if value is not None else math.nan
+
+
+def agrees(claim: Claim, value: float) -> bool:
+    """Whether the computed value, printed in the claim's style, matches the published one."""
+    if value is None or math.isnan(value):
+        return False
+    if claim.relation == "<=":
+        return value <= _published_number(claim)
+    if claim.relation == ">=":
+        return value >= _published_number(claim)
+    return render(value, claim.style, markup=False) == claim.published
+
+
+def evaluate(tables: results.Tables, ledger: list[Claim] | None = None) -> pd.DataFrame:
+    """Every claim with its published and computed text and whether they agree."""
+    rows = []
+    for claim in ledger or load_ledger():
+        value = compute(claim, tables)
+        applies = not math.isnan(value)
+        rows.append({
+            "id": claim.id, "where": claim.where, "what": claim.what,
+            "published": claim.published,
+            "computed": render(value, claim.style, markup=False) if applies else "NA",
+            "relation": claim.relation, "agrees": agrees(claim, value),
+            "explained": claim.explained, "function": claim.function,
+            "value": value,
+        })
+    return pd.DataFrame(rows)
+
+
+class Claims:
+    """The claims of one cohort, for inline use in the paper."""
+
+    def __init__(self, tables: results.Tables):
+        self.tables = tables
+        self.ledger = {c.id: c for c in load_ledger()}
+        self._values: dict[str, float] = {}
+
+    def value(self, claim_id: str) -> float:
+        """The computed value of a claim (NaN when it does not apply to this cohort)."""
+        if claim_id not in self._values:
+            self._values[claim_id] = compute(self.ledger[claim_id], self.tables)
+        return self._values[claim_id]
+
+    def text(self, claim_id: str) -> str:
+        """The computed value printed in the article's style (Pandoc superscripts)."""
+        value = self.value(claim_id)
+        if math.isnan(value):
+            raise LookupError(f"claim {claim_id!r} does not apply to this cohort")
+        return render(value, self.ledger[claim_id].style)
+
+    def applies(self, *claim_ids: str) -> bool:
+        """True when every named claim can be computed for this cohort."""
+        return all(not math.isnan(self.value(c)) for c in claim_ids)

@@ -1,0 +1,7 @@
+"""Derivations: one function per derived quantity, named for what it derives.
+
+The modules follow the data: :mod:`.timing` (study days, ages, intervals), :mod:`.dosing`
+(CAR-T doses, lymphodepletion intensity), :mod:`.response` (marrow status, MRD, remission),
+:mod:`.toxicity` (CRS grade), :mod:`.labs` (long lab table, baselines, peaks, B-cell
+aplasia), :mod:`.events` (time-to-event rows) and :mod:`.adam` (the derived tables).
+"""

@@ -1,0 +1,201 @@
+"""The derived tables, in the shapes clinical statisticians know (CDISC ADaM-like).
+
+- ``adsl``: one row per patient (baseline, first relapse, transplantation, status);
+- ``adcourse``: one row per patient and CAR-T course (doses, toxicity, response, biomarkers);
+- ``adrs``: one row per disease assessment (marrow status, MRD, remission);
+- ``adlb``: one row per lab sample and parameter (long, with study day);
+- ``adevents``: one row per clinical event, with months from the course before it;
+- ``adtte``: one row per patient, parameter (OS, EFS) and censoring rule, from CART2.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.derivations import dosing, events, labs, response, timing, toxicity
+
+KEYS = ["patient_id", "course"]
+INDEX_COURSE = 2  # time-to-event rows start at the second CAR-T infusion (CART2)
+
+
+def derive_tables(cohort: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """All derived tables from the validated raw sheets (see analysis.sheets.read_cohort)."""
+    adrs = derive_adrs(cohort)
+    adlb = labs.long_labs(cohort)
+    adevents = derive_adevents(cohort)
+    adcourse = derive_adcourse(cohort, adrs, adlb)
+    adsl = derive_adsl(cohort, adrs, adevents)
+    adtte = derive_adtte(cohort)
+    tables = {"adsl": adsl, "adcourse": adcourse, "adrs": adrs, "adlb": adlb,
+              "adevents": adevents, "adtte": adtte}
+    return {name: frame.reset_index(drop=True) for name, frame in tables.items()}
+
+
+def _infusions(cohort) -> pd.DataFrame:
+    return cohort["courses"][[*KEYS, "infusion_date"]]
+
+
+def derive_adrs(cohort) -> pd.DataFrame:
+    """Disease assessments with study day, marrow status, MRD negativity and remission."""
+    frame = cohort["assessments"].merge(_infusions(cohort), on=KEYS, how="left")
+    frame["study_day"] = timing.study_day(frame["assessment_date"], frame["infusion_date"])
+    frame = frame.rename(columns={"bm_blasts": "bm_blasts_pct", "mrd": "mrd_pct"})
+    frame["marrow_status"] = response.marrow_status(frame["bm_blasts_pct"])
+    frame["mrd_negative"] = response.mrd_negative(frame["mrd_pct"], frame["mrd_qualifier"])
+    frame["cr"] = response.complete_remission(frame["bm_blasts_pct"], frame["mrd_pct"],
+                                              frame["csf"], frame["extramedullary"])
+    frame["mrd_negative_cr"] = frame["cr"] & frame["mrd_negative"]
+    columns = [*KEYS, "visit", "assessment_date", "study_day", "bm_blasts_pct",
+               "bm_blasts_qualifier", "marrow_status", "mrd_pct", "mrd_qualifier",
+               "mrd_negative", "csf", "extramedullary", "cr", "mrd_negative_cr", "_row"]
+    return frame[columns].sort_values([*KEYS, "study_day"], kind="stable")
+
+
+def derive_adevents(cohort) -> pd.DataFrame:
+    """Clinical events with the months (30-day) since the infusion of the course before them."""
+    infusions = _infusions(cohort).rename(columns={"course": "after_course"})
+    frame = cohort["events"].merge(infusions, on=["patient_id", "after_course"], how="left")
+    frame["days_from_course"] = timing.days_between(frame["infusion_date"], frame["event_date"])
+    frame["months_from_course"] = timing.months_from_days(frame["days_from_course"])
+    columns = ["patient_id", "event", "event_date", "after_course", "days_from_course",
+               "months_from_course", "site", "cd19", "cd22", "_row"]
+    return frame[columns].sort_values(["patient_id", "event_date", "event"], kind="stable")
+
+
+def derive_adcourse(cohort, adrs: pd.DataFrame, adlb: pd.DataFrame) -> pd.DataFrame:
+    """One row per patient and course: age, doses, lymphodepletion, CRS, IL-6, response, BCA."""
+    courses = cohort["courses"].merge(
+        cohort["patients"][["patient_id", "age_at_diagnosis", "diagnosis_date"]], on="patient_id")
+    frame = courses[[*KEYS, "infusion_date", "weight", "bsa"]].rename(
+        columns={"weight": "weight_kg", "bsa": "bsa_m2"})
+    frame["age_years"] = timing.age_at(courses["age_at_diagnosis"], courses["diagnosis_date"],
+                                       courses["infusion_date"])
+    doses = dosing.course_doses(dosing.product_doses(cohort["products"], cohort["courses"]))
+    doses["dose_vs_previous"] = dosing.dose_vs_previous(doses)
+    frame = frame.merge(doses, on=KEYS, how="left")
+    frame = frame.merge(dosing.ld_intensity(cohort["lymphodepletion"], cohort["courses"]),
+                        on=KEYS, how="left")
+    frame = frame.merge(_crs(cohort["crs"]), on=KEYS, how="left")
+    frame = frame.merge(_il6(adlb), on=KEYS, how="left")
+    frame = frame.merge(_best_response(adrs), on=KEYS, how="left")
+    frame = frame.merge(labs.bca_duration(labs.b_cell_aplasia(adlb)), on=KEYS, how="left")
+    end = events.end_of_follow_up(cohort["events"], cohort["patients"]["patient_id"],
+                                  _cutoff(cohort))
+    frame["follow_up_months"] = timing.months_from_days(
+        timing.days_between(frame["infusion_date"], frame["patient_id"].map(end)))
+    return frame.sort_values(KEYS, kind="stable")
+
+
+def _crs(crs: pd.DataFrame) -> pd.DataFrame:
+    frame = crs.drop(columns="_row").rename(columns={"max_temperature": "max_temperature_c"})
+    frame["crs_grade"] = toxicity.crs_grade(frame["max_temperature_c"], frame["hypotension"],
+                                            frame["vasopressors"], frame["oxygen"])
+    frame["crs_duration_days"] = toxicity.crs_duration_days(frame["crs_onset_day"],
+                                                            frame["crs_resolution_day"])
+    return frame
+
+
+def _il6(adlb: pd.DataFrame) -> pd.DataFrame:
+    il6 = adlb[adlb["parameter"] == "IL-6"]
+    peak = labs.peak(il6)
+    out = pd.DataFrame({
+        "il6_baseline_pg_ml": labs.baseline(il6).reindex(peak.index),
+        "il6_peak_pg_ml": peak,
+        "il6_fold_change": labs.fold_change(peak, labs.baseline(il6)),
+    })
+    return out.reset_index().drop(columns="parameter")
+
+
+def _best_response(adrs: pd.DataFrame) -> pd.DataFrame:
+    after = adrs[adrs["study_day"] >= 0]
+    grouped = after.groupby(KEYS)
+    first_negative = after[after["mrd_negative_cr"].fillna(False).astype(bool)].groupby(KEYS)[
+        "study_day"].min()
+    out = pd.DataFrame({
+        "best_cr": grouped["cr"].agg(lambda s: bool(s.fillna(False).any())),
+        "best_mrd_negative_cr": grouped["mrd_negative_cr"].agg(
+            lambda s: bool(s.fillna(False).any())),
+    })
+    out["time_to_mrd_negative_cr_months"] = timing.months_from_days(
+        first_negative.reindex(out.index))
+    return out.reset_index()
+
+
+def _cutoff(cohort) -> pd.Timestamp:
+    return cohort["study"]["data_cutoff"].iloc[0]
+
+
+def _first_relapse(adevents: pd.DataFrame, course: int) -> pd.DataFrame:
+    relapses = adevents[(adevents["event"] == "relapse") & (adevents["after_course"] == course)]
+    return relapses.sort_values("event_date").groupby("patient_id").first()
+
+
+def relapse_category(site: pd.Series) -> pd.Series:
+    """'isolated BM', 'isolated extramedullary' or 'combined' from a relapse site list."""
+    sites = site.fillna("").str.lower().str.split(r"\s*[+;,]\s*")
+    marrow = sites.map(lambda s: "bm" in s)
+    only_marrow = sites.map(lambda s: s == ["bm"])
+    category = np.select([only_marrow, ~marrow & site.notna(), marrow],
+                         ["isolated BM", "isolated extramedullary", "combined"], default=None)
+    return pd.Series(category, index=site.index)
+
+
+def derive_adsl(cohort, adrs: pd.DataFrame, adevents: pd.DataFrame) -> pd.DataFrame:
+    """One row per patient: baseline, relapse after CART1, intervals, HSCT and status."""
+    patients = cohort["patients"].rename(columns={
+        "age_at_diagnosis": "age_at_diagnosis_years",
+        "csf_blasts_pre_cart1": "csf_blasts_pre_cart1_pct",
+        "csf_wbc_pre_cart1": "csf_wbc_pre_cart1_per_mm3"}).drop(columns="_row")
+    frame = patients.set_index("patient_id")
+    frame["cytogenetic_abnormality"] = ~frame["cytogenetics"].str.lower().eq("normal")
+    infusion = _infusions(cohort).pivot(index="patient_id", columns="course",
+                                        values="infusion_date")
+    frame["n_courses"] = cohort["courses"].groupby("patient_id").size()
+    pre = adrs[(adrs["course"] == 1) & (adrs["study_day"] < 0)].sort_values("study_day")
+    first_pre = pre.groupby("patient_id").first()
+    frame["burden_pre_cart1"] = response.disease_burden(
+        first_pre["mrd_pct"].reindex(frame.index),
+        frame["extramedullary_pre_cart1"].where(
+            ~frame["extramedullary_pre_cart1"].str.lower().eq("none"),
+            first_pre["extramedullary"].reindex(frame.index)))
+    relapse1 = _first_relapse(adevents, 1).reindex(frame.index)
+    frame["relapse_cart1_site"] = relapse1["site"]
+    frame["relapse_cart1_category"] = relapse_category(relapse1["site"])
+    frame["relapse_cart1_cd19"] = relapse1["cd19"]
+    frame["relapse_cart1_cd22"] = relapse1["cd22"]
+    frame["cart1_to_relapse_months"] = relapse1["months_from_course"]
+    cart1 = infusion.get(1, pd.Series(pd.NaT, index=infusion.index)).reindex(frame.index)
+    cart2 = infusion.get(2, pd.Series(pd.NaT, index=infusion.index)).reindex(frame.index)
+    frame["cart1_to_cart2_months"] = timing.months_from_days(timing.days_between(cart1, cart2))
+    after2 = adevents[adevents["after_course"] >= 2]
+    frame["hsct_after_cart2"] = frame.index.isin(after2.loc[after2["event"] == "hsct",
+                                                            "patient_id"])
+    relapse2 = _first_relapse(adevents, 2).reindex(frame.index)
+    frame["relapse_cart2_antigen_negative"] = relapse2["cd19"].eq("negative") | relapse2[
+        "cd22"].eq("negative")
+    frame["status_at_cutoff"] = _status(adevents, frame.index, frame["n_courses"])
+    return frame.reset_index().sort_values("patient_id", kind="stable")
+
+
+def _status(adevents: pd.DataFrame, patients: pd.Index, n_courses: pd.Series) -> pd.Series:
+    """'died', 'lost to follow-up', 'relapsed' (after the last course) or 'in CR'."""
+    kinds = adevents.groupby("patient_id")["event"].agg(set).reindex(patients)
+    last_relapse = adevents[adevents["event"] == "relapse"].groupby("patient_id")[
+        "after_course"].max().reindex(patients)
+    relapsed = last_relapse >= n_courses
+    status = np.select(
+        [kinds.map(lambda k: isinstance(k, set) and "death" in k),
+         kinds.map(lambda k: isinstance(k, set) and "lost_to_follow_up" in k),
+         relapsed],
+        ["died", "lost to follow-up", "relapsed"], default="in CR")
+    return pd.Series(status, index=patients)
+
+
+def derive_adtte(cohort) -> pd.DataFrame:
+    """OS and EFS rows (every EFS censoring rule) from the CART2 infusion."""
+    infusions = _infusions(cohort)
+    index = infusions[infusions["course"] == INDEX_COURSE].set_index("patient_id")[
+        "infusion_date"]
+    rows = events.survival_rows(cohort["events"], index, _cutoff(cohort))
+    return rows.sort_values(["paramcd", "rule", "patient_id"], kind="stable")

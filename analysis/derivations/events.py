@@ -1,0 +1,68 @@
+"""Clinical events after a course: first events, follow-up and time-to-event rows (ADTTE)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.derivations.timing import days_between, months_from_days
+
+ALIVE_CONTACTS = ["last_contact", "lost_to_follow_up"]
+EFS_RULES = {
+    "hsct_ignored": "events: relapse or death; transplantation neither event nor censoring",
+    "hsct_censored": "events: relapse or death; censored at transplantation",
+    "hsct_event": "events: relapse, transplantation or death",
+}
+
+
+def first_event(events: pd.DataFrame, kinds: list[str], index_dates: pd.Series) -> pd.Series:
+    """Date of each patient's first event of the given kinds on or after their index date."""
+    rows = events[events["event"].isin(kinds)].merge(
+        index_dates.rename("index_date"), left_on="patient_id", right_index=True)
+    rows = rows[rows["event_date"] >= rows["index_date"]]
+    return rows.groupby("patient_id")["event_date"].min().reindex(index_dates.index)
+
+
+def end_of_follow_up(events: pd.DataFrame, patients: pd.Index, cutoff: pd.Timestamp
+                     ) -> pd.Series:
+    """Last date each patient is known about: death, last contact or loss to follow-up;
+    the data cut-off for patients with none of these."""
+    known = events[events["event"].isin(["death", *ALIVE_CONTACTS])]
+    last = known.groupby("patient_id")["event_date"].max().reindex(patients)
+    return last.fillna(cutoff).clip(upper=cutoff)
+
+
+def time_to_event(index_dates: pd.Series, event_dates: pd.Series, censor_dates: pd.Series,
+                  parameter: str, rule: str, description: str) -> pd.DataFrame:
+    """ADTTE rows: time from the index date to the event, or to censoring when no event."""
+    has_event = event_dates.notna() & (event_dates <= censor_dates)
+    end = event_dates.where(has_event, censor_dates)
+    days = days_between(index_dates, end)
+    return pd.DataFrame({
+        "patient_id": index_dates.index,
+        "paramcd": parameter,
+        "rule": rule,
+        "aval_days": days.to_numpy(),
+        "aval_months": months_from_days(days).to_numpy(),
+        "cnsr": np.where(has_event, 0, 1),
+        "evntdesc": np.where(has_event, description, "censored"),
+    })
+
+
+def survival_rows(events: pd.DataFrame, index_dates: pd.Series, cutoff: pd.Timestamp
+                  ) -> pd.DataFrame:
+    """OS and EFS (under each rule of EFS_RULES) from the index infusion dates."""
+    end = end_of_follow_up(events, index_dates.index, cutoff)
+    death = first_event(events, ["death"], index_dates)
+    relapse_or_death = first_event(events, ["relapse", "death"], index_dates)
+    hsct = first_event(events, ["hsct"], index_dates)
+    rows = [time_to_event(index_dates, death, end, "OS", "death", "death")]
+    rows.append(time_to_event(index_dates, relapse_or_death, end, "EFS", "hsct_ignored",
+                              "relapse or death"))
+    censored_at = pd.concat([end, hsct], axis=1).min(axis=1)
+    rows.append(time_to_event(index_dates, relapse_or_death, censored_at, "EFS",
+                              "hsct_censored", "relapse or death"))
+    with_hsct = pd.concat([relapse_or_death, hsct], axis=1).min(axis=1)
+    rows.append(time_to_event(index_dates, with_hsct, end, "EFS", "hsct_event",
+                              "relapse, transplantation or death"))
+    return pd.concat(rows, ignore_index=True)

@@ -1,0 +1,189 @@
+"""The article's results, computed from the derived tables.
+
+Each function takes the derived tables (a dict of frames, see :func:`load_derived`) and
+arguments from the claims ledger, and returns one number. The ledger
+(``claims.yaml``) names the function and the arguments; the paper prints the same value
+through :mod:`analysis.claims`, so the paper and the reproducibility report cannot differ.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.statistics import km_estimates, mann_whitney, median_range
+
+Tables = dict[str, pd.DataFrame]
+DATE_COLUMNS = ("date", "infusion_date", "sample_date", "assessment_date", "event_date")
+
+
+def load_derived(directory: Path) -> Tables:
+    """Read every derived table (``*.csv``) of a ``data-derived`` folder."""
+    tables = {}
+    for path in sorted(Path(directory).glob("*.csv")):
+        frame = pd.read_csv(path)
+        for column in frame.columns:
+            if column.endswith("_date") or column in DATE_COLUMNS:
+                frame[column] = pd.to_datetime(frame[column])
+        tables[path.stem] = frame
+    return tables
+
+
+def _rows(tables: Tables, table: str, course: int | None = None, where: str | None = None,
+          patient: str | None = None) -> pd.DataFrame:
+    frame = tables[table]
+    if course is not None:
+        frame = frame[frame["course"] == course]
+    if patient is not None:
+        frame = frame[frame["patient_id"] == patient]
+    if where:
+        frame = frame.query(where, engine="python")
+    return frame
+
+
+def summary(tables: Tables, table: str, column: str, stat: str, course: int | None = None,
+            where: str | None = None) -> float:
+    """Median, min, max or n of ``column`` over the rows of ``table`` (units of the column)."""
+    return median_range(_rows(tables, table, course, where)[column])[stat]
+
+
+def count(tables: Tables, table: str, where: str | None = None,
+          course: int | None = None) -> int:
+    """Number of rows of ``table`` (one per patient, or per patient and course) matching."""
+    return int(len(_rows(tables, table, course, where)))
+
+
+def percent(tables: Tables, table: str, where: str, course: int | None = None) -> float:
+    """Percentage of the rows of ``table`` (for the course) that match ``where``."""
+    rows = _rows(tables, table, course)
+    if rows.empty:
+        return np.nan
+    return 100.0 * len(rows.query(where, engine="python")) / len(rows)
+
+
+def mann_whitney_p(tables: Tables, column: str, first: int = 1, second: int = 2) -> float:
+    """Two-sided Mann–Whitney P comparing ``column`` of adcourse between two courses."""
+    frame = tables["adcourse"]
+    a = frame.loc[frame["course"] == first, column]
+    b = frame.loc[frame["course"] == second, column]
+    return mann_whitney(a, b)["p"]
+
+
+def km_estimate(tables: Tables, parameter: str, months: float, rule: str) -> float:
+    """Kaplan–Meier survival (%) at ``months`` for an ADTTE parameter under a censoring rule."""
+    frame = tables["adtte"]
+    frame = frame[(frame["paramcd"] == parameter) & (frame["rule"] == rule)]
+    if frame.empty:
+        return np.nan
+    estimates = km_estimates(frame, [months])
+    return 100.0 * float(estimates["survival"].iloc[0])
+
+
+def course_value(tables: Tables, patient: str, course: int, column: str) -> float:
+    """One patient's value of an adcourse column for one course."""
+    rows = _rows(tables, "adcourse", course, patient=patient)
+    return float(rows[column].iloc[0]) if len(rows) else np.nan
+
+
+def event_months(tables: Tables, patient: str, event: str, course: int) -> float:
+    """Months (30-day) from a course's infusion to a patient's first event of a kind."""
+    events = _rows(tables, "adevents", patient=patient)
+    events = events[(events["event"] == event) & (events["after_course"] == course)]
+    return float(events["months_from_course"].min()) if len(events) else np.nan
+
+
+def _lab(tables: Tables, patient: str | None, course: int, parameter: str) -> pd.DataFrame:
+    frame = _rows(tables, "adlb", course, patient=patient)
+    return frame[frame["parameter"] == parameter]
+
+
+def lab_peak(tables: Tables, patient: str, course: int, parameter: str) -> float:
+    """A patient's highest value of a lab parameter after a course's infusion (its unit)."""
+    rows = _lab(tables, patient, course, parameter)
+    return float(rows.loc[rows["study_day"] >= 0, "value"].max()) if len(rows) else np.nan
+
+
+def _last_detected(rows: pd.DataFrame) -> pd.Series | None:
+    detected = rows[(rows["study_day"] >= 0) & (rows["value_qualifier"].fillna("") != "<")
+                    & (rows["value"] > 0)]
+    return detected.sort_values("study_day").iloc[-1] if len(detected) else None
+
+
+def last_detected_day(tables: Tables, patient: str, course: int, parameter: str) -> float:
+    """Last study day after a course with the parameter above its detection limit."""
+    row = _last_detected(_lab(tables, patient, course, parameter))
+    return float(row["study_day"]) if row is not None else np.nan
+
+
+def lab_last_value(tables: Tables, patient: str, course: int, parameter: str) -> float:
+    """Value of a patient's last detectable sample of a parameter after a course."""
+    row = _last_detected(_lab(tables, patient, course, parameter))
+    return float(row["value"]) if row is not None else np.nan
+
+
+def n_with_peak(tables: Tables, course: int, parameter: str, min_samples: int) -> int:
+    """Patients with at least ``min_samples`` post-infusion values of a parameter."""
+    rows = _lab(tables, None, course, parameter)
+    counts = rows[rows["study_day"] >= 0].groupby("patient_id").size()
+    return int((counts >= min_samples).sum())
+
+
+def latest_peak_day(tables: Tables, course: int, parameter: str, min_samples: int) -> float:
+    """Latest study day of a post-infusion peak of a parameter, among the patients with at
+    least ``min_samples`` post-infusion values (a single sample shows no peak)."""
+    rows = _lab(tables, None, course, parameter)
+    rows = rows[rows["study_day"] >= 0]
+    counts = rows.groupby("patient_id")["value"].transform("size")
+    rows = rows[counts >= min_samples]
+    if rows.empty:
+        return np.nan
+    peaks = rows.loc[rows.groupby("patient_id")["value"].idxmax()]
+    return float(peaks["study_day"].max())
+
+
+def _mrd(tables: Tables, patient: str, course: int) -> pd.DataFrame:
+    rows = _rows(tables, "adrs", course, patient=patient)
+    return rows[rows["mrd_pct"].notna()].sort_values("study_day")
+
+
+def mrd_at(tables: Tables, patient: str, course: int, which: str) -> float:
+    """A patient's MRD (%) at the first assessment of a course ("first")."""
+    rows = _mrd(tables, patient, course)
+    return float(rows["mrd_pct"].iloc[0]) if which == "first" and len(rows) else np.nan
+
+
+def mrd_day(tables: Tables, patient: str, course: int, which: str) -> float:
+    """Study day of a patient's first assessment, or first / last MRD-negative one."""
+    rows = _mrd(tables, patient, course)
+    if which != "first":
+        rows = rows[rows["mrd_negative"].astype(bool) & (rows["study_day"] >= 0)]
+    if rows.empty:
+        return np.nan
+    return float(rows["study_day"].iloc[-1 if which == "last_negative" else 0])
+
+
+def _ratios(tables: Tables, course: int) -> pd.DataFrame:
+    rows = _rows(tables, "adlb", course)
+    return rows[rows["parameter"].isin(["CD4/CD8 T cells", "CD4/CD8 CAR-T cells"])]
+
+
+def latest_inversion_day(tables: Tables, course: int) -> float:
+    """Latest study day by which a patient's CD4/CD8 ratio first fell below 1 after infusion."""
+    rows = _ratios(tables, course)
+    after = rows[(rows["study_day"] >= 0) & (rows["value"] < 1)]
+    if after.empty:
+        return np.nan
+    return float(after.groupby(["patient_id", "parameter"])["study_day"].min().max())
+
+
+def percent_ratio_reduced(tables: Tables, course: int) -> float:
+    """Percentage of patients with ratio data whose CD4/CD8 ratio fell after infusion."""
+    rows = _ratios(tables, course).sort_values("study_day")
+    if rows.empty:
+        return np.nan
+    first = rows.groupby("patient_id")["value"].first()
+    lowest = rows[rows["study_day"] > 0].groupby("patient_id")["value"].min()
+    reduced = (lowest.reindex(first.index) < first).fillna(False)
+    return 100.0 * reduced.mean()
