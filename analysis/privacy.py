@@ -25,7 +25,9 @@ IDENTIFYING_NAMES = re.compile(
 IDENTIFYING_VALUES = {
     "an e-mail address": re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"),
     "a phone number": re.compile(
-        r"(?<![\w.])(?:\+\d{1,3}[\s-]?)?(?:\(?\d{3,4}\)?[\s-])\d{3,4}[\s-]\d{4}(?![\w.])"
+        r"\+\d{1,3}[\s-]?\d[\d\s-]{6,}\d"  # international, with +
+        r"|(?<![\w.])\(?\d{3}\)?[\s.-]\d{3,4}[\s.-]\d{4}(?![\w.])"  # (021) 3862-6161
+        r"|(?<![\w.])1[3-9]\d{9}(?![\w.])"  # mobile number, 11 digits
     ),
     "a national ID number": re.compile(r"(?<![\w.])\d{17}[\dXx](?![\w.])"),
     "a social security number": re.compile(r"(?<![\w.])\d{3}-\d{2}-\d{4}(?![\w.])"),

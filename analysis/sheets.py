@@ -53,9 +53,11 @@ def read_cohort(directory: Path | str, dictionary: dict[str, Sheet] | None = Non
     frames = {}
     for sheet in dictionary.values():
         text = _read_text(directory / sheet.filename, problems)
-        if text is not None:
-            frames[sheet.name] = _parse_sheet(sheet, text, _label(directory, sheet), problems)
-    if len(frames) == len(dictionary):
+        frame = None if text is None else _parse_sheet(sheet, text, _label(directory, sheet),
+                                                        problems)
+        if frame is not None:
+            frames[sheet.name] = frame
+    if len(frames) == len(dictionary):  # references need every sheet with every column
         _check_references(dictionary, frames, directory, problems)
         _check_date_order(frames, directory, problems)
     if problems:
@@ -90,7 +92,9 @@ def _read_text(path: Path, problems: list[Problem]) -> str | None:
     return text
 
 
-def _parse_sheet(sheet: Sheet, text: str, label: str, problems: list[Problem]) -> pd.DataFrame:
+def _parse_sheet(sheet: Sheet, text: str, label: str, problems: list[Problem]
+                 ) -> pd.DataFrame | None:
+    """The typed frame of one sheet; None when columns are missing (problems recorded)."""
     raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     raw.insert(0, "_row", np.arange(2, len(raw) + 2))
     header = [c for c in raw.columns if c != "_row"]
@@ -105,7 +109,7 @@ def _parse_sheet(sheet: Sheet, text: str, label: str, problems: list[Problem]) -
     text_columns = {c.name for c in sheet.columns.values() if c.type in ("id", "text", "category")}
     problems.extend(find_identifiers(raw, label, text_columns, set(sheet.columns)))
     if missing:
-        return raw
+        return None
     frame = raw[["_row", *sheet.columns]].copy()
     for column in sheet.columns.values():
         if column.unit_column is None and column.type != "unit":
