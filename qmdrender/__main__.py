@@ -1,0 +1,5 @@
+import sys
+
+from qmdrender.cli import main
+
+sys.exit(main())
