@@ -19,6 +19,7 @@ from analysis.formatting import render
 from analysis.paths import ROOT
 
 LEDGER = ROOT / "claims.yaml"
+NOT_APPLICABLE = "[not available for this cohort]"
 
 
 @dataclass(frozen=True)
@@ -126,3 +127,11 @@ class Claims:
     def applies(self, *claim_ids: str) -> bool:
         """True when every named claim can be computed for this cohort."""
         return all(not math.isnan(self.value(c)) for c in claim_ids)
+
+    def inline(self) -> dict:
+        """Every claim as an IPython Markdown object for inline use in a Quarto document;
+        claims that do not apply to the cohort print a visible note instead of a number."""
+        from IPython.display import Markdown
+
+        return {c: Markdown(self.text(c) if self.applies(c) else NOT_APPLICABLE)
+                for c in self.ledger}

@@ -1,0 +1,518 @@
+"""The article's figures, drawn from the derived tables (matplotlib and seaborn).
+
+Each ``figureN`` function returns a matplotlib Figure; :func:`save` writes it as PNG and PDF
+with fixed metadata so repeated runs give identical files. Panels that need data a cohort
+does not have say so in the panel instead of drawing something stale.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from lifelines import KaplanMeierFitter
+from lifelines.plotting import add_at_risk_counts
+from matplotlib.patches import FancyBboxPatch
+
+from analysis.derivations.timing import months_from_days
+from analysis.results import Tables
+from analysis.statistics import mann_whitney
+
+PALETTE = sns.color_palette("colorblind")
+COURSE_NAMES = {1: "CART1", 2: "CART2", 3: "CART3", 4: "CART4"}
+# Domains of the two CAR constructs, N- to C-terminus (second generation, 4-1BB and CD3ζ).
+CONSTRUCTS = {
+    "CD19 CAR": ["Signal peptide", "anti-CD19 scFv", "CD8α hinge", "CD8α TM", "4-1BB", "CD3ζ"],
+    "CD22 CAR": ["Signal peptide", "anti-CD22 scFv", "CD8α hinge", "CD8α TM", "4-1BB", "CD3ζ"],
+}
+DOMAIN_WIDTH = {"anti-CD19 scFv": 3.2, "anti-CD22 scFv": 3.2, "CD3ζ": 2.2}
+
+
+def style() -> None:
+    """House style for every figure."""
+    sns.set_theme(context="paper", style="ticks", font_scale=1.15)
+    plt.rcParams.update({"figure.dpi": 110, "savefig.dpi": 200, "axes.titleweight": "bold",
+                         "axes.titlelocation": "left", "legend.frameon": False})
+
+
+def save(fig: plt.Figure, name: str, directory: Path) -> list[Path]:
+    """Write ``name.png`` and ``name.pdf`` into ``directory`` (no timestamps embedded)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    png, pdf = directory / f"{name}.png", directory / f"{name}.pdf"
+    fig.savefig(png, bbox_inches="tight", metadata={"Software": None})
+    fig.savefig(pdf, bbox_inches="tight", metadata={"CreationDate": None, "Creator": None,
+                                                    "Producer": None})
+    return [png, pdf]
+
+
+def _empty(ax: plt.Axes, title: str, message: str = "no data in this cohort") -> None:
+    ax.set_title(title)
+    ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes,
+            color="0.4", style="italic")
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def _patient_colors(patients) -> dict:
+    patients = sorted(set(patients))
+    palette = sns.color_palette("colorblind", max(len(patients), 1))
+    return {p: palette[i % len(palette)] for i, p in enumerate(patients)}
+
+
+def _lab(tables: Tables, parameter: str, course: int | None = None) -> pd.DataFrame:
+    rows = tables["adlb"][tables["adlb"]["parameter"] == parameter]
+    if course is not None:
+        rows = rows[rows["course"] == course]
+    return rows.sort_values(["patient_id", "study_day"])
+
+
+# ---------------------------------------------------------------------------------------
+# Figure 1: constructs, flow of patients, lymphodepletion schedules
+# ---------------------------------------------------------------------------------------
+def figure1(tables: Tables) -> plt.Figure:
+    """A: the two CAR constructs; B: flow chart with counts; C: lymphodepletion schedules."""
+    fig = plt.figure(figsize=(11, 12))
+    grid = fig.add_gridspec(3, 1, height_ratios=[1.3, 3.2, 2.0], hspace=0.3)
+    constructs_panel(fig.add_subplot(grid[0]))
+    flow_panel(fig.add_subplot(grid[1]), tables)
+    lymphodepletion_panel(fig.add_subplot(grid[2]), tables)
+    return fig
+
+
+def constructs_panel(ax: plt.Axes) -> None:
+    ax.set_title("A  CAR constructs")
+    for row, (name, domains) in enumerate(CONSTRUCTS.items()):
+        y = 1 - row
+        x = 2.2
+        ax.text(0, y, name, va="center", fontweight="bold")
+        for i, domain in enumerate(domains):
+            width = DOMAIN_WIDTH.get(domain, 1.9)
+            ax.add_patch(FancyBboxPatch((x, y - 0.22), width - 0.08, 0.44,
+                                        boxstyle="round,pad=0.02", fc=PALETTE[i], alpha=0.8,
+                                        ec="0.2"))
+            ax.text(x + width / 2 - 0.04, y, domain, ha="center", va="center", fontsize=9)
+            x += width
+    ax.set_xlim(-0.1, x + 0.2)
+    ax.set_ylim(-0.6, 1.6)
+    ax.axis("off")
+
+
+def lymphodepletion_panel(ax: plt.Axes, tables: Tables) -> None:
+    ax.set_title("C  Lymphodepletion before each CAR-T")
+    courses = tables["adcourse"]
+    drugs = [c.removesuffix("_mg_per_m2") for c in courses.columns if c.endswith("_mg_per_m2")]
+    shown = sorted(c for c in courses["course"].unique() if c <= 2)
+    if not drugs or not shown:
+        _empty(ax, "C  Lymphodepletion before each CAR-T")
+        return
+    labels = []
+    for row, (course, drug) in enumerate((c, d) for c in shown for d in drugs):
+        rows = courses[courses["course"] == course]
+        first = rows[f"{drug}_first_day"].median()
+        last = rows[f"{drug}_last_day"].median()
+        dose = rows[f"{drug}_mg_per_m2"].median()
+        if np.isnan(first):
+            continue
+        ax.barh(row, last - first + 0.8, left=first - 0.4, color=PALETTE[drugs.index(drug)],
+                height=0.6)
+        ax.text(last + 0.5, row, f"{dose:.0f} mg/m² × {int(last - first + 1)} d", va="center",
+                fontsize=8)
+        labels.append((row, f"{COURSE_NAMES.get(course, course)}: {drug}"))
+    ax.axvline(0, color="0.2", ls="--", lw=1)
+    ax.text(0.1, -0.9, "infusion (day 0)", fontsize=8)
+    ax.set_yticks([r for r, _ in labels], [label for _, label in labels])
+    ax.set_xlim(-7, 4.5)
+    ax.set_ylim(len(labels) - 0.4, -1.2)
+    ax.set_xlabel("Day relative to CAR-T infusion")
+
+
+def flow_counts(tables: Tables) -> dict[str, int]:
+    """Patient counts for the flow chart, from the derived tables."""
+    adsl, adcourse = tables["adsl"], tables["adcourse"]
+    cart2 = adcourse[adcourse["course"] == 2]
+    hsct = adsl[adsl["hsct_after_cart2"].astype(bool)]
+    no_hsct = adsl[~adsl["hsct_after_cart2"].astype(bool) & adsl["patient_id"].isin(
+        cart2["patient_id"])]
+    return {
+        "relapsed after CART1": int(adsl["relapse_cart1_site"].notna().sum()),
+        "received CART2": len(cart2),
+        "MRD-negative CR": int(cart2["best_mrd_negative_cr"].astype(bool).sum()),
+        "bridged to HSCT": len(hsct),
+        "HSCT, in CR at cut-off": int((hsct["status_at_cutoff"] == "in CR").sum()),
+        "no HSCT": len(no_hsct),
+        "no HSCT, died": int((no_hsct["status_at_cutoff"] == "died").sum()),
+        "no HSCT, lost to follow-up": int(
+            (no_hsct["status_at_cutoff"] == "lost to follow-up").sum()),
+    }
+
+
+def flow_panel(ax: plt.Axes, tables: Tables) -> None:
+    ax.set_title("B  Patient flow")
+    n = flow_counts(tables)
+    boxes = {
+        "top": (0.5, 0.9, f"Relapse after CD19 CAR-T (CART1)\nn = {n['relapsed after CART1']}"),
+        "cart2": (0.5, 0.68, f"CD19 + CD22 CAR-T co-infusion (CART2)\nn = {n['received CART2']}"),
+        "cr": (0.5, 0.46, f"MRD-negative CR after CART2\nn = {n['MRD-negative CR']}"),
+        "hsct": (0.25, 0.22, f"Bridged to allo-HSCT\nn = {n['bridged to HSCT']}"),
+        "nohsct": (0.75, 0.22, f"No HSCT\nn = {n['no HSCT']}"),
+        "hsct_end": (0.25, 0.02, f"In MRD-negative CR at cut-off\nn = "
+                                  f"{n['HSCT, in CR at cut-off']}"),
+        "nohsct_end": (0.75, 0.02, f"Died: n = {n['no HSCT, died']}\nLost to follow-up: n = "
+                                    f"{n['no HSCT, lost to follow-up']}"),
+    }
+    for x, y, text in boxes.values():
+        ax.text(x, y, text, ha="center", va="center", fontsize=9.5,
+                bbox={"boxstyle": "round,pad=0.5", "fc": "#eef3f8", "ec": "0.3"})
+    for start, end in [("top", "cart2"), ("cart2", "cr"), ("cr", "hsct"), ("cr", "nohsct"),
+                       ("hsct", "hsct_end"), ("nohsct", "nohsct_end")]:
+        (x0, y0, _), (x1, y1, _) = boxes[start], boxes[end]
+        ax.annotate("", xy=(x1, y1 + 0.075), xytext=(x0, y0 - 0.075),
+                    arrowprops={"arrowstyle": "-|>", "color": "0.3"})
+    ax.set_xlim(0, 1)
+    ax.set_ylim(-0.08, 1.0)
+    ax.axis("off")
+
+
+# ---------------------------------------------------------------------------------------
+# Figure 2: cytokines and CAR copies
+# ---------------------------------------------------------------------------------------
+def figure2(tables: Tables) -> plt.Figure:
+    """A-C: IL-6, IL-10, IFN-γ after CART2; D-E: IL-6 fold change and peak, CART1 vs CART2;
+    F-G: IL-6 and IFN-γ beside CAR copies."""
+    fig = plt.figure(figsize=(13, 12))
+    grid = fig.add_gridspec(3, 6, hspace=0.5, wspace=1.2)
+    for i, (letter, name) in enumerate([("A", "IL-6"), ("B", "IL-10"), ("C", "IFN-gamma")]):
+        cytokine_panel(fig.add_subplot(grid[0, 2 * i: 2 * i + 2]), tables, name,
+                       f"{letter}  {name.replace('-gamma', '-γ')} after CART2")
+    il6_comparison_panel(fig.add_subplot(grid[1, 0:2]), tables, "il6_fold_change",
+                         "D  IL-6 fold change", "Peak / baseline")
+    il6_comparison_panel(fig.add_subplot(grid[1, 2:4]), tables, "il6_peak_pg_ml",
+                         "E  IL-6 peak", "pg/mL")
+    for i, (letter, name) in enumerate([("F", "IL-6"), ("G", "IFN-gamma")]):
+        cytokine_and_copies_panel(fig.add_subplot(grid[2, 3 * i: 3 * i + 2]), tables, name,
+                                  f"{letter}  {name.replace('-gamma', '-γ')} and CAR copies")
+    return fig
+
+
+def cytokine_panel(ax: plt.Axes, tables: Tables, parameter: str, title: str) -> None:
+    rows = _lab(tables, parameter, course=2)
+    rows = rows[rows["study_day"] <= 28]
+    if rows.empty:
+        _empty(ax, title)
+        return
+    colors = _patient_colors(rows["patient_id"])
+    for patient, series in rows.groupby("patient_id"):
+        ax.plot(series["study_day"], series["value"], marker="o", ms=3.5, label=patient,
+                color=colors[patient])
+    ax.set_yscale("log")
+    ax.set_title(title)
+    ax.set_xlabel("Days after CART2")
+    ax.set_ylabel("pg/mL")
+    if len(colors) <= 12:
+        ax.legend(fontsize=8)
+
+
+def il6_comparison_panel(ax: plt.Axes, tables: Tables, column: str, title: str,
+                         ylabel: str) -> None:
+    rows = tables["adcourse"][tables["adcourse"]["course"].isin([1, 2])].dropna(subset=[column])
+    if rows["course"].nunique() < 2:
+        _empty(ax, title)
+        return
+    rows = rows.assign(CAR_T=rows["course"].map(COURSE_NAMES))
+    order = ["CART1", "CART2"]
+    sns.boxplot(data=rows, x="CAR_T", y=column, order=order, ax=ax, color="0.9", width=0.5,
+                showfliers=False, log_scale=True)
+    sns.stripplot(data=rows, x="CAR_T", y=column, order=order, ax=ax, hue="CAR_T",
+                  palette=PALETTE[:2], size=7, jitter=0.08, legend=False)
+    test = mann_whitney(rows.loc[rows["course"] == 1, column], rows.loc[rows["course"] == 2,
+                                                                        column])
+    ax.set_title(f"{title} (Mann–Whitney P = {test['p']:.2g})")
+    ax.set_xlabel("")
+    ax.set_ylabel(ylabel)
+
+
+def cytokine_and_copies_panel(ax: plt.Axes, tables: Tables, parameter: str, title: str) -> None:
+    cytokine = _lab(tables, parameter, course=2)
+    copies = _lab(tables, "total CAR", course=2)
+    both = sorted(set(cytokine["patient_id"]) & set(copies["patient_id"]))
+    if not both:
+        _empty(ax, title)
+        return
+    twin = ax.twinx()
+    colors = _patient_colors(both)
+    for patient in both:
+        c = cytokine[(cytokine["patient_id"] == patient) & (cytokine["study_day"].between(0, 28))]
+        q = copies[(copies["patient_id"] == patient) & (copies["study_day"].between(0, 28))]
+        ax.plot(c["study_day"], c["value"], color=colors[patient], marker="o", ms=3,
+                label=f"{patient} {parameter.replace('-gamma', '-γ')}")
+        twin.plot(q["study_day"], q["value"], color=colors[patient], ls="--", marker="s", ms=3,
+                  label=f"{patient} CAR copies")
+    ax.set_yscale("log")
+    twin.set_yscale("log")
+    ax.set_title(title)
+    ax.set_xlabel("Days after CART2")
+    ax.set_ylabel("pg/mL (solid)")
+    twin.set_ylabel("CAR copies/µg DNA (dashed)")
+    ax.legend(fontsize=7, loc="upper right")
+
+
+# ---------------------------------------------------------------------------------------
+# Figure 3: treatment course and outcomes
+# ---------------------------------------------------------------------------------------
+def figure3(tables: Tables, mrd_patient: str | None) -> plt.Figure:
+    """A: swimmer plot from CART1; B: Kaplan–Meier EFS and OS after CART2; C: marrow
+    results per patient; D: one patient's MRD course around CART2."""
+    n = tables["adsl"]["patient_id"].nunique()
+    top = min(max(3.0, 0.45 * n + 1.5), 14)
+    fig = plt.figure(figsize=(12, top + 8.5))
+    grid = fig.add_gridspec(3, 2, height_ratios=[top, 4.2, 4.2], hspace=0.75, wspace=0.45)
+    swimmer_panel(fig.add_subplot(grid[0, :]), tables)
+    km_panel(fig.add_subplot(grid[1, 0]), tables)
+    marrow_panel(fig.add_subplot(grid[1, 1]), tables)
+    mrd_course_panel(fig.add_subplot(grid[2, 0]), tables, mrd_patient)
+    fig.add_subplot(grid[2, 1]).axis("off")
+    return fig
+
+
+def swimmer_panel(ax: plt.Axes, tables: Tables) -> None:
+    ax.set_title("A  Course of each patient from CART1 to the data cut-off")
+    adcourse, events = tables["adcourse"], tables["adevents"]
+    cart1 = adcourse[adcourse["course"] == 1].set_index("patient_id")["infusion_date"]
+    patients = sorted(cart1.index)
+    if not patients:
+        _empty(ax, "A  Course of each patient")
+        return
+    label = len(patients) <= 40
+    follow = adcourse.groupby("patient_id").apply(
+        lambda g: g["infusion_date"].min() + pd.to_timedelta(
+            g["follow_up_months"].iloc[0] * 30, unit="D"), include_groups=False)
+    for y, patient in enumerate(patients):
+        start = cart1[patient]
+        months = lambda d: months_from_days((pd.Timestamp(d) - start).days)  # noqa: E731
+        end = months(follow[patient])
+        ax.barh(y, end, left=0, color="0.85", height=0.55)
+        for _, course in adcourse[adcourse["patient_id"] == patient].iterrows():
+            ax.plot(months(course["infusion_date"]), y, marker="v", ms=9,
+                    color=PALETTE[int(course["course"]) - 1], zorder=3)
+        for _, event in events[events["patient_id"] == patient].iterrows():
+            style = {"relapse": ("X", "#c0392b"), "hsct": ("D", "#1e8449"),
+                     "death": ("s", "black"), "lost_to_follow_up": (">", "0.4"),
+                     "last_contact": ("|", "0.3")}[event["event"]]
+            ax.plot(months(event["event_date"]), y, marker=style[0], ms=8, color=style[1],
+                    zorder=4, ls="none")
+    ax.set_yticks(range(len(patients)), patients if label else [""] * len(patients))
+    ax.invert_yaxis()
+    ax.set_xlabel("Months from CART1 infusion")
+    handles = [plt.Line2D([], [], marker="v", ls="none", color=PALETTE[i], ms=8,
+                          label=f"{COURSE_NAMES[i + 1]} infusion")
+               for i in range(int(adcourse["course"].max()))]
+    handles += [plt.Line2D([], [], marker=m, ls="none", color=c, ms=8, label=t) for m, c, t in
+                [("X", "#c0392b", "relapse"), ("D", "#1e8449", "allo-HSCT"),
+                 ("s", "black", "death"), (">", "0.4", "lost to follow-up"),
+                 ("|", "0.3", "last contact")]]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
+
+
+def km_panel(ax: plt.Axes, tables: Tables, efs_rule: str = "hsct_ignored") -> None:
+    ax.set_title("B  Survival after CART2")
+    tte = tables["adtte"]
+    fitters = []
+    for parameter, rule, color in [("EFS", efs_rule, PALETTE[0]), ("OS", "death", PALETTE[1])]:
+        rows = tte[(tte["paramcd"] == parameter) & (tte["rule"] == rule)]
+        if rows.empty:
+            continue
+        fitter = KaplanMeierFitter(label=parameter)
+        fitter.fit(rows["aval_months"], event_observed=1 - rows["cnsr"])
+        fitter.plot_survival_function(ax=ax, ci_show=False, show_censors=True, color=color,
+                                      censor_styles={"ms": 7, "marker": "|"})
+        fitters.append(fitter)
+    if not fitters:
+        _empty(ax, "B  Survival after CART2")
+        return
+    ax.set_ylim(-0.03, 1.05)
+    ax.set_xlabel("Months after CART2")
+    ax.set_ylabel("Probability")
+    ax.set_xticks(np.arange(0, max(f.timeline.max() for f in fitters) + 6, 6))
+    add_at_risk_counts(*fitters, ax=ax, rows_to_show=["At risk"], fontsize=9)
+
+
+def marrow_panel(ax: plt.Axes, tables: Tables) -> None:
+    ax.set_title("C  Marrow MRD around each CAR-T")
+    adrs = tables["adrs"].dropna(subset=["mrd_pct"])
+    cart1 = tables["adcourse"][tables["adcourse"]["course"] == 1].set_index("patient_id")[
+        "infusion_date"]
+    if adrs.empty:
+        _empty(ax, "C  Marrow MRD around each CAR-T")
+        return
+    colors = _patient_colors(adrs["patient_id"])
+    for (patient, course), rows in adrs.groupby(["patient_id", "course"]):
+        x = months_from_days((rows["assessment_date"] - cart1.get(patient, rows[
+            "assessment_date"].min())).dt.days)
+        y = rows["mrd_pct"].clip(lower=0.005)
+        ax.plot(x, y, color=colors[patient], marker="o", ms=3.5, lw=1,
+                label=patient if len(colors) <= 12 and course == 1 else None)
+        negative = rows["mrd_negative"].fillna(False).astype(bool).to_numpy()
+        ax.scatter(x[negative], y[negative], facecolor="white", edgecolor=colors[patient],
+                   zorder=3, s=22)
+    ax.axhline(0.01, color="0.4", ls=":", lw=1)
+    ax.axhline(5, color="0.4", ls="--", lw=1)
+    ax.text(ax.get_xlim()[1], 5, " 5% (M1 limit)", va="center", fontsize=8)
+    ax.text(ax.get_xlim()[1], 0.01, " 0.01% (MRD−)", va="center", fontsize=8)
+    ax.set_yscale("log")
+    ax.set_xlabel("Months from CART1 infusion")
+    ax.set_ylabel("MRD (% of mononuclear cells)")
+    if len(colors) <= 12:
+        ax.legend(fontsize=8, ncol=2)
+
+
+def mrd_course_panel(ax: plt.Axes, tables: Tables, patient: str | None) -> None:
+    title = f"D  MRD of {patient} around CART2" if patient else "D  MRD around CART2"
+    rows = tables["adrs"]
+    rows = rows[(rows["patient_id"] == patient) & (rows["course"] == 2)].dropna(
+        subset=["mrd_pct"])
+    if rows.empty:
+        _empty(ax, title, "patient not in this cohort")
+        return
+    labels = [f"{'<' if q == '<' else ''}{v:g}%" for v, q in zip(rows["mrd_pct"],
+                                                                 rows["mrd_qualifier"].fillna(""),
+                                                                 strict=True)]
+    ax.bar(range(len(rows)), rows["mrd_pct"], color=[
+        PALETTE[2] if n else PALETTE[3] for n in rows["mrd_negative"].fillna(False)])
+    for i, text in enumerate(labels):
+        ax.text(i, rows["mrd_pct"].iloc[i] * 1.3, text, ha="center", fontsize=9)
+    ax.set_yscale("log")
+    ax.set_ylim(0.003, rows["mrd_pct"].max() * 6)
+    ax.set_xticks(range(len(rows)), [f"day {int(d)}" for d in rows["study_day"]], rotation=30)
+    ax.set_ylabel("MRD (%)")
+    ax.set_title(title)
+
+
+# ---------------------------------------------------------------------------------------
+# Figure 4: expansion and persistence
+# ---------------------------------------------------------------------------------------
+def figure4(tables: Tables) -> plt.Figure:
+    """A: CAR copies after CART2; B: CD19 vs CD22 CAR copies; C: one patient after CART1 vs
+    CART2; D: that patient's B cells; E: CD4/CD8 ratios around infusion."""
+    fig, axes = plt.subplots(3, 2, figsize=(12, 13), gridspec_kw={"hspace": 0.45,
+                                                                   "wspace": 0.3})
+    copies_panel(axes[0, 0], tables)
+    cd19_cd22_panel(axes[0, 1], tables)
+    courses_compared_panel(axes[1, 0], tables)
+    b_cell_panel(axes[1, 1], tables)
+    ratio_panel(axes[2, 0], tables, "CD4/CD8 T cells", "E  CD4/CD8 ratio of T cells")
+    ratio_panel(axes[2, 1], tables, "CD4/CD8 CAR-T cells", "E  CD4/CD8 ratio of CAR-T cells")
+    return fig
+
+
+def copies_panel(ax: plt.Axes, tables: Tables) -> None:
+    title = "A  CAR copies in blood after CART2"
+    rows = _lab(tables, "total CAR", course=2)
+    rows = rows[(rows["study_day"] >= 0) & (rows["value_qualifier"].fillna("") != "<")]
+    if rows.empty:
+        _empty(ax, title)
+        return
+    colors = _patient_colors(rows["patient_id"])
+    for patient, series in rows.groupby("patient_id"):
+        ax.plot(series["study_day"], series["value"], marker="o", ms=4, color=colors[patient],
+                label=patient)
+    ax.set_yscale("log")
+    ax.set_xlabel("Days after CART2")
+    ax.set_ylabel("CAR copies/µg DNA")
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+
+
+def cd19_cd22_panel(ax: plt.Axes, tables: Tables) -> None:
+    title = "B  CD19 and CD22 CAR copies after CART2"
+    rows = tables["adlb"]
+    rows = rows[(rows["course"] == 2) & rows["parameter"].isin(["CD19 CAR", "CD22 CAR"])]
+    if rows.empty:
+        _empty(ax, title)
+        return
+    for (patient, parameter), series in rows.sort_values("study_day").groupby(
+            ["patient_id", "parameter"]):
+        detected = series["value_qualifier"].fillna("") != "<"
+        ax.plot(series.loc[detected, "study_day"], series.loc[detected, "value"], marker="o",
+                ms=4, label=f"{patient} {parameter}",
+                color=PALETTE[0] if parameter.startswith("CD19") else PALETTE[3])
+    ax.set_yscale("log")
+    ax.set_xlabel("Days after CART2")
+    ax.set_ylabel("CAR copies/µg DNA")
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+
+
+def courses_compared_patients(tables: Tables) -> list[str]:
+    """Patients with detectable CAR copies after both CART1 and CART2."""
+    rows = _lab(tables, "total CAR")
+    rows = rows[(rows["study_day"] >= 0) & (rows["value_qualifier"].fillna("") != "<")]
+    courses = rows.groupby("patient_id")["course"].agg(set)
+    return sorted(p for p, c in courses.items() if {1, 2} <= c)
+
+
+def courses_compared_panel(ax: plt.Axes, tables: Tables) -> None:
+    patients = courses_compared_patients(tables)
+    title = "C  CAR copies after CART1 and CART2"
+    if not patients:
+        _empty(ax, title)
+        return
+    rows = _lab(tables, "total CAR")
+    rows = rows[rows["patient_id"].isin(patients) & (rows["study_day"] >= 0)
+                & (rows["value_qualifier"].fillna("") != "<")]
+    for (patient, course), series in rows.groupby(["patient_id", "course"]):
+        ax.plot(series["study_day"], series["value"], marker="o", ms=4,
+                color=PALETTE[int(course) - 1], label=f"{patient} after {COURSE_NAMES[course]}")
+        last = series.iloc[-1]
+        ax.annotate(f"day {int(last['study_day'])}: {last['value'] / 1e3:.2f} × 10³",
+                    (last["study_day"], last["value"]), textcoords="offset points",
+                    xytext=(-6, 8), ha="right", fontsize=8)
+    ax.set_yscale("log")
+    ax.set_xlabel("Days after infusion")
+    ax.set_ylabel("CAR copies/µg DNA")
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+
+
+def b_cell_panel(ax: plt.Axes, tables: Tables) -> None:
+    patients = courses_compared_patients(tables)
+    title = "D  B cells after CART2" + (f" ({patients[0]})" if patients else "")
+    if not patients:
+        _empty(ax, title)
+        return
+    pct = _lab(tables, "CD19+ B cells", course=2)
+    count = _lab(tables, "B cells", course=2)
+    pct = pct[pct["patient_id"] == patients[0]]
+    count = count[count["patient_id"] == patients[0]]
+    ax.plot(pct["study_day"], pct["value"], marker="o", color=PALETTE[0], label="CD19+ B cells (%)")
+    twin = ax.twinx()
+    twin.plot(count["study_day"], count["value"], marker="s", ls="--", color=PALETTE[3],
+              label="B cells per µL")
+    ax.axhline(1, color=PALETTE[0], ls=":", lw=1)
+    twin.axhline(200, color=PALETTE[3], ls=":", lw=1)
+    ax.set_ylim(0, max(2, pct["value"].max() * 1.5))
+    twin.set_ylim(0, max(400, count["value"].max() * 1.5))
+    ax.set_xlabel("Days after CART2")
+    ax.set_ylabel("CD19+ B cells (%), aplasia < 1%")
+    twin.set_ylabel("B cells per µL, aplasia ≤ 200")
+    ax.set_title(title)
+    ax.legend(loc="upper left", fontsize=8)
+    twin.legend(loc="upper right", fontsize=8)
+
+
+def ratio_panel(ax: plt.Axes, tables: Tables, parameter: str, title: str) -> None:
+    rows = _lab(tables, parameter, course=2)
+    if rows.empty:
+        _empty(ax, title)
+        return
+    colors = _patient_colors(rows["patient_id"])
+    for patient, series in rows.groupby("patient_id"):
+        ax.plot(series["study_day"], series["value"], marker="o", ms=4, color=colors[patient],
+                label=patient)
+    ax.axhline(1, color="0.4", ls=":", lw=1)
+    ax.set_xlabel("Days after CART2 (day 0: product / before infusion)")
+    ax.set_ylabel("CD4/CD8 ratio")
+    ax.set_title(title)
+    ax.legend(fontsize=8)

@@ -1,0 +1,102 @@
+"""The supplementary tables (Additional files 2-4), built from the derived tables."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.formatting import render
+from analysis.results import Tables
+
+CYTOKINES = ["IL-2", "IL-4", "IL-6", "IL-10", "IL-17A", "IFN-gamma", "TNF-alpha"]
+
+
+def _dose(value: float) -> str:
+    return "–" if pd.isna(value) else render(value, "sig:3")
+
+
+def _number(value: float, digits: int = 2) -> str:
+    return "–" if pd.isna(value) else render(value, f"decimals:{digits}")
+
+
+def _course(tables: Tables, course: int) -> pd.DataFrame:
+    rows = tables["adcourse"]
+    return rows[rows["course"] == course].set_index("patient_id")
+
+
+def _pre_mrd(tables: Tables, course: int) -> pd.Series:
+    rows = tables["adrs"]
+    rows = rows[(rows["course"] == course) & (rows["study_day"] < 0)].dropna(subset=["mrd_pct"])
+    first = rows.sort_values("study_day").groupby("patient_id").first()
+    return first["mrd_qualifier"].fillna("") + first["mrd_pct"].map("{:g}".format) + "%"
+
+
+def table1(tables: Tables) -> pd.DataFrame:
+    """Patient characteristics and response to CART1 (one row per patient)."""
+    adsl = tables["adsl"].set_index("patient_id")
+    cart1 = _course(tables, 1).reindex(adsl.index)
+    table = pd.DataFrame({
+        "Patient": adsl.index,
+        "Sex": adsl["sex"],
+        "Age at diagnosis (y)": adsl["age_at_diagnosis_years"].map(_number),
+        "Cytogenetics": adsl["cytogenetics"],
+        "CNS status": adsl["cns_status_pre_cart1"],
+        "Extramedullary disease": adsl["extramedullary_pre_cart1"],
+        "MRD before CART1": _pre_mrd(tables, 1).reindex(adsl.index).fillna("–"),
+        "Burden": adsl["burden_pre_cart1"],
+        "Age at CART1 (y)": cart1["age_years"].map(_number),
+        "CART1 dose (cells/kg)": cart1["dose_total_per_kg"].map(_dose),
+        "Response to CART1": np.where(cart1["best_mrd_negative_cr"].fillna(False).astype(bool),
+                                      "MRD-negative CR", "no MRD-negative CR"),
+        "BCA after CART1 (mo)": cart1["bca_months"].map(_number),
+        "Relapse after CART1": adsl["relapse_cart1_site"].fillna("–") + " (CD19"
+        + adsl["relapse_cart1_cd19"].map({"positive": "+", "negative": "−"}).fillna("?") + ")",
+        "CART1 to relapse (mo)": adsl["cart1_to_relapse_months"].map(_number),
+    })
+    return table.reset_index(drop=True)
+
+
+def table2(tables: Tables) -> pd.DataFrame:
+    """Disease status and outcomes at CART2 (one row per patient with a CART2)."""
+    adsl = tables["adsl"].set_index("patient_id")
+    cart2 = _course(tables, 2)
+    adsl = adsl.reindex(cart2.index)
+    table = pd.DataFrame({
+        "Patient": cart2.index,
+        "Age at CART2 (y)": cart2["age_years"].map(_number),
+        "CART1 to CART2 (mo)": adsl["cart1_to_cart2_months"].map(_number),
+        "MRD before CART2": _pre_mrd(tables, 2).reindex(cart2.index).fillna("–"),
+        "CD19 dose (cells/kg)": cart2["dose_cd19_per_kg"].map(_dose),
+        "CD22 dose (cells/kg)": cart2["dose_cd22_per_kg"].map(_dose),
+        "Total dose (cells/kg)": cart2["dose_total_per_kg"].map(_dose),
+        "vs CART1": cart2["dose_vs_previous"].fillna("–"),
+        "CRS grade": cart2["crs_grade"].map(lambda g: "–" if pd.isna(g) else str(int(g))),
+        "Neurotoxicity": cart2["neurotoxicity_grade"].map(
+            lambda g: "–" if pd.isna(g) else ("none" if g == 0 else f"grade {int(g)}")),
+        "Response": np.where(cart2["best_mrd_negative_cr"].fillna(False).astype(bool),
+                             "MRD-negative CR", "no MRD-negative CR"),
+        "BCA (mo)": cart2["bca_months"].map(_number),
+        "HSCT after CART2": np.where(adsl["hsct_after_cart2"].astype(bool), "yes", "no"),
+        "Status at cut-off": adsl["status_at_cutoff"],
+        "Follow-up (mo)": cart2["follow_up_months"].map(lambda v: _number(v, 1)),
+    })
+    return table.reset_index(drop=True)
+
+
+def table_s1(tables: Tables) -> pd.DataFrame:
+    """Peak serum cytokines after CART2 (pg/mL), one row per patient with cytokine data."""
+    labs = tables["adlb"]
+    rows = labs[(labs["course"] == 2) & labs["parameter"].isin(CYTOKINES)
+                & (labs["study_day"] >= 0)]
+    if rows.empty:
+        return pd.DataFrame(columns=["Patient", *CYTOKINES])
+    peaks = rows.pivot_table(index="patient_id", columns="parameter", values="value",
+                             aggfunc="max").reindex(columns=CYTOKINES)
+    table = peaks.map(lambda v: "–" if pd.isna(v) else f"{v:.2f}".rstrip("0").rstrip("."))
+    table.columns = [c.replace("-gamma", "-γ").replace("-alpha", "-α") for c in table.columns]
+    return table.rename_axis("Patient").reset_index()
+
+
+def markdown(table: pd.DataFrame) -> str:
+    """A pipe table for the documents."""
+    return table.to_markdown(index=False)
