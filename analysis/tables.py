@@ -100,3 +100,35 @@ def table_s1(tables: Tables) -> pd.DataFrame:
 def markdown(table: pd.DataFrame) -> str:
     """A pipe table for the documents."""
     return table.to_markdown(index=False)
+
+
+def table1_notes(tables: Tables) -> list[str]:
+    """Footnotes of Table 1, from the data: CSF findings and testicular disease before CART1."""
+    notes = []
+    for _, row in tables["adsl"].iterrows():
+        if pd.notna(row["csf_blasts_pre_cart1_pct"]):
+            wbc = row["csf_wbc_pre_cart1_per_mm3"]
+            count = f" white cell count {wbc:g}/mm³ and" if pd.notna(wbc) else ""
+            notes.append(f"{row['patient_id']}: CSF flow cytometry before CART1 showed{count} "
+                         f"immature cells {row['csf_blasts_pre_cart1_pct']:g}% of nucleated "
+                         "cells.")
+        if str(row["extramedullary_pre_cart1"]).lower() == "testis":
+            notes.append(f"{row['patient_id']}: leukaemic infiltration of the testis before "
+                         "CART1.")
+    return notes
+
+
+def table2_notes(tables: Tables) -> list[str]:
+    """Footnotes of Table 2, from the data: CART2 given in remission; later CAR-T courses."""
+    notes = []
+    adrs = tables["adrs"]
+    pre = adrs[(adrs["course"] == 2) & (adrs["study_day"] < 0)].sort_values("study_day")
+    first = pre.groupby("patient_id").first()
+    for patient in first.index[first["mrd_negative"].fillna(False).astype(bool)]:
+        notes.append(f"{patient}: in MRD-negative remission before CART2 (after "
+                     "chemotherapy); CART2 was given to prevent recurrence.")
+    later = tables["adcourse"][tables["adcourse"]["course"] > 2]
+    for patient, rows in later.groupby("patient_id"):
+        notes.append(f"{patient}: relapsed after CART2 and received "
+                     f"{len(rows)} further CAR-T course(s).")
+    return notes

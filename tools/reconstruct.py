@@ -176,6 +176,109 @@ CD4_CD8 = {
 CAR_T_COUNTS = {"pt03": {7: 85.0, 14: 42.0, 28: 6.5}, "pt04": {7: 61.0, 14: 25.0, 28: 3.2}}
 
 
+# ---------------------------------------------------------------------------------------
+# Provenance rules: every non-empty cell of every sheet is covered by at least one rule; the
+# most specific rule (named patient, narrower `where`, named column) describes the cell.
+# basis: stated | derived_from_stated | protocol | imputed
+# ---------------------------------------------------------------------------------------
+R = "Results"
+PROVENANCE = [
+    ("study", "*", "*", "study_id", "imputed", "", "label only"),
+    ("study", "*", "*", "registry_id", "stated", "Methods, Study design: ChiCTR2000032211", ""),
+    ("study", "*", "*", "data_cutoff", "stated", "Methods, Study design: cut-off 2022-08-31",
+     ""),
+    ("patients", "*", "*", "*", "imputed", "",
+     "no patient-level baseline in the available text; each value chosen freely unless a "
+     "narrower rule applies"),
+    ("patients", "*", "*", "patient_id", "stated", "Results: patients named pt01-pt05", ""),
+    ("patients", "*", "*", "centre", "imputed", "Methods: two centres (SCMC, Soochow)",
+     "which patient was treated where is not reported"),
+    ("patients", "*", "*", "age_at_diagnosis", "imputed", f"{R} ¶1",
+     "median 3.62, range 1.39-11.87 years; with the dates, ages at CART1 (7.36, 5.61-12.38) "
+     "and CART2 (8.36, 6.96-15.1)"),
+    ("patients", "*", "*", "diagnosis_date", "derived_from_stated", f"{R} ¶1-2",
+     "solved so that age at diagnosis plus time to CART1 gives the chosen age at CART1"),
+    ("patients", "*", "*", "cytogenetics", "imputed", f"{R} ¶1",
+     "three patients with abnormalities, one BCR-ABL1; which ones and which abnormalities "
+     "are imputed"),
+    ("patients", "*", "*", "bcr_abl1", "imputed", f"{R} ¶1", "exactly one patient with BCR-ABL1"),
+    ("patients", "*", "*", "prior_car_t", "stated", f"{R} ¶1: no CAR-T before CART1", ""),
+    ("patients", "*", "*", "cns_status_pre_cart1", "imputed", "Additional file 2 footnotes",
+     "two patients with CSF involvement (footnotes ^ and &)"),
+    ("patients", "*", "*", "csf_blasts_pre_cart1", "stated",
+     "Additional file 2 footnotes ^ (88.63%) and & (84%)", "patient assignment imputed"),
+    ("patients", "*", "*", "csf_wbc_pre_cart1", "stated", "Additional file 2 footnote &: 25/mm3",
+     "patient assignment imputed"),
+    ("patients", "*", "*", "extramedullary_pre_cart1", "imputed",
+     f"{R} ¶1; Additional file 2 footnote * (testis biopsy)",
+     "four high-burden patients (MRD >= 5% or extramedullary disease), one low"),
+    ("patients", "*", "*", "sex", "imputed", "",
+     "pt04 male (testicular disease, stated); others imputed"),
+    ("courses", "*", "*", "*", "imputed", "", "weights and heights plausible for age"),
+    ("courses", "*", "*", "patient_id", "stated", f"{R}", ""),
+    ("courses", "*", "*", "course", "stated", f"{R} ¶5: pt01 received a third CAR-T", ""),
+    ("courses", "*", "*", "infusion_date", "derived_from_stated", f"{R} ¶2, ¶5",
+     "CART1-to-CART2 median 15.93 (11.9-33.13) months; follow-up median 26.3 months; CART2 "
+     "between July 2018 and August 2022"),
+    ("courses", "*", "*", "bsa", "derived_from_stated", "", "Mosteller formula from height and "
+     "weight"),
+    ("products", "*", "*", "*", "imputed", "Methods: viability > 90%, transduction >= 20%",
+     "release criteria"),
+    ("products", "*", "*", "patient_id", "stated", f"{R}", ""),
+    ("products", "*", "*", "course", "stated", f"{R}", ""),
+    ("products", "*", "*", "target", "stated", "Methods: CD19 and CD22 products mixed", ""),
+    ("products", "*", "*", "car_t_cells", "derived_from_stated", f"{R} ¶1-2; Discussion ¶4",
+     "dose per kg times weight; CART1 median 1e7 (8e6-1.2e7); CART2 total median 1.1e7 "
+     "(4.3e6-1.5e7), CD19 5.54e6 (2.21e6-6e6), CD22 5.29e6 (2.09e6-9e6), ratio 1:1 "
+     "(1:0.9-1:1.5); 3 higher / 1 same / 1 lower than CART1; pt03 and pt05 1.1-1.2e7"),
+    ("products", "*", "*", "car_t_cells_unit", "imputed", "", "export unit"),
+    ("products", "*", "course=2", "transduction_efficiency", "imputed", f"{R} ¶2",
+     "mean of CD19 and CD22 transduction per patient: median 44.85% (25-64.55%)"),
+    ("lymphodepletion", "*", "*", "*", "protocol", "Methods, Lymphodepletion",
+     "CART1: Flu 40 mg/m2 days -4..-2, Cy 500 mg/m2 days -4..-3; CART2: Flu 50 mg/m2 x 3 "
+     "days, Cy 500 mg/m2 x 2 days; mg = mg/m2 x BSA"),
+    ("lymphodepletion", "pt01", "course=3", "*", "imputed", f"{R} ¶5",
+     "third CAR-T regimen not reported; CART2 regimen assumed"),
+    ("assessments", "*", "*", "*", "imputed", "Methods, Tumor burden assessment",
+     "protocol time points; CART1 responses (all MRD-negative CR), burden before CART1 "
+     "(4 high, 1 low), all MRD-negative CR after CART2 within 0-3 months"),
+    ("assessments", "pt03", "course=2", "mrd", "stated",
+     f"{R} ¶6; Fig. 3D: 8.9% on day -7, <0.01% on days 26 and 322", "other pt03 values "
+     "imputed"),
+    ("assessments", "pt01", "course=2", "mrd", "stated", "Discussion ¶9: MRD < 5% on day 0",
+     "values imputed below 5%"),
+    ("crs", "*", "*", "*", "stated", f"{R} ¶3: grades 1 (three) and 2 (two), fever within "
+     "1 day, hypotension without vasopressors in two, tocilizumab in two, no steroids, no "
+     "neurotoxicity; ¶4 onset within 6 days, duration 7-14 days",
+     "which patient had which grade, temperatures and days are imputed"),
+    ("cytokines", "*", "*", "*", "imputed", "Fig. 2; Additional file 4",
+     "IL-6 fold change medians 7.46 vs 849.7 (P = 0.2), peaks 100.4 vs 1300 pg/mL (P = 0.4); "
+     "three patients per course; curves and other cytokines imputed"),
+    ("qpcr", "*", "*", "*", "imputed", "Fig. 4A-C", "curve shapes: peak within a week then "
+     "decline"),
+    ("qpcr", "pt03", "course=2", "value", "stated",
+     f"{R} ¶7: peak 100.65e3 copies/ug; detectable at day 347", "other values imputed"),
+    ("qpcr", "pt04", "course=2", "value", "stated",
+     f"{R} ¶7: peak 59.63e3 copies/ug; CD19 CAR earlier and higher than CD22 CAR",
+     "other values imputed"),
+    ("qpcr", "pt05", "*", "value", "stated",
+     f"{R} ¶7: 23.45e3 copies/ug at day 89 after CART2, 14.93e3 at day 60 after CART1",
+     "other values imputed"),
+    ("flow", "*", "*", "*", "imputed", f"{R} ¶8-9; Fig. 4D-E",
+     "B-cell aplasia duration medians 6.03 (3.17-9.77) and 11.57 (8.53-17.5) months; "
+     "CD4/CD8 ratio inverted within 6 days"),
+    ("events", "*", "*", "*", "imputed", f"{R} ¶2, ¶5; Discussion",
+     "relapse after CART1: median 11.87 (4.07-32.87) months, 3 isolated BM, 2 isolated "
+     "extramedullary (testis, lymph node), all CD19+; HSCT in three; EFS 100%/80% and OS "
+     "100%/100% at 6/12 months"),
+    ("events", "pt01", "*", "*", "stated", f"{R} ¶5; Discussion ¶8",
+     "relapse 9 months after CART2 (CD19+ CD22+), third CAR-T, second relapse, treatment "
+     "abandoned; dates imputed"),
+    ("events", "pt02", "event=lost_to_follow_up", "*", "stated", "Fig. 1B caption",
+     "one non-transplanted patient lost to follow-up; patient and date imputed"),
+]
+
+
 def mosteller(height_cm: float, weight_kg: float) -> float:
     """Body surface area (m²) by Mosteller's formula, to 2 decimals."""
     return round(math.sqrt(height_cm * weight_kg / 3600), 2)
@@ -306,6 +409,8 @@ def main() -> None:
                    "unit"], flow_rows(infusions))
     write("events", ["patient_id", "event", "event_date", "after_course", "site", "cd19", "cd22"],
           event_rows(dates, infusions))
+    write("provenance", ["sheet", "patient_id", "where", "columns", "basis", "source",
+                         "constrains"], [list(rule) for rule in PROVENANCE])
     print(f"wrote {len(list(OUT.glob('*.csv')))} sheets to {OUT}")
 
 
