@@ -12,8 +12,6 @@ nox.options.default_venv_backend = "uv"
 nox.options.sessions = ["tests"]
 nox.options.reuse_venv = "yes"
 
-DOCUMENTS = ["paper.qmd", "supplement.qmd"]
-
 
 def install(session: nox.Session, *groups: str) -> None:
     """Install the project and the given dependency groups from the lock file."""
@@ -48,6 +46,13 @@ def render(session: nox.Session) -> None:
     install(session)
     session.run("python", "-m", "analysis.derive", *cohort_args(session))
     session.run("python", "-m", "analysis.publish", *session.posargs)
+
+
+@nox.session
+def verify(session: nox.Session) -> None:
+    """Recompute every published number, compare, and audit the article."""
+    install(session)
+    session.run("python", "-m", "analysis.verify", *session.posargs)
 
 
 @nox.session

@@ -97,9 +97,14 @@ def table_s1(tables: Tables) -> pd.DataFrame:
     return table.rename_axis("Patient").reset_index()
 
 
-def markdown(table: pd.DataFrame) -> str:
-    """A pipe table for the documents."""
-    return table.to_markdown(index=False)
+def markdown(table: pd.DataFrame, max_columns: int = 8) -> str:
+    """Pipe tables for the documents; a wide table is split into parts of at most
+    ``max_columns`` columns, each repeating the first (identifying) column, so every part
+    fits the page width."""
+    first, rest = table.columns[0], list(table.columns[1:])
+    size = max_columns - 1
+    parts = [table[[first, *rest[i:i + size]]] for i in range(0, max(len(rest), 1), size)]
+    return "\n\n".join(part.to_markdown(index=False) for part in parts)
 
 
 def table1_notes(tables: Tables) -> list[str]:
@@ -124,7 +129,7 @@ def table2_notes(tables: Tables) -> list[str]:
     adrs = tables["adrs"]
     pre = adrs[(adrs["course"] == 2) & (adrs["study_day"] < 0)].sort_values("study_day")
     first = pre.groupby("patient_id").first()
-    for patient in first.index[first["mrd_negative"].fillna(False).astype(bool)]:
+    for patient in first.index[first["mrd_negative_cr"].fillna(False).astype(bool)]:
         notes.append(f"{patient}: in MRD-negative remission before CART2 (after "
                      "chemotherapy); CART2 was given to prevent recurrence.")
     later = tables["adcourse"][tables["adcourse"]["course"] > 2]

@@ -37,7 +37,7 @@ def to_html(markdown: str, output: Path, workdir: Path, front: dict) -> None:
 def to_pdf(markdown: str, output: Path, workdir: Path, front: dict) -> None:
     """PDF through Pandoc's Typst writer and the Typst compiler."""
     typst_options = ((front.get("format") or {}).get("typst") or {})
-    args = [*_common(front), f"--variable=header-includes:{TYPST_HEADER}",
+    args = [*_common(front), "--columns=400", f"--variable=header-includes:{TYPST_HEADER}",
             f"--variable=papersize:{typst_options.get('papersize', 'a4')}",
             f"--variable=fontsize:{typst_options.get('fontsize', '10pt')}"]
     source = output.with_suffix(".typ")

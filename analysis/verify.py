@@ -1,0 +1,63 @@
+"""Command ``python -m analysis.verify``: recompute every published number and compare.
+
+Derives the cohort's tables if needed, evaluates the claims ledger, prints one line per
+claim (id, published, computed, agrees), writes ``claims.csv`` and ``audit.csv`` into the
+cohort's output folder, and exits with status 1 when a claim disagrees without a recorded
+explanation (``explained`` in claims.yaml).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from analysis import audit
+from analysis.atomic import replace_dir
+from analysis.claims import evaluate
+from analysis.derive import derive
+from analysis.paths import cohort_paths
+from analysis.problems import InputError
+from analysis.results import load_derived
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m analysis.verify", description=__doc__)
+    parser.add_argument("--data-raw", type=Path, default=None,
+                        help="cohort directory with the raw sheets (default: data-raw/)")
+    args = parser.parse_args(argv)
+    paths = cohort_paths(args.data_raw)
+    try:
+        derive(paths.raw, paths.derived)
+    except InputError as error:
+        print(error.report(), file=sys.stderr)
+        return 2
+    tables = load_derived(paths.derived)
+    ledger = evaluate(tables)
+    findings = audit.run(tables)
+    width = max(ledger["id"].str.len())
+    print(f"{'id':<{width}}  {'published':>16}  {'computed':>16}  agrees")
+    for row in ledger.itertuples():
+        mark = "yes" if row.agrees else ("explained" if row.explained else "NO")
+        print(f"{row.id:<{width}}  {row.published:>16}  {row.computed:>16}  {mark}")
+    report = paths.output / "verify"
+    with replace_dir(report) as staging:
+        ledger.drop(columns="value").to_csv(staging / "claims.csv", index=False,
+                                            lineterminator="\n")
+        findings.to_csv(staging / "audit.csv", index=False, lineterminator="\n")
+    applicable = ledger[ledger["computed"] != "NA"]
+    agreeing = int(applicable["agrees"].sum())
+    print(f"\n{agreeing}/{len(ledger)} claims reproduced"
+          f" ({len(ledger) - len(applicable)} not applicable to this cohort)")
+    print(f"audit: {int(findings['consistent'].sum())}/{len(findings)} checks consistent; "
+          f"tables written to {report}")
+    unexplained = applicable[~applicable["agrees"] & (applicable["explained"] == "")]
+    if len(unexplained):
+        print("disagreeing without explanation: " + ", ".join(unexplained["id"]),
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
