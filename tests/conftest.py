@@ -1,0 +1,39 @@
+"""Shared fixtures: the bundled cohort derived once per test session into a temporary folder."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from analysis.derivations.adam import derive_tables
+from analysis.results import load_derived
+from analysis.sheets import read_cohort
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def bundled_tables():
+    """Derived tables of the bundled cohort, computed in memory."""
+    return derive_tables(read_cohort(ROOT / "data-raw"))
+
+
+@pytest.fixture(scope="session")
+def bundled_derived(tmp_path_factory, bundled_tables):
+    """The bundled cohort's derived tables as written to and read back from CSV."""
+    from analysis.derive import write_table
+
+    directory = tmp_path_factory.mktemp("derived")
+    for name, frame in bundled_tables.items():
+        write_table(frame, directory / f"{name}.csv")
+    return load_derived(directory)
+
+
+@pytest.fixture
+def cohort_copy(tmp_path: Path) -> Path:
+    """A writable copy of the bundled raw sheets."""
+    directory = tmp_path / "cohort"
+    shutil.copytree(ROOT / "data-raw", directory)
+    return directory

@@ -1,0 +1,66 @@
+"""The published numbers come out of the bundled sheets; changing a raw value breaks them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pandas as pd
+
+from analysis.claims import Claims, evaluate, load_ledger
+from analysis.derivations.adam import derive_tables
+from analysis.sheets import read_cohort
+from analysis.paths import ROOT
+
+
+def test_every_published_number_is_reproduced(bundled_derived):
+    ledger = evaluate(bundled_derived)
+    failing = ledger[~ledger["agrees"]]
+    assert failing.empty, failing[["id", "published", "computed"]].to_string()
+
+
+def test_ledger_covers_the_article(bundled_derived):
+    ledger = load_ledger()
+    assert len(ledger) >= 60
+    sections = {c.where.split(",")[0].split(" ")[0] for c in ledger}
+    assert {"Abstract", "Methods", "Results", "Discussion", "Additional"} <= sections
+
+
+def test_reconstruction_constraints_per_patient(bundled_tables):
+    """Ages add up with intervals, and totals with their parts, for every patient."""
+    course = bundled_tables["adcourse"].pivot(index="patient_id", columns="course",
+                                              values="age_years")
+    interval = bundled_tables["adsl"].set_index("patient_id")["cart1_to_cart2_months"]
+    assert ((course[2] - course[1]) - interval * 30 / 365.25).abs().max() < 1e-9
+    cart2 = bundled_tables["adcourse"][bundled_tables["adcourse"]["course"] == 2]
+    parts = cart2["dose_cd19_per_kg"] + cart2["dose_cd22_per_kg"]
+    assert (cart2["dose_total_per_kg"] - parts).abs().max() < 1
+
+
+def test_claims_follow_the_data(cohort_copy):
+    """Raising the oldest age at diagnosis changes that claim and only claims that use it."""
+    path = cohort_copy / "patients.csv"
+    patients = pd.read_csv(path, dtype=str, keep_default_na=False)
+    oldest = patients["age_at_diagnosis"].astype(float).idxmax()
+    patients.loc[oldest, "age_at_diagnosis"] = "12.50"
+    patients.to_csv(path, index=False)
+    ledger = evaluate(derive_tables(read_cohort(cohort_copy))).set_index("id")
+    assert not ledger.loc["age_dx_max", "agrees"]
+    assert ledger.loc["age_dx_max", "computed"] == "12.5"
+    assert ledger.loc["age_dx_median", "agrees"]
+
+
+def test_verify_fails_when_a_raw_value_changes(cohort_copy):
+    path = cohort_copy / "qpcr.csv"
+    text = path.read_text().replace(",100650,", ",100000,")
+    path.write_text(text)
+    result = subprocess.run([sys.executable, "-m", "analysis.verify", "--data-raw",
+                             str(cohort_copy)], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "pt03_peak_copies" in result.stderr
+
+
+def test_inline_text_is_the_ledger_value(bundled_derived):
+    claims = Claims(bundled_derived)
+    assert claims.text("cart2_dose_median") == "1.1 × 10^7^"
+    assert claims.text("efs_12m") == "80%"
