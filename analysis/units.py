@@ -85,10 +85,11 @@ def convert(values, from_unit: str, to_unit: str):
     """
     source = parse_unit(from_unit)
     target = parse_unit(to_unit)
+    quantity = Q_(values, source) if _is_unit(source) else values * source
     try:
-        if _is_unit(source):
-            return Q_(values, source).to(target).magnitude
-        return (values * source).to(target).magnitude
+        if _is_unit(target):
+            return quantity.to(target).magnitude
+        return (quantity / target).to("dimensionless").magnitude  # e.g. to "copies/100ng"
     except pint.DimensionalityError as exc:
         raise UnitError(f"{from_unit!r} cannot be converted to {to_unit!r}") from exc
 
