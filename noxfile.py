@@ -56,6 +56,20 @@ def verify(session: nox.Session) -> None:
 
 
 @nox.session
+def synth(session: nox.Session) -> None:
+    """Write a synthetic cohort: `nox -s synth -- --n N --seed S --out DIR`."""
+    install(session)
+    session.run("python", "tools/synth.py", *session.posargs)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Time validation, derivation and analysis for 5 to 50,000 synthetic patients."""
+    install(session)
+    session.run("python", "benchmarks/bench.py", *session.posargs)
+
+
+@nox.session
 def tests(session: nox.Session) -> None:
     """Run the test suite."""
     install(session, "test")

@@ -40,7 +40,8 @@ class Claim:
 
 def load_ledger(path: Path = LEDGER) -> list[Claim]:
     """Read the claims ledger."""
-    entries = yaml.safe_load(Path(path).read_text(encoding="utf-8"))["claims"]
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    entries = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=loader)["claims"]
     claims = []
     for entry in entries:
         compute = entry["compute"]

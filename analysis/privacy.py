@@ -33,6 +33,8 @@ IDENTIFYING_VALUES = {
     "a social security number": re.compile(r"(?<![\w.])\d{3}-\d{2}-\d{4}(?![\w.])"),
 }
 
+ANY_IDENTIFYING_VALUE = re.compile("|".join(f"(?:{p.pattern})" for p in IDENTIFYING_VALUES.values()))
+
 
 def find_identifiers(raw: pd.DataFrame, label: str, text_columns: set[str],
                      declared: set[str]) -> list[Problem]:
@@ -51,8 +53,12 @@ def find_identifiers(raw: pd.DataFrame, label: str, text_columns: set[str],
         if column in declared and column not in text_columns:
             continue
         values = raw[column].astype(str)
+        suspect = {v for v in values.unique() if ANY_IDENTIFYING_VALUE.search(v)}
+        if not suspect:
+            continue
         for kind, pattern in IDENTIFYING_VALUES.items():
-            hits = values.str.contains(pattern, regex=True)
+            looks = {v for v in suspect if pattern.search(v)}
+            hits = values.isin(looks)
             for row, value in zip(raw.loc[hits, "_row"], values[hits], strict=True):
                 problems.append(Problem(label, f"no direct identifiers; this looks like {kind}",
                                         row=int(row), column=column, value=value))

@@ -131,16 +131,16 @@ def _parse_column(frame, sheet: Sheet, column: Column, label, problems) -> None:
     """Check and type one column in place (everything except quantities with a unit column)."""
     name = column.name
     text = frame[name]
-    blank = text.str.strip() == ""
+    stripped = _stripped(text)
+    blank = stripped == ""
     if column.required and blank.any():
         _report(problems, label, frame.loc[blank, "_row"], name, text[blank], "a value")
     if column.type == "id":
-        stray = ~blank & (text != text.str.strip())
+        stray = ~blank & (text != stripped)
         _report(problems, label, frame.loc[stray, "_row"], name, text[stray],
                 "an identifier without leading or trailing spaces")
         frame[name] = text.where(~blank, None)
     elif column.type in ("text", "category"):
-        stripped = text.str.strip()
         allowed = column.values or (tuple(sheet.parameters) if name == sheet.parameter_column
                                     else None)
         if allowed is not None:
@@ -168,18 +168,30 @@ def _parse_column(frame, sheet: Sheet, column: Column, label, problems) -> None:
         _check_range(frame, column, label, problems, values)
 
 
+def _stripped(text: pd.Series) -> pd.Series:
+    """``text.str.strip()``, computed once per distinct value (columns repeat a lot)."""
+    distinct = text.unique()
+    return text.map(dict(zip(distinct, (v.strip() for v in distinct), strict=True)))
+
+
 def _parse_numbers(frame, column: Column, label, problems):
     """Parse a numeric column; returns (values, qualifiers). Blanks become NaN."""
     text = frame[column.name]
-    blank = text.str.strip() == ""
-    parts = text.str.extract(CENSORED)
-    values = pd.to_numeric(parts["number"], errors="coerce")
-    qualifiers = parts["qualifier"].fillna("")
+    values = pd.to_numeric(text, errors="coerce").astype(float)  # plain numbers, the common case, at C speed
+    values[np.isinf(values)] = np.nan  # "inf" is not a measurement
+    qualifiers = pd.Series("", index=text.index)
+    rest = values.isna()
+    parts = text[rest].str.extract(CENSORED)
+    values[rest] = pd.to_numeric(parts["number"], errors="coerce").astype(float)
+    qualifiers[rest] = parts["qualifier"].fillna("").astype(str)
+    blank = pd.Series(False, index=text.index)
+    blank[rest] = (_stripped(text[rest]) == "").to_numpy(dtype=bool)
     if column.type == "number":
         bad = ~blank & (values.isna() | (qualifiers != ""))
     else:
         bad = ~blank & values.isna()
-    comma = bad & text.str.match(DECIMAL_COMMA)
+    comma = pd.Series(False, index=text.index)
+    comma[bad] = text[bad].str.match(DECIMAL_COMMA).to_numpy(dtype=bool)
     _report(problems, label, frame.loc[comma, "_row"], column.name, text[comma],
             "a number with a decimal point, not a decimal comma")
     other = bad & ~comma
@@ -191,7 +203,7 @@ def _parse_numbers(frame, column: Column, label, problems):
 def _parse_quantity(frame, sheet: Sheet, column: Column, label, problems) -> None:
     """Parse a quantity whose unit stands in another column and convert to the standard unit."""
     values, qualifiers = _parse_numbers(frame, column, label, problems)
-    units = frame[column.unit_column].str.strip()
+    units = _stripped(frame[column.unit_column])
     if sheet.parameter_column and column.unit is None:
         targets = frame[sheet.parameter_column].map(sheet.parameters)
     else:

@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+EXACT_MAX_N = 16  # largest n1 + n2 for which the Mann–Whitney P is computed exactly
+
 
 def median_range(values: pd.Series) -> dict[str, float]:
     """Median, minimum, maximum and count of the non-missing values (units as given)."""
@@ -25,7 +27,7 @@ def mann_whitney(first: pd.Series, second: pd.Series) -> dict[str, float]:
     b = pd.Series(second, dtype=float).dropna().to_numpy()
     if a.size == 0 or b.size == 0:
         return {"u": np.nan, "p": np.nan, "n1": int(a.size), "n2": int(b.size)}
-    method = "exact" if a.size + b.size <= 16 else "auto"
+    method = "exact" if a.size + b.size <= EXACT_MAX_N else "asymptotic"
     result = stats.mannwhitneyu(a, b, alternative="two-sided", method=method)
     return {"u": float(result.statistic), "p": float(result.pvalue),
             "n1": int(a.size), "n2": int(b.size)}
@@ -35,7 +37,11 @@ def attainable_mann_whitney_p(n1: int, n2: int) -> list[float]:
     """Every two-sided exact Mann–Whitney P value that groups of n1 and n2 can give.
 
     Builds, for each possible U, two samples with that U and asks scipy for the P value.
+    Empty when the groups are too large for the exact test (its P values are then a
+    continuum, and enumerating them would cost n1 × n2 exact tests).
     """
+    if n1 + n2 > EXACT_MAX_N:
+        return []
     second = np.arange(1, n2 + 1, dtype=float)
     p_values = set()
     for u in range(n1 * n2 + 1):

@@ -109,14 +109,11 @@ def _il6(adlb: pd.DataFrame) -> pd.DataFrame:
 
 def _best_response(adrs: pd.DataFrame) -> pd.DataFrame:
     after = adrs[adrs["study_day"] >= 0]
-    grouped = after.groupby(KEYS)
-    first_negative = after[after["mrd_negative_cr"].fillna(False).astype(bool)].groupby(KEYS)[
-        "study_day"].min()
-    out = pd.DataFrame({
-        "best_cr": grouped["cr"].agg(lambda s: bool(s.fillna(False).any())),
-        "best_mrd_negative_cr": grouped["mrd_negative_cr"].agg(
-            lambda s: bool(s.fillna(False).any())),
-    })
+    reached = after[KEYS].assign(
+        best_cr=after["cr"].fillna(False).astype(bool),
+        best_mrd_negative_cr=after["mrd_negative_cr"].fillna(False).astype(bool))
+    out = reached.groupby(KEYS)[["best_cr", "best_mrd_negative_cr"]].any()
+    first_negative = after[reached["best_mrd_negative_cr"]].groupby(KEYS)["study_day"].min()
     out["time_to_mrd_negative_cr_months"] = timing.months_from_days(
         first_negative.reindex(out.index))
     return out.reset_index()
@@ -180,14 +177,14 @@ def derive_adsl(cohort, adrs: pd.DataFrame, adevents: pd.DataFrame) -> pd.DataFr
 
 def _status(adevents: pd.DataFrame, patients: pd.Index, n_courses: pd.Series) -> pd.Series:
     """'died', 'lost to follow-up', 'relapsed' (after the last course) or 'in CR'."""
-    kinds = adevents.groupby("patient_id")["event"].agg(set).reindex(patients)
+    def had(event: str) -> np.ndarray:
+        return patients.isin(adevents.loc[adevents["event"] == event, "patient_id"])
+
     last_relapse = adevents[adevents["event"] == "relapse"].groupby("patient_id")[
         "after_course"].max().reindex(patients)
-    relapsed = last_relapse >= n_courses
+    relapsed = (last_relapse >= n_courses).fillna(False).to_numpy(dtype=bool)
     status = np.select(
-        [kinds.map(lambda k: isinstance(k, set) and "death" in k),
-         kinds.map(lambda k: isinstance(k, set) and "lost_to_follow_up" in k),
-         relapsed],
+        [had("death"), had("lost_to_follow_up"), relapsed],
         ["died", "lost to follow-up", "relapsed"], default="in CR")
     return pd.Series(status, index=patients)
 

@@ -40,7 +40,9 @@ def course_doses(product_rows: pd.DataFrame) -> pd.DataFrame:
     out["cd22_to_cd19_ratio"] = out["dose_cd22_per_kg"] / out["dose_cd19_per_kg"]
     out["mean_transduction_pct"] = grouped["transduction_efficiency"].mean()
     out["min_viability_pct"] = grouped["viability"].min()
-    out["products"] = grouped["target"].agg(lambda t: "+".join(sorted(t)))
+    present = product_rows.groupby([*KEYS, "target"]).size().unstack(fill_value=0) > 0
+    present = present[sorted(present.columns)]
+    out["products"] = present.dot(present.columns + "+").str.rstrip("+")
     return out.reset_index()
 
 
