@@ -96,6 +96,7 @@ def derive(raw_dir: Path, out_dir: Path, force: bool = False) -> dict:
             manifest["tables"][f"{name}.csv"] = sha256(staging / f"{name}.csv")
         shutil.copyfile(DERIVED_DICTIONARY, staging / "dictionary.yaml")
         manifest["n_patients"] = n_patients
+        manifest["study_id"] = str(cohort["study"]["study_id"].iloc[0])
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     print(f"derive: wrote {len(tables)} tables to {_show(out_dir)} "
           f"(data {manifest['data_fingerprint']}, code {manifest['code_fingerprint']})",

@@ -29,6 +29,9 @@ CONSTRUCTS = {
     "CD22 CAR": ["Signal peptide", "anti-CD22 scFv", "CD8α hinge", "CD8α TM", "4-1BB", "CD3ζ"],
 }
 DOMAIN_WIDTH = {"anti-CD19 scFv": 3.2, "anti-CD22 scFv": 3.2, "CD3ζ": 2.2}
+MAX_LINES = 12  # above this many patients, time courses show median and IQR, not lines
+MAX_SWIMMER_ROWS = 60  # the swimmer plot shows at most this many patients
+MAX_TIME_POINTS = 25  # summaries bin scattered sampling days into this many bins
 
 
 def style() -> None:
@@ -60,6 +63,27 @@ def _patient_colors(patients) -> dict:
     patients = sorted(set(patients))
     palette = sns.color_palette("colorblind", max(len(patients), 1))
     return {p: palette[i % len(palette)] for i, p in enumerate(patients)}
+
+
+def _trajectories(ax: plt.Axes, rows: pd.DataFrame, x: str = "study_day", y: str = "value",
+                  color=None, **line) -> str:
+    """One line per patient or, for more than MAX_LINES patients, the median over patients
+    with its interquartile band (seaborn), sampling days binned when they scatter.
+
+    Returns a note for the panel title ("" when lines are drawn)."""
+    patients = rows["patient_id"].unique()
+    if len(patients) <= MAX_LINES:
+        colors = _patient_colors(patients)
+        for patient, series in rows.groupby("patient_id"):
+            ax.plot(series[x], series[y], marker="o", ms=3.5, label=patient,
+                    color=color or colors[patient], **line)
+        return ""
+    if rows[x].nunique() > MAX_TIME_POINTS:
+        bins = pd.cut(rows[x], MAX_TIME_POINTS)
+        rows = rows.assign(**{x: bins.map(lambda b: b.mid).astype(float)})
+    sns.lineplot(data=rows, x=x, y=y, estimator="median", errorbar=("pi", 50), marker="o",
+                 color=color or PALETTE[0], ax=ax, **line)
+    return f"\n(median and IQR of {len(patients)} patients)"
 
 
 def _lab(tables: Tables, parameter: str, course: int | None = None) -> pd.DataFrame:
@@ -203,15 +227,12 @@ def cytokine_panel(ax: plt.Axes, tables: Tables, parameter: str, title: str) -> 
     if rows.empty:
         _empty(ax, title)
         return
-    colors = _patient_colors(rows["patient_id"])
-    for patient, series in rows.groupby("patient_id"):
-        ax.plot(series["study_day"], series["value"], marker="o", ms=3.5, label=patient,
-                color=colors[patient])
+    note = _trajectories(ax, rows)
     ax.set_yscale("log")
-    ax.set_title(title)
+    ax.set_title(title + note)
     ax.set_xlabel("Days after CART2")
     ax.set_ylabel("pg/mL")
-    if len(colors) <= 12:
+    if not note:
         ax.legend(fontsize=8)
 
 
@@ -242,21 +263,35 @@ def cytokine_and_copies_panel(ax: plt.Axes, tables: Tables, parameter: str, titl
         _empty(ax, title)
         return
     twin = ax.twinx()
-    colors = _patient_colors(both)
-    for patient in both:
-        c = cytokine[(cytokine["patient_id"] == patient) & (cytokine["study_day"].between(0, 28))]
-        q = copies[(copies["patient_id"] == patient) & (copies["study_day"].between(0, 28))]
-        ax.plot(c["study_day"], c["value"], color=colors[patient], marker="o", ms=3,
-                label=f"{patient} {parameter.replace('-gamma', '-γ')}")
-        twin.plot(q["study_day"], q["value"], color=colors[patient], ls="--", marker="s", ms=3,
-                  label=f"{patient} CAR copies")
+    name = parameter.replace("-gamma", "-γ")
+    window = cytokine["patient_id"].isin(both) & cytokine["study_day"].between(0, 28)
+    if len(both) <= MAX_LINES:
+        colors = _patient_colors(both)
+        for patient in both:
+            c = cytokine[window & (cytokine["patient_id"] == patient)]
+            q = copies[(copies["patient_id"] == patient) & copies["study_day"].between(0, 28)]
+            ax.plot(c["study_day"], c["value"], color=colors[patient], marker="o", ms=3,
+                    label=f"{patient} {name}")
+            twin.plot(q["study_day"], q["value"], color=colors[patient], ls="--", marker="s",
+                      ms=3, label=f"{patient} CAR copies")
+        note = ""
+    else:
+        note = _trajectories(ax, cytokine[window], color=PALETTE[0], label=name)
+        _trajectories(twin, copies[copies["patient_id"].isin(both)
+                                   & copies["study_day"].between(0, 28)],
+                      color=PALETTE[3], ls="--", label="CAR copies")
+        ax.legend(*[a + b for a, b in zip(ax.get_legend_handles_labels(),
+                                          twin.get_legend_handles_labels(), strict=True)],
+                  fontsize=8, loc="upper right")
+        twin.get_legend().remove()
     ax.set_yscale("log")
     twin.set_yscale("log")
-    ax.set_title(title)
+    ax.set_title(title + note)
     ax.set_xlabel("Days after CART2")
     ax.set_ylabel("pg/mL (solid)")
     twin.set_ylabel("CAR copies/µg DNA (dashed)")
-    ax.legend(fontsize=7, loc="upper right")
+    if not note:
+        ax.legend(fontsize=7, loc="upper right")
 
 
 # ---------------------------------------------------------------------------------------
@@ -265,15 +300,16 @@ def cytokine_and_copies_panel(ax: plt.Axes, tables: Tables, parameter: str, titl
 def figure3(tables: Tables, mrd_patient: str | None) -> plt.Figure:
     """A: swimmer plot from CART1; B: Kaplan–Meier EFS and OS after CART2; C: marrow
     results per patient; D: one patient's MRD course around CART2."""
-    n = tables["adsl"]["patient_id"].nunique()
-    top = min(max(3.0, 0.45 * n + 1.5), 14)
-    fig = plt.figure(figsize=(12, top + 8.5))
-    grid = fig.add_gridspec(3, 2, height_ratios=[top, 4.2, 4.2], hspace=0.75, wspace=0.45)
-    swimmer_panel(fig.add_subplot(grid[0, :]), tables)
-    km_panel(fig.add_subplot(grid[1, 0]), tables)
-    marrow_panel(fig.add_subplot(grid[1, 1]), tables)
-    mrd_course_panel(fig.add_subplot(grid[2, 0]), tables, mrd_patient)
-    fig.add_subplot(grid[2, 1]).axis("off")
+    rows = min(tables["adsl"]["patient_id"].nunique(), MAX_SWIMMER_ROWS)
+    top = max(3.0, 0.3 * rows + 1.5)  # swimmer height grows with its rows
+    fig = plt.figure(figsize=(12, top + 10.5))
+    upper, lower = fig.subfigures(2, 1, height_ratios=[top, 10.5])
+    upper.subplots_adjust(top=1 - 0.4 / top, bottom=0.7 / top)  # margins in inches
+    swimmer_panel(upper.subplots(), tables)
+    grid = lower.add_gridspec(2, 2, hspace=0.6, wspace=0.45, top=0.95, bottom=0.06)
+    km_panel(lower.add_subplot(grid[0, 0]), tables)
+    marrow_panel(lower.add_subplot(grid[0, 1]), tables)
+    mrd_course_panel(lower.add_subplot(grid[1, 0]), tables, mrd_patient)
     return fig
 
 
@@ -285,7 +321,12 @@ def swimmer_panel(ax: plt.Axes, tables: Tables) -> None:
     if not patients:
         _empty(ax, "A  Course of each patient")
         return
-    label = len(patients) <= 40
+    if len(patients) > MAX_SWIMMER_ROWS:
+        ax.set_title(f"A  Course from CART1 to the data cut-off: first {MAX_SWIMMER_ROWS} of "
+                     f"{len(patients)} patients by ID")
+        patients = patients[:MAX_SWIMMER_ROWS]
+    adcourse = adcourse[adcourse["patient_id"].isin(patients)]
+    events = events[events["patient_id"].isin(patients)]
     follow = adcourse.groupby("patient_id").apply(
         lambda g: g["infusion_date"].min() + pd.to_timedelta(
             g["follow_up_months"].iloc[0] * 30, unit="D"), include_groups=False)
@@ -303,8 +344,8 @@ def swimmer_panel(ax: plt.Axes, tables: Tables) -> None:
                      "last_contact": ("|", "0.3")}[event["event"]]
             ax.plot(months(event["event_date"]), y, marker=style[0], ms=8, color=style[1],
                     zorder=4, ls="none")
-    ax.set_yticks(range(len(patients)), patients if label else [""] * len(patients))
-    ax.invert_yaxis()
+    ax.set_yticks(range(len(patients)), patients, fontsize=8 if len(patients) > 30 else None)
+    ax.set_ylim(len(patients) - 0.5, -0.5)
     ax.set_xlabel("Months from CART1 infusion")
     handles = [plt.Line2D([], [], marker="v", ls="none", color=PALETTE[i], ms=8,
                           label=f"{COURSE_NAMES[i + 1]} infusion")
@@ -347,6 +388,9 @@ def marrow_panel(ax: plt.Axes, tables: Tables) -> None:
     if adrs.empty:
         _empty(ax, "C  Marrow MRD around each CAR-T")
         return
+    if adrs["patient_id"].nunique() > MAX_LINES:
+        _marrow_summary(ax, adrs)
+        return
     colors = _patient_colors(adrs["patient_id"])
     for (patient, course), rows in adrs.groupby(["patient_id", "course"]):
         x = months_from_days((rows["assessment_date"] - cart1.get(patient, rows[
@@ -368,6 +412,22 @@ def marrow_panel(ax: plt.Axes, tables: Tables) -> None:
         ax.legend(fontsize=8, ncol=2)
 
 
+def _marrow_summary(ax: plt.Axes, adrs: pd.DataFrame) -> None:
+    """MRD by protocol visit and course as box plots, for cohorts too large for lines."""
+    rows = adrs.assign(mrd=adrs["mrd_pct"].clip(lower=0.005),
+                       CAR_T=adrs["course"].map(COURSE_NAMES))
+    visits = rows.groupby("visit")["study_day"].median().sort_values().index
+    sns.boxplot(data=rows, x="visit", y="mrd", hue="CAR_T", order=visits, log_scale=True,
+                palette=PALETTE[: rows["CAR_T"].nunique()], fliersize=2, ax=ax)
+    ax.axhline(0.01, color="0.4", ls=":", lw=1)
+    ax.axhline(5, color="0.4", ls="--", lw=1)
+    ax.set_title(f"C  Marrow MRD by visit\n({rows['patient_id'].nunique()} patients)")
+    ax.set_xlabel("Protocol visit")
+    ax.set_ylabel("MRD (% of mononuclear cells)")
+    ax.tick_params(axis="x", rotation=30)
+    ax.legend(fontsize=8, title=None)
+
+
 def mrd_course_panel(ax: plt.Axes, tables: Tables, patient: str | None) -> None:
     title = f"D  MRD of {patient} around CART2" if patient else "D  MRD around CART2"
     rows = tables["adrs"]
@@ -382,7 +442,7 @@ def mrd_course_panel(ax: plt.Axes, tables: Tables, patient: str | None) -> None:
     ax.bar(range(len(rows)), rows["mrd_pct"], color=[
         PALETTE[2] if n else PALETTE[3] for n in rows["mrd_negative"].fillna(False)])
     for i, text in enumerate(labels):
-        ax.text(i, rows["mrd_pct"].iloc[i] * 1.3, text, ha="center", fontsize=9)
+        ax.text(i, rows["mrd_pct"].iloc[i] * 1.3, text, ha="center", fontsize=8)
     ax.set_yscale("log")
     ax.set_ylim(0.003, rows["mrd_pct"].max() * 6)
     ax.set_xticks(range(len(rows)), [f"day {int(d)}" for d in rows["study_day"]], rotation=30)
@@ -414,15 +474,13 @@ def copies_panel(ax: plt.Axes, tables: Tables) -> None:
     if rows.empty:
         _empty(ax, title)
         return
-    colors = _patient_colors(rows["patient_id"])
-    for patient, series in rows.groupby("patient_id"):
-        ax.plot(series["study_day"], series["value"], marker="o", ms=4, color=colors[patient],
-                label=patient)
+    note = _trajectories(ax, rows)
     ax.set_yscale("log")
     ax.set_xlabel("Days after CART2")
     ax.set_ylabel("CAR copies/µg DNA")
-    ax.set_title(title)
-    ax.legend(fontsize=8)
+    ax.set_title(title + note)
+    if not note:
+        ax.legend(fontsize=8)
 
 
 def cd19_cd22_panel(ax: plt.Axes, tables: Tables) -> None:
@@ -432,16 +490,21 @@ def cd19_cd22_panel(ax: plt.Axes, tables: Tables) -> None:
     if rows.empty:
         _empty(ax, title)
         return
-    for (patient, parameter), series in rows.sort_values("study_day").groupby(
-            ["patient_id", "parameter"]):
-        detected = series["value_qualifier"].fillna("") != "<"
-        ax.plot(series.loc[detected, "study_day"], series.loc[detected, "value"], marker="o",
-                ms=4, label=f"{patient} {parameter}",
-                color=PALETTE[0] if parameter.startswith("CD19") else PALETTE[3])
+    rows = rows[rows["value_qualifier"].fillna("") != "<"].sort_values("study_day")
+    many = rows["patient_id"].nunique() > MAX_LINES
+    note = ""
+    for parameter, color in [("CD19 CAR", PALETTE[0]), ("CD22 CAR", PALETTE[3])]:
+        series = rows[rows["parameter"] == parameter]
+        if many:
+            note = _trajectories(ax, series, color=color, label=parameter)
+            continue
+        for patient, one in series.groupby("patient_id"):
+            ax.plot(one["study_day"], one["value"], marker="o", ms=4, color=color,
+                    label=f"{patient} {parameter}")
     ax.set_yscale("log")
     ax.set_xlabel("Days after CART2")
     ax.set_ylabel("CAR copies/µg DNA")
-    ax.set_title(title)
+    ax.set_title(title + note)
     ax.legend(fontsize=8)
 
 
@@ -462,7 +525,12 @@ def courses_compared_panel(ax: plt.Axes, tables: Tables) -> None:
     rows = _lab(tables, "total CAR")
     rows = rows[rows["patient_id"].isin(patients) & (rows["study_day"] >= 0)
                 & (rows["value_qualifier"].fillna("") != "<")]
-    for (patient, course), series in rows.groupby(["patient_id", "course"]):
+    note = ""
+    if len(patients) > MAX_LINES:
+        for course, series in rows.groupby("course"):
+            note = _trajectories(ax, series, color=PALETTE[int(course) - 1],
+                                 label=f"after {COURSE_NAMES[course]}")
+    for (patient, course), series in rows.groupby(["patient_id", "course"]) if not note else []:
         ax.plot(series["study_day"], series["value"], marker="o", ms=4,
                 color=PALETTE[int(course) - 1], label=f"{patient} after {COURSE_NAMES[course]}")
         last = series.iloc[-1]
@@ -472,7 +540,7 @@ def courses_compared_panel(ax: plt.Axes, tables: Tables) -> None:
     ax.set_yscale("log")
     ax.set_xlabel("Days after infusion")
     ax.set_ylabel("CAR copies/µg DNA")
-    ax.set_title(title)
+    ax.set_title(title + note)
     ax.legend(fontsize=8)
 
 
@@ -507,12 +575,10 @@ def ratio_panel(ax: plt.Axes, tables: Tables, parameter: str, title: str) -> Non
     if rows.empty:
         _empty(ax, title)
         return
-    colors = _patient_colors(rows["patient_id"])
-    for patient, series in rows.groupby("patient_id"):
-        ax.plot(series["study_day"], series["value"], marker="o", ms=4, color=colors[patient],
-                label=patient)
+    note = _trajectories(ax, rows)
     ax.axhline(1, color="0.4", ls=":", lw=1)
     ax.set_xlabel("Days after CART2 (day 0: product / before infusion)")
     ax.set_ylabel("CD4/CD8 ratio")
-    ax.set_title(title)
-    ax.legend(fontsize=8)
+    ax.set_title(title + note)
+    if not note:
+        ax.legend(fontsize=8)

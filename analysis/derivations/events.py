@@ -17,9 +17,8 @@ EFS_RULES = {
 
 def first_event(events: pd.DataFrame, kinds: list[str], index_dates: pd.Series) -> pd.Series:
     """Date of each patient's first event of the given kinds on or after their index date."""
-    rows = events[events["event"].isin(kinds)].merge(
-        index_dates.rename("index_date"), left_on="patient_id", right_index=True)
-    rows = rows[rows["event_date"] >= rows["index_date"]]
+    rows = events[events["event"].isin(kinds)]
+    rows = rows[rows["event_date"] >= rows["patient_id"].map(index_dates)]
     return rows.groupby("patient_id")["event_date"].min().reindex(index_dates.index)
 
 

@@ -1,0 +1,25 @@
+"""The notice at the top of each document saying whose data it shows."""
+
+from __future__ import annotations
+
+from analysis.paths import CohortPaths
+
+
+def data_notice(paths: CohortPaths, study_id: str) -> str:
+    """A Quarto callout (Markdown) naming the cohort and what kind of data it holds."""
+    if paths.bundled:
+        text = ("**Reconstructed data.** The trial's patient-level records are not public. The "
+                "sheets in `data-raw/` hold values chosen so that every aggregate and "
+                "per-patient fact in the published article is reproduced; they are not the "
+                "trial's records. `data-raw/provenance.csv` marks each value as stated in the "
+                "article or imputed.")
+    elif study_id.upper().startswith("SYNTHETIC"):
+        text = (f"**Synthetic cohort `{study_id}`.** Every patient here was generated at "
+                f"random by `tools/synth.py` (sheets in `{paths.raw}`); nothing describes real "
+                "patients. Statements about named patients of the published cohort are left "
+                "out.")
+    else:
+        text = (f"**Cohort `{paths.raw.name}`.** Computed from the sheets in `{paths.raw}`, "
+                "not from the published cohort. Statements about named patients of the "
+                "published cohort are left out where they do not apply.")
+    return f"::: {{.callout-important}}\n{text}\n:::\n"
