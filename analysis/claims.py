@@ -69,9 +69,9 @@ def _published_number(claim: Claim) -> float:
 
 def compute(claim: Claim, tables: results.Tables) -> float:
     """The claim's value computed from the derived tables (NaN when it does not apply)."""
-    if claim.cohort and "patient" in claim.args:
-        if claim.args["patient"] not in set(tables["adsl"]["patient_id"]):
-            return math.nan
+    if (claim.cohort and "patient" in claim.args
+            and claim.args["patient"] not in set(tables["adsl"]["patient_id"])):
+        return math.nan
     value = getattr(results, claim.function)(tables, **claim.args)
     return float(value) if value is not None else math.nan
 

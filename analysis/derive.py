@@ -20,11 +20,11 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.atomic import replace_dir
+from analysis.derivations.adam import derive_tables
 from analysis.dictionary import DERIVED_DICTIONARY, RAW_DICTIONARY, load_dictionary
 from analysis.paths import ROOT, cohort_paths
 from analysis.problems import InputError
 from analysis.sheets import read_cohort
-from analysis.derivations.adam import derive_tables
 
 MANIFEST = "manifest.json"
 

@@ -182,10 +182,10 @@ def flow_panel(ax: plt.Axes, tables: Tables) -> None:
         "cr": (0.5, 0.46, f"MRD-negative CR after CART2\nn = {n['MRD-negative CR']}"),
         "hsct": (0.25, 0.22, f"Bridged to allo-HSCT\nn = {n['bridged to HSCT']}"),
         "nohsct": (0.75, 0.22, f"No HSCT\nn = {n['no HSCT']}"),
-        "hsct_end": (0.25, 0.02, f"In MRD-negative CR at cut-off\nn = "
-                                  f"{n['HSCT, in CR at cut-off']}"),
-        "nohsct_end": (0.75, 0.02, f"Died: n = {n['no HSCT, died']}\nLost to follow-up: n = "
-                                    f"{n['no HSCT, lost to follow-up']}"),
+        "hsct_end": (0.25, 0.02, (f"In MRD-negative CR at cut-off\nn = "
+                                  f"{n['HSCT, in CR at cut-off']}")),
+        "nohsct_end": (0.75, 0.02, (f"Died: n = {n['no HSCT, died']}\nLost to follow-up: n = "
+                                    f"{n['no HSCT, lost to follow-up']}")),
     }
     for x, y, text in boxes.values():
         ax.text(x, y, text, ha="center", va="center", fontsize=9.5,
@@ -332,7 +332,8 @@ def swimmer_panel(ax: plt.Axes, tables: Tables) -> None:
             g["follow_up_months"].iloc[0] * 30, unit="D"), include_groups=False)
     for y, patient in enumerate(patients):
         start = cart1[patient]
-        months = lambda d: months_from_days((pd.Timestamp(d) - start).days)  # noqa: E731
+        def months(d, start=start):
+            return months_from_days((pd.Timestamp(d) - start).days)
         end = months(follow[patient])
         ax.barh(y, end, left=0, color="0.85", height=0.55)
         for _, course in adcourse[adcourse["patient_id"] == patient].iterrows():

@@ -52,7 +52,7 @@ def summary(tables: Tables, table: str, column: str, stat: str, course: int | No
 def count(tables: Tables, table: str, where: str | None = None,
           course: int | None = None) -> int:
     """Number of rows of ``table`` (one per patient, or per patient and course) matching."""
-    return int(len(_rows(tables, table, course, where)))
+    return len(_rows(tables, table, course, where))
 
 
 def percent(tables: Tables, table: str, where: str, course: int | None = None) -> float:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-FENCE = re.compile(r"^```\{python\}[ \t]*\n(.*?)^```[ \t]*$", re.S | re.M)
+FENCE = re.compile(r"^```\{python\}[ \t]*\n(.*?)^```[ \t]*$", re.DOTALL | re.MULTILINE)
 OPTION = re.compile(r"^#\|\s*([\w-]+)\s*:\s*(.*)$")
 INLINE = re.compile(r"`\{python\}\s+([^`]+)`")
 

@@ -8,12 +8,11 @@ import pypandoc
 import typst
 
 STYLE = Path(__file__).with_name("style.css")
-TYPST_HEADER = "\n".join([
-    "#set document(date: none)",
-    "#show table: set text(size: 7.5pt)",
-    "#show figure.caption: it => text(size: 9pt, it.body)",  # captions carry their number
-    "#set table(inset: 4pt)",
-])
+TYPST_HEADER = """\
+#set document(date: none)
+#show table: set text(size: 7.5pt)
+#show figure.caption: it => text(size: 9pt, it.body)
+#set table(inset: 4pt)"""  # captions carry their number
 
 
 def _common(front: dict) -> list[str]:

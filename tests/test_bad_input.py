@@ -175,7 +175,7 @@ def test_derive_command_reports_without_traceback_and_keeps_outputs(cohort: Path
     subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     replace_cell("courses", 2, "weight", "twenty")(cohort)
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "courses.csv, row 2, column 'weight'" in result.stderr

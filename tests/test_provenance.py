@@ -1,7 +1,7 @@
 """Every raw value has provenance: stated in the article, derived, protocol or imputed."""
 
-from analysis.provenance import BASES, cell_rules, read_rules
 from analysis.paths import ROOT
+from analysis.provenance import BASES, cell_rules, read_rules
 
 
 def test_every_raw_cell_is_covered_by_a_provenance_rule():

@@ -31,7 +31,7 @@ def rendered(tmp_path_factory) -> Path:
 
 def _text(path: Path) -> str:
     raw = path.read_text(encoding="utf-8")
-    raw = re.sub(r"<(script|style)\b.*?</\1>", " ", raw, flags=re.S)
+    raw = re.sub(r"<(script|style)\b.*?</\1>", " ", raw, flags=re.DOTALL)
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", raw)))
 
 

@@ -24,55 +24,55 @@ YEAR_DAYS = 365.25
 # Per-patient design. Day counts are from the CART2 infusion unless said otherwise.
 # ---------------------------------------------------------------------------------------
 PATIENTS = {
-    "pt01": dict(
-        centre="SCMC", sex="M", age_dx=3.62, age_cart1=7.36, cart1_to_cart2_days=357,
-        cart1_to_relapse_days=122, relapse1_site="BM", cytogenetics="normal", bcr_abl1="no",
-        cns="CNS1", csf_blasts="", csf_wbc="", emd_pre="none",
-        cart2_date=date(2019, 1, 15),
-        weight=(24.0, 26.0, 28.0), height=(122.0, 128.0, 133.0),
-        cart1_dose=10.0, cart2_cd19=2.21, cart2_cd22=2.09, cart3_cd19=4.0, cart3_cd22=4.0,
-        te1=41.5, te2=(22.0, 28.0), bca1_days=95, bca2_days=256, bca2_recovers=True,
-    ),
-    "pt02": dict(
-        centre="SCHSU", sex="F", age_dx=5.10, age_cart1=9.20, cart1_to_cart2_days=405,
-        cart1_to_relapse_days=285, relapse1_site="lymph node", cytogenetics="BCR-ABL1",
-        bcr_abl1="yes", cns="CNS3", csf_blasts="88.63", csf_wbc="", emd_pre="CNS",
-        cart2_date=date(2018, 7, 20),
-        weight=(29.0, 32.0), height=(134.0, 140.0),
-        cart1_dose=10.0, cart2_cd19=5.00, cart2_cd22=5.00,
-        te1=36.0, te2=(38.4, 41.6), bca1_days=181, bca2_days=300, bca2_recovers=False,
-    ),
-    "pt03": dict(
-        centre="SCMC", sex="M", age_dx=1.39, age_cart1=7.05, cart1_to_cart2_days=478,
-        cart1_to_relapse_days=356, relapse1_site="BM", cytogenetics="normal", bcr_abl1="no",
-        cns="CNS1", csf_blasts="", csf_wbc="", emd_pre="none",
-        last_contact=date(2022, 8, 26), follow_up_days=789,
-        weight=(22.0, 25.0), height=(120.0, 127.0),
-        cart1_dose=8.0, cart2_cd19=5.71, cart2_cd22=5.29,
-        te1=47.0, te2=(42.3, 47.4), bca1_days=293, bca2_days=347, bca2_recovers=True,
-    ),
-    "pt04": dict(
-        centre="SCMC", sex="M", age_dx=11.87, age_cart1=12.38, cart1_to_cart2_days=994,
-        cart1_to_relapse_days=986, relapse1_site="testis", cytogenetics="ETV6-RUNX1",
-        bcr_abl1="no", cns="CNS1", csf_blasts="", csf_wbc="", emd_pre="testis",
-        last_contact=date(2022, 8, 15), follow_up_days=915,
-        weight=(40.0, 52.0), height=(152.0, 166.0),
-        cart1_dose=12.0, cart2_cd19=6.00, cart2_cd22=9.00,
-        te1=52.0, te2=(51.2, 55.0), bca1_days=240, bca2_days=420, bca2_recovers=True,
-    ),
-    "pt05": dict(
-        centre="SCHSU", sex="F", age_dx=2.95, age_cart1=5.61, cart1_to_cart2_days=493,
-        cart1_to_relapse_days=426, relapse1_site="BM", cytogenetics="hyperdiploid",
-        bcr_abl1="no", cns="CNS3", csf_blasts="84", csf_wbc="25", emd_pre="CNS",
-        last_contact=date(2022, 8, 22), follow_up_days=1200,
-        weight=(19.0, 22.0), height=(112.0, 119.0),
-        cart1_dose=10.0, cart2_cd19=5.54, cart2_cd22=6.46,
-        te1=58.0, te2=(60.1, 69.0), bca1_days=150, bca2_days=525, bca2_recovers=False,
-    ),
+    "pt01": {
+        "centre": "SCMC", "sex": "M", "age_dx": 3.62, "age_cart1": 7.36, "cart1_to_cart2_days": 357,
+        "cart1_to_relapse_days": 122, "relapse1_site": "BM", "cytogenetics": "normal", "bcr_abl1": "no",
+        "cns": "CNS1", "csf_blasts": "", "csf_wbc": "", "emd_pre": "none",
+        "cart2_date": date(2019, 1, 15),
+        "weight": (24.0, 26.0, 28.0), "height": (122.0, 128.0, 133.0),
+        "cart1_dose": 10.0, "cart2_cd19": 2.21, "cart2_cd22": 2.09, "cart3_cd19": 4.0, "cart3_cd22": 4.0,
+        "te1": 41.5, "te2": (22.0, 28.0), "bca1_days": 95, "bca2_days": 256, "bca2_recovers": True,
+    },
+    "pt02": {
+        "centre": "SCHSU", "sex": "F", "age_dx": 5.10, "age_cart1": 9.20, "cart1_to_cart2_days": 405,
+        "cart1_to_relapse_days": 285, "relapse1_site": "lymph node", "cytogenetics": "BCR-ABL1",
+        "bcr_abl1": "yes", "cns": "CNS3", "csf_blasts": "88.63", "csf_wbc": "", "emd_pre": "CNS",
+        "cart2_date": date(2018, 7, 20),
+        "weight": (29.0, 32.0), "height": (134.0, 140.0),
+        "cart1_dose": 10.0, "cart2_cd19": 5.00, "cart2_cd22": 5.00,
+        "te1": 36.0, "te2": (38.4, 41.6), "bca1_days": 181, "bca2_days": 300, "bca2_recovers": False,
+    },
+    "pt03": {
+        "centre": "SCMC", "sex": "M", "age_dx": 1.39, "age_cart1": 7.05, "cart1_to_cart2_days": 478,
+        "cart1_to_relapse_days": 356, "relapse1_site": "BM", "cytogenetics": "normal", "bcr_abl1": "no",
+        "cns": "CNS1", "csf_blasts": "", "csf_wbc": "", "emd_pre": "none",
+        "last_contact": date(2022, 8, 26), "follow_up_days": 789,
+        "weight": (22.0, 25.0), "height": (120.0, 127.0),
+        "cart1_dose": 8.0, "cart2_cd19": 5.71, "cart2_cd22": 5.29,
+        "te1": 47.0, "te2": (42.3, 47.4), "bca1_days": 293, "bca2_days": 347, "bca2_recovers": True,
+    },
+    "pt04": {
+        "centre": "SCMC", "sex": "M", "age_dx": 11.87, "age_cart1": 12.38, "cart1_to_cart2_days": 994,
+        "cart1_to_relapse_days": 986, "relapse1_site": "testis", "cytogenetics": "ETV6-RUNX1",
+        "bcr_abl1": "no", "cns": "CNS1", "csf_blasts": "", "csf_wbc": "", "emd_pre": "testis",
+        "last_contact": date(2022, 8, 15), "follow_up_days": 915,
+        "weight": (40.0, 52.0), "height": (152.0, 166.0),
+        "cart1_dose": 12.0, "cart2_cd19": 6.00, "cart2_cd22": 9.00,
+        "te1": 52.0, "te2": (51.2, 55.0), "bca1_days": 240, "bca2_days": 420, "bca2_recovers": True,
+    },
+    "pt05": {
+        "centre": "SCHSU", "sex": "F", "age_dx": 2.95, "age_cart1": 5.61, "cart1_to_cart2_days": 493,
+        "cart1_to_relapse_days": 426, "relapse1_site": "BM", "cytogenetics": "hyperdiploid",
+        "bcr_abl1": "no", "cns": "CNS3", "csf_blasts": "84", "csf_wbc": "25", "emd_pre": "CNS",
+        "last_contact": date(2022, 8, 22), "follow_up_days": 1200,
+        "weight": (19.0, 22.0), "height": (112.0, 119.0),
+        "cart1_dose": 10.0, "cart2_cd19": 5.54, "cart2_cd22": 6.46,
+        "te1": 58.0, "te2": (60.1, 69.0), "bca1_days": 150, "bca2_days": 525, "bca2_recovers": False,
+    },
 }
 
 # pt01 after CART2: relapse (day 270 = 9 months), CART3, second relapse, death (16 months).
-PT01_EVENTS = dict(relapse2=270, cart3=330, relapse3=420, death=480)
+PT01_EVENTS = {"relapse2": 270, "cart3": 330, "relapse3": 420, "death": 480}
 PT02_LOST = 330
 HSCT_DAY = {"pt03": 75, "pt04": 60, "pt05": 95}
 
@@ -188,19 +188,19 @@ PROVENANCE = [
     ("study", "*", "*", "data_cutoff", "stated", "Methods, Study design: cut-off 2022-08-31",
      ""),
     ("patients", "*", "*", "*", "imputed", "",
-     "no patient-level baseline in the available text; each value chosen freely unless a "
-     "narrower rule applies"),
+     ("no patient-level baseline in the available text; each value chosen freely unless a "
+     "narrower rule applies")),
     ("patients", "*", "*", "patient_id", "stated", "Results: patients named pt01-pt05", ""),
     ("patients", "*", "*", "centre", "imputed", "Methods: two centres (SCMC, Soochow)",
      "which patient was treated where is not reported"),
     ("patients", "*", "*", "age_at_diagnosis", "imputed", f"{R} ¶1",
-     "median 3.62, range 1.39-11.87 years; with the dates, ages at CART1 (7.36, 5.61-12.38) "
-     "and CART2 (8.36, 6.96-15.1)"),
+     ("median 3.62, range 1.39-11.87 years; with the dates, ages at CART1 (7.36, 5.61-12.38) "
+     "and CART2 (8.36, 6.96-15.1)")),
     ("patients", "*", "*", "diagnosis_date", "derived_from_stated", f"{R} ¶1-2",
      "solved so that age at diagnosis plus time to CART1 gives the chosen age at CART1"),
     ("patients", "*", "*", "cytogenetics", "imputed", f"{R} ¶1",
-     "three patients with abnormalities, one BCR-ABL1; which ones and which abnormalities "
-     "are imputed"),
+     ("three patients with abnormalities, one BCR-ABL1; which ones and which abnormalities "
+     "are imputed")),
     ("patients", "*", "*", "bcr_abl1", "imputed", f"{R} ¶1", "exactly one patient with BCR-ABL1"),
     ("patients", "*", "*", "prior_car_t", "stated", f"{R} ¶1: no CAR-T before CART1", ""),
     ("patients", "*", "*", "cns_status_pre_cart1", "imputed", "Additional file 2 footnotes",
@@ -218,44 +218,44 @@ PROVENANCE = [
     ("courses", "*", "*", "patient_id", "stated", f"{R}", ""),
     ("courses", "*", "*", "course", "stated", f"{R} ¶5: pt01 received a third CAR-T", ""),
     ("courses", "*", "*", "infusion_date", "derived_from_stated", f"{R} ¶2, ¶5",
-     "CART1-to-CART2 median 15.93 (11.9-33.13) months; follow-up median 26.3 months; CART2 "
-     "between July 2018 and August 2022"),
-    ("courses", "*", "*", "bsa", "derived_from_stated", "", "Mosteller formula from height and "
-     "weight"),
+     ("CART1-to-CART2 median 15.93 (11.9-33.13) months; follow-up median 26.3 months; CART2 "
+     "between July 2018 and August 2022")),
+    ("courses", "*", "*", "bsa", "derived_from_stated", "", ("Mosteller formula from height and "
+     "weight")),
     ("products", "*", "*", "*", "imputed", "Methods: viability > 90%, transduction >= 20%",
      "release criteria"),
     ("products", "*", "*", "patient_id", "stated", f"{R}", ""),
     ("products", "*", "*", "course", "stated", f"{R}", ""),
     ("products", "*", "*", "target", "stated", "Methods: CD19 and CD22 products mixed", ""),
     ("products", "*", "*", "car_t_cells", "derived_from_stated", f"{R} ¶1-2; Discussion ¶4",
-     "dose per kg times weight; CART1 median 1e7 (8e6-1.2e7); CART2 total median 1.1e7 "
+     ("dose per kg times weight; CART1 median 1e7 (8e6-1.2e7); CART2 total median 1.1e7 "
      "(4.3e6-1.5e7), CD19 5.54e6 (2.21e6-6e6), CD22 5.29e6 (2.09e6-9e6), ratio 1:1 "
-     "(1:0.9-1:1.5); 3 higher / 1 same / 1 lower than CART1; pt03 and pt05 1.1-1.2e7"),
+     "(1:0.9-1:1.5); 3 higher / 1 same / 1 lower than CART1; pt03 and pt05 1.1-1.2e7")),
     ("products", "*", "*", "car_t_cells_unit", "imputed", "", "export unit"),
     ("products", "*", "course=2", "transduction_efficiency", "imputed", f"{R} ¶2",
      "mean of CD19 and CD22 transduction per patient: median 44.85% (25-64.55%)"),
     ("lymphodepletion", "*", "*", "*", "protocol", "Methods, Lymphodepletion",
-     "CART1: Flu 40 mg/m2 days -4..-2, Cy 500 mg/m2 days -4..-3; CART2: Flu 50 mg/m2 x 3 "
-     "days, Cy 500 mg/m2 x 2 days; mg = mg/m2 x BSA"),
+     ("CART1: Flu 40 mg/m2 days -4..-2, Cy 500 mg/m2 days -4..-3; CART2: Flu 50 mg/m2 x 3 "
+     "days, Cy 500 mg/m2 x 2 days; mg = mg/m2 x BSA")),
     ("lymphodepletion", "pt01", "course=3", "*", "imputed", f"{R} ¶5",
      "third CAR-T regimen not reported; CART2 regimen assumed"),
     ("assessments", "*", "*", "*", "imputed", "Methods, Tumor burden assessment",
-     "protocol time points; CART1 responses (all MRD-negative CR), burden before CART1 "
-     "(4 high, 1 low), all MRD-negative CR after CART2 within 0-3 months"),
+     ("protocol time points; CART1 responses (all MRD-negative CR), burden before CART1 "
+     "(4 high, 1 low), all MRD-negative CR after CART2 within 0-3 months")),
     ("assessments", "pt03", "course=2", "mrd", "stated",
-     f"{R} ¶6; Fig. 3D: 8.9% on day -7, <0.01% on days 26 and 322", "other pt03 values "
-     "imputed"),
+     f"{R} ¶6; Fig. 3D: 8.9% on day -7, <0.01% on days 26 and 322", ("other pt03 values "
+     "imputed")),
     ("assessments", "pt01", "course=2", "mrd", "stated", "Discussion ¶9: MRD < 5% on day 0",
      "values imputed below 5%"),
-    ("crs", "*", "*", "*", "stated", f"{R} ¶3: grades 1 (three) and 2 (two), fever within "
+    ("crs", "*", "*", "*", "stated", (f"{R} ¶3: grades 1 (three) and 2 (two), fever within "
      "1 day, hypotension without vasopressors in two, tocilizumab in two, no steroids, no "
-     "neurotoxicity; ¶4 onset within 6 days, duration 7-14 days",
+     "neurotoxicity; ¶4 onset within 6 days, duration 7-14 days"),
      "which patient had which grade, temperatures and days are imputed"),
     ("cytokines", "*", "*", "*", "imputed", "Fig. 2; Additional file 4",
-     "IL-6 fold change medians 7.46 vs 849.7 (P = 0.2), peaks 100.4 vs 1300 pg/mL (P = 0.4); "
-     "three patients per course; curves and other cytokines imputed"),
-    ("qpcr", "*", "*", "*", "imputed", "Fig. 4A-C", "curve shapes: peak within a week then "
-     "decline"),
+     ("IL-6 fold change medians 7.46 vs 849.7 (P = 0.2), peaks 100.4 vs 1300 pg/mL (P = 0.4); "
+     "three patients per course; curves and other cytokines imputed")),
+    ("qpcr", "*", "*", "*", "imputed", "Fig. 4A-C", ("curve shapes: peak within a week then "
+     "decline")),
     ("qpcr", "pt03", "course=2", "value", "stated",
      f"{R} ¶7: peak 100.65e3 copies/ug; detectable at day 347", "other values imputed"),
     ("qpcr", "pt04", "course=2", "value", "stated",
@@ -265,15 +265,15 @@ PROVENANCE = [
      f"{R} ¶7: 23.45e3 copies/ug at day 89 after CART2, 14.93e3 at day 60 after CART1",
      "other values imputed"),
     ("flow", "*", "*", "*", "imputed", f"{R} ¶8-9; Fig. 4D-E",
-     "B-cell aplasia duration medians 6.03 (3.17-9.77) and 11.57 (8.53-17.5) months; "
-     "CD4/CD8 ratio inverted within 6 days"),
+     ("B-cell aplasia duration medians 6.03 (3.17-9.77) and 11.57 (8.53-17.5) months; "
+     "CD4/CD8 ratio inverted within 6 days")),
     ("events", "*", "*", "*", "imputed", f"{R} ¶2, ¶5; Discussion",
-     "relapse after CART1: median 11.87 (4.07-32.87) months, 3 isolated BM, 2 isolated "
+     ("relapse after CART1: median 11.87 (4.07-32.87) months, 3 isolated BM, 2 isolated "
      "extramedullary (testis, lymph node), all CD19+; HSCT in three; EFS 100%/80% and OS "
-     "100%/100% at 6/12 months"),
+     "100%/100% at 6/12 months")),
     ("events", "pt01", "*", "*", "stated", f"{R} ¶5; Discussion ¶8",
-     "relapse 9 months after CART2 (CD19+ CD22+), third CAR-T, second relapse, treatment "
-     "abandoned; dates imputed"),
+     ("relapse 9 months after CART2 (CD19+ CD22+), third CAR-T, second relapse, treatment "
+     "abandoned; dates imputed")),
     ("events", "pt02", "event=lost_to_follow_up", "*", "stated", "Fig. 1B caption",
      "one non-transplanted patient lost to follow-up; patient and date imputed"),
 ]
@@ -468,7 +468,7 @@ def event_rows(dates: dict, infusions: dict) -> list[list]:
         rows.append([pid, "relapse", iso(relapse), 1, p["relapse1_site"], "positive",
                      "positive"])
     cart2 = {pid: d["cart2"] for pid, d in dates.items()}
-    day = lambda pid, n: iso(cart2[pid] + timedelta(days=n))  # noqa: E731
+    day = lambda pid, n: iso(cart2[pid] + timedelta(days=n))
     rows += [["pt01", "relapse", day("pt01", PT01_EVENTS["relapse2"]), 2, "BM", "positive",
               "positive"],
              ["pt01", "relapse", day("pt01", PT01_EVENTS["relapse3"]), 3, "BM", "positive",
