@@ -1,8 +1,8 @@
 """Command ``python -m analysis.verify``: recompute every published number and compare.
 
 Derives the cohort's tables if needed, evaluates the claims ledger, prints one line per
-claim (id, published, computed, agrees), writes ``claims.csv`` and ``audit.csv`` into the
-cohort's output folder, and exits with status 1 when a claim disagrees without a recorded
+claim (id, published, computed, agrees), writes ``claims.csv``, ``audit.csv`` and
+``provenance.csv`` (what each claim read, traced as it ran) into the cohort's output folder, and exits with status 1 when a claim disagrees without a recorded
 explanation (``explained`` in claims.yaml).
 """
 
@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from analysis import audit
+from analysis import audit, lineage
 from analysis.atomic import replace_dir
 from analysis.claims import evaluate
 from analysis.derive import derive
@@ -45,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
         ledger.drop(columns="value").to_csv(staging / "claims.csv", index=False,
                                             lineterminator="\n")
         findings.to_csv(staging / "audit.csv", index=False, lineterminator="\n")
+        lineage.provenance_table(tables).to_csv(staging / "provenance.csv", index=False,
+                                                lineterminator="\n")
     applicable = ledger[ledger["computed"] != "NA"]
     agreeing = int(applicable["agrees"].sum())
     print(f"\n{agreeing}/{len(ledger)} claims reproduced"

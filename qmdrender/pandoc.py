@@ -10,6 +10,7 @@ import typst
 STYLE = Path(__file__).with_name("style.css")
 TYPST_HEADER = """\
 #set document(date: none)
+#show figure: set block(breakable: true)
 #show table: set text(size: 7.5pt)
 #show figure.caption: it => text(size: 9pt, it.body)
 #set table(inset: 4pt)"""  # captions carry their number

@@ -1,0 +1,166 @@
+"""Provenance of every claim, traced while the claim is computed.
+
+While :func:`recording` runs, every column read by name (``frame[col]``,
+``frame.groupby(...)[col]``, names used in ``frame.query(...)``) from a derived table is
+noted with the rows it was read on, and every call into the ``analysis`` package is noted.
+For each published number this gives the functions that computed it, the derived columns
+it read, the rows it narrowed them to (filters read whole columns; the narrowest read of a
+table is the rows the number comes from), the patients behind those rows and, for derived
+rows that come from one raw row (``_row``: assessments, events, lab samples), the raw sheet
+and CSV line.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import pandas as pd
+from pandas.core.groupby.generic import DataFrameGroupBy
+
+from analysis import claims as claims_module
+from analysis.results import Tables
+
+KEY = "lineage_table"  # frame.attrs[KEY]: the derived table a frame was taken from
+ROW_SHEETS = {"adrs": "assessments", "adevents": "events"}  # adlb names its sheet per row
+
+_FRAME_GETITEM = pd.DataFrame.__getitem__
+_GROUP_GETITEM = DataFrameGroupBy.__getitem__
+_QUERY = pd.DataFrame.query
+_active: list[Recording] = []
+
+
+@dataclass
+class Recording:
+    """What one traced computation read and called."""
+
+    reads: dict[tuple[str, str], set] = field(default_factory=dict)  # (table, column) -> rows
+    calls: dict[str, None] = field(default_factory=dict)  # ordered set of function names
+
+
+class TracedTables(dict):
+    """Derived tables, each tagged so that reads from it are recorded; taking a table counts
+    as reading its rows (a count reads no column)."""
+
+    def __init__(self, tables: Tables):
+        super().__init__()
+        for name, frame in tables.items():
+            tagged = frame.copy(deep=False)
+            tagged.attrs[KEY] = name
+            self[name] = tagged
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        frame = super().__getitem__(name)
+        _note(frame, "patient_id")
+        return frame
+
+
+def _note(frame: pd.DataFrame, key) -> None:
+    table = frame.attrs.get(KEY)
+    keys = key if isinstance(key, list) else [key]
+    if not _active or table is None:
+        return
+    for k in keys:
+        if isinstance(k, str) and k in frame.columns:
+            _active[-1].reads.setdefault((table, k), set()).update(frame.index)
+
+
+def _on_frame(self, key):
+    _note(self, key)
+    return _FRAME_GETITEM(self, key)
+
+
+def _on_group(self, key):
+    _note(self.obj, key)
+    return _GROUP_GETITEM(self, key)
+
+
+def _on_query(self, expr, **kwargs):
+    _note(self, list(dict.fromkeys(re.findall(r"[A-Za-z_]\w*", expr))))
+    return _QUERY(self, expr, **kwargs)
+
+
+@contextmanager
+def recording() -> Iterator[Recording]:
+    """Record reads of tagged derived tables and calls into ``analysis`` (see module doc)."""
+    record = Recording()
+
+    def profile(frame, event, arg) -> None:
+        module = frame.f_globals.get("__name__", "")
+        if event == "call" and module.startswith("analysis.") and module != __name__:
+            record.calls.setdefault(f"{module}.{frame.f_code.co_qualname}")
+
+    previous = sys.getprofile()
+    _active.append(record)
+    pd.DataFrame.__getitem__, DataFrameGroupBy.__getitem__ = _on_frame, _on_group
+    pd.DataFrame.query = _on_query
+    sys.setprofile(profile)
+    try:
+        yield record
+    finally:
+        sys.setprofile(previous)
+        _active.pop()
+        pd.DataFrame.__getitem__, DataFrameGroupBy.__getitem__ = _FRAME_GETITEM, _GROUP_GETITEM
+        pd.DataFrame.query = _QUERY
+
+
+def claim_provenance(claim: claims_module.Claim, tables: Tables) -> dict:
+    """Functions called, derived columns and rows read, patients, and raw lines of a claim."""
+    with recording() as record:
+        claims_module.compute(claim, TracedTables(tables))
+    derived: dict[str, dict] = {}
+    patients: set = set()
+    raw: dict[str, set] = {}
+    for (table, column), rows in record.reads.items():
+        entry = derived.setdefault(table, {"columns": set(), "rows": None})
+        entry["columns"].add(column)
+        # filters read whole columns; the rows the number comes from are the narrowest read
+        if rows and (entry["rows"] is None or len(rows) < len(entry["rows"])):
+            entry["rows"] = rows
+    for entry in derived.values():
+        entry["rows"] = entry["rows"] or set()
+    for table, entry in derived.items():
+        frame = tables[table].loc[sorted(entry["rows"])]
+        if entry["columns"] != {"patient_id"} or len(derived) == 1:  # not a look-up of ids
+            patients |= set(frame["patient_id"])
+        if "_row" in frame.columns and (table in ROW_SHEETS or "source" in frame.columns):
+            sheets = frame["source"] if "source" in frame.columns else ROW_SHEETS[table]
+            for sheet, line in zip(pd.Series(sheets, index=frame.index), frame["_row"],
+                                   strict=True):
+                raw.setdefault(sheet, set()).add(int(line))
+    return {"functions": [c for c in record.calls if not c.startswith("analysis.claims")],
+            "derived": derived, "patients": sorted(patients), "raw": raw}
+
+
+def _spans(numbers: set) -> str:
+    """{2, 3, 4, 7} -> '2-4, 7'."""
+    spans: list[list[int]] = []
+    for n in sorted(numbers):
+        if spans and n == spans[-1][1] + 1:
+            spans[-1][1] = n
+        else:
+            spans.append([n, n])
+    return ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in spans)
+
+
+def provenance_table(tables: Tables, ledger: list[claims_module.Claim] | None = None
+                     ) -> pd.DataFrame:
+    """One row per claim: functions, derived table[columns] (rows), patients, raw lines."""
+    rows = []
+    for claim in ledger or claims_module.load_ledger():
+        trace = claim_provenance(claim, tables)
+        rows.append({
+            "id": claim.id,
+            "functions": " → ".join(f.removeprefix("analysis.") for f in trace["functions"]
+                                    if "<" not in f),
+            "derived": "; ".join(f"{t}[{', '.join(sorted(e['columns']))}] "
+                                 f"rows {_spans({i + 2 for i in e['rows']})}"
+                                 for t, e in sorted(trace["derived"].items())),
+            "patients": ", ".join(map(str, trace["patients"])),
+            "raw lines": "; ".join(f"{s}.csv {_spans(lines)}"
+                                   for s, lines in sorted(trace["raw"].items())),
+        })
+    return pd.DataFrame(rows)
