@@ -66,23 +66,25 @@ def _patient_colors(patients) -> dict:
 
 
 def _trajectories(ax: plt.Axes, rows: pd.DataFrame, x: str = "study_day", y: str = "value",
-                  color=None, **line) -> str:
-    """One line per patient or, for more than MAX_LINES patients, the median over patients
-    with its interquartile band (seaborn), sampling days binned when they scatter.
+                  color=None, label: str | None = None, **line) -> str:
+    """One line per patient (legend "patient label") or, for more than MAX_LINES patients,
+    the median over patients with its interquartile band (seaborn; legend "label"), sampling
+    days binned when they scatter.
 
     Returns a note for the panel title ("" when lines are drawn)."""
     patients = rows["patient_id"].unique()
     if len(patients) <= MAX_LINES:
         colors = _patient_colors(patients)
         for patient, series in rows.groupby("patient_id"):
-            ax.plot(series[x], series[y], marker="o", ms=3.5, label=patient,
+            ax.plot(series[x], series[y], marker="o", ms=3.5,
+                    label=f"{patient} {label}" if label else patient,
                     color=color or colors[patient], **line)
         return ""
     if rows[x].nunique() > MAX_TIME_POINTS:
         bins = pd.cut(rows[x], MAX_TIME_POINTS)
         rows = rows.assign(**{x: bins.map(lambda b: b.mid).astype(float)})
     sns.lineplot(data=rows, x=x, y=y, estimator="median", errorbar=("pi", 50), marker="o",
-                 color=color or PALETTE[0], ax=ax, **line)
+                 color=color or PALETTE[0], label=label, ax=ax, **line)
     return f"\n(median and IQR of {len(patients)} patients)"
 
 
@@ -264,22 +266,21 @@ def cytokine_and_copies_panel(ax: plt.Axes, tables: Tables, parameter: str, titl
         return
     twin = ax.twinx()
     name = parameter.replace("-gamma", "-γ")
-    window = cytokine["patient_id"].isin(both) & cytokine["study_day"].between(0, 28)
+    cytokine = cytokine[cytokine["patient_id"].isin(both) & cytokine["study_day"].between(0, 28)]
+    copies = copies[copies["patient_id"].isin(both) & copies["study_day"].between(0, 28)]
     if len(both) <= MAX_LINES:
         colors = _patient_colors(both)
         for patient in both:
-            c = cytokine[window & (cytokine["patient_id"] == patient)]
-            q = copies[(copies["patient_id"] == patient) & copies["study_day"].between(0, 28)]
+            c = cytokine[cytokine["patient_id"] == patient]
+            q = copies[copies["patient_id"] == patient]
             ax.plot(c["study_day"], c["value"], color=colors[patient], marker="o", ms=3,
                     label=f"{patient} {name}")
             twin.plot(q["study_day"], q["value"], color=colors[patient], ls="--", marker="s",
                       ms=3, label=f"{patient} CAR copies")
         note = ""
     else:
-        note = _trajectories(ax, cytokine[window], color=PALETTE[0], label=name)
-        _trajectories(twin, copies[copies["patient_id"].isin(both)
-                                   & copies["study_day"].between(0, 28)],
-                      color=PALETTE[3], ls="--", label="CAR copies")
+        note = _trajectories(ax, cytokine, color=PALETTE[0], label=name)
+        _trajectories(twin, copies, color=PALETTE[3], ls="--", label="CAR copies")
         ax.legend(*[a + b for a, b in zip(ax.get_legend_handles_labels(),
                                           twin.get_legend_handles_labels(), strict=True)],
                   fontsize=8, loc="upper right")
@@ -492,16 +493,10 @@ def cd19_cd22_panel(ax: plt.Axes, tables: Tables) -> None:
         _empty(ax, title)
         return
     rows = rows[rows["value_qualifier"].fillna("") != "<"].sort_values("study_day")
-    many = rows["patient_id"].nunique() > MAX_LINES
     note = ""
     for parameter, color in [("CD19 CAR", PALETTE[0]), ("CD22 CAR", PALETTE[3])]:
         series = rows[rows["parameter"] == parameter]
-        if many:
-            note = _trajectories(ax, series, color=color, label=parameter)
-            continue
-        for patient, one in series.groupby("patient_id"):
-            ax.plot(one["study_day"], one["value"], marker="o", ms=4, color=color,
-                    label=f"{patient} {parameter}")
+        note = _trajectories(ax, series, color=color, label=parameter) or note
     ax.set_yscale("log")
     ax.set_xlabel("Days after CART2")
     ax.set_ylabel("CAR copies/µg DNA")
@@ -527,17 +522,15 @@ def courses_compared_panel(ax: plt.Axes, tables: Tables) -> None:
     rows = rows[rows["patient_id"].isin(patients) & (rows["study_day"] >= 0)
                 & (rows["value_qualifier"].fillna("") != "<")]
     note = ""
-    if len(patients) > MAX_LINES:
-        for course, series in rows.groupby("course"):
-            note = _trajectories(ax, series, color=PALETTE[int(course) - 1],
-                                 label=f"after {COURSE_NAMES[course]}")
-    for (patient, course), series in rows.groupby(["patient_id", "course"]) if not note else []:
-        ax.plot(series["study_day"], series["value"], marker="o", ms=4,
-                color=PALETTE[int(course) - 1], label=f"{patient} after {COURSE_NAMES[course]}")
-        last = series.iloc[-1]
-        ax.annotate(f"day {int(last['study_day'])}: {last['value'] / 1e3:.2f} × 10³",
-                    (last["study_day"], last["value"]), textcoords="offset points",
-                    xytext=(-6, 8), ha="right", fontsize=8)
+    for course, series in rows.groupby("course"):
+        note = _trajectories(ax, series, color=PALETTE[int(course) - 1],
+                             label=f"after {COURSE_NAMES[course]}") or note
+    if not note:  # lines per patient: label each line's last value
+        for _, series in rows.groupby(["patient_id", "course"]):
+            last = series.iloc[-1]
+            ax.annotate(f"day {int(last['study_day'])}: {last['value'] / 1e3:.2f} × 10³",
+                        (last["study_day"], last["value"]), textcoords="offset points",
+                        xytext=(-6, 8), ha="right", fontsize=8)
     ax.set_yscale("log")
     ax.set_xlabel("Days after infusion")
     ax.set_ylabel("CAR copies/µg DNA")
