@@ -86,3 +86,10 @@ def load_dictionary(path: Path = RAW_DICTIONARY) -> dict[str, Sheet]:
             parameters=parameters,
         )
     return sheets
+
+
+@cache
+def derived_keys(path: Path = DERIVED_DICTIONARY) -> dict[str, list[str]]:
+    """The columns that identify a row of each derived table."""
+    spec = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return {name: list(table["key"]) for name, table in spec["tables"].items()}

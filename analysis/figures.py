@@ -7,6 +7,8 @@ does not have say so in the panel instead of drawing something stale.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -213,9 +215,9 @@ def figure2(tables: Tables) -> plt.Figure:
     for i, (letter, name) in enumerate([("A", "IL-6"), ("B", "IL-10"), ("C", "IFN-gamma")]):
         cytokine_panel(fig.add_subplot(grid[0, 2 * i: 2 * i + 2]), tables, name,
                        f"{letter}  {name.replace('-gamma', '-γ')} after CART2")
-    il6_comparison_panel(fig.add_subplot(grid[1, 0:2]), tables, "il6_fold_change",
+    il6_comparison_panel(fig.add_subplot(grid[1, 1:3]), tables, "il6_fold_change",
                          "D  IL-6 fold change", "Peak / baseline")
-    il6_comparison_panel(fig.add_subplot(grid[1, 2:4]), tables, "il6_peak_pg_ml",
+    il6_comparison_panel(fig.add_subplot(grid[1, 3:5]), tables, "il6_peak_pg_ml",
                          "E  IL-6 peak", "pg/mL")
     for i, (letter, name) in enumerate([("F", "IL-6"), ("G", "IFN-gamma")]):
         cytokine_and_copies_panel(fig.add_subplot(grid[2, 3 * i: 3 * i + 2]), tables, name,
@@ -238,6 +240,18 @@ def cytokine_panel(ax: plt.Axes, tables: Tables, parameter: str, title: str) -> 
         ax.legend(fontsize=8)
 
 
+@contextmanager
+def _fixed_jitter(seed: int = 0) -> Iterator[None]:
+    """seaborn jitters strip plots with NumPy's global generator: seed it (and restore it
+    afterwards) so that the figure files are the same on every run."""
+    state = np.random.get_state()
+    np.random.seed(seed)
+    try:
+        yield
+    finally:
+        np.random.set_state(state)
+
+
 def il6_comparison_panel(ax: plt.Axes, tables: Tables, column: str, title: str,
                          ylabel: str) -> None:
     rows = tables["adcourse"][tables["adcourse"]["course"].isin([1, 2])].dropna(subset=[column])
@@ -248,11 +262,12 @@ def il6_comparison_panel(ax: plt.Axes, tables: Tables, column: str, title: str,
     order = ["CART1", "CART2"]
     sns.boxplot(data=rows, x="CAR_T", y=column, order=order, ax=ax, color="0.9", width=0.5,
                 showfliers=False, log_scale=True)
-    sns.stripplot(data=rows, x="CAR_T", y=column, order=order, ax=ax, hue="CAR_T",
-                  palette=PALETTE[:2], size=7, jitter=0.08, legend=False)
+    with _fixed_jitter():
+        sns.stripplot(data=rows, x="CAR_T", y=column, order=order, ax=ax, hue="CAR_T",
+                      palette=PALETTE[:2], size=7, jitter=0.08, legend=False)
     test = mann_whitney(rows.loc[rows["course"] == 1, column], rows.loc[rows["course"] == 2,
                                                                         column])
-    ax.set_title(f"{title} (Mann–Whitney P = {test['p']:.2g})")
+    ax.set_title(f"{title}\n(Mann–Whitney P = {test['p']:.2g})")
     ax.set_xlabel("")
     ax.set_ylabel(ylabel)
 

@@ -5,9 +5,8 @@ While :func:`recording` runs, every column read by name (``frame[col]``,
 noted with the rows it was read on, and every call into the ``analysis`` package is noted.
 For each published number this gives the functions that computed it, the derived columns
 it read, the rows it narrowed them to (filters read whole columns; the narrowest read of a
-table is the rows the number comes from), the patients behind those rows and, for derived
-rows that come from one raw row (``_row``: assessments, events, lab samples), the raw sheet
-and CSV line.
+table is the rows the number comes from), the patients behind those rows and, through :mod:`analysis.sources`, the raw cells (sheet,
+column, CSV line) behind every derived value it read.
 """
 
 from __future__ import annotations
@@ -23,9 +22,9 @@ from pandas.core.groupby.generic import DataFrameGroupBy
 
 from analysis import claims as claims_module
 from analysis.results import Tables
+from analysis.sources import Cell, RawCell
 
 KEY = "lineage_table"  # frame.attrs[KEY]: the derived table a frame was taken from
-ROW_SHEETS = {"adrs": "assessments", "adevents": "events"}  # adlb names its sheet per row
 
 _FRAME_GETITEM = pd.DataFrame.__getitem__
 _GROUP_GETITEM = DataFrameGroupBy.__getitem__
@@ -107,32 +106,35 @@ def recording() -> Iterator[Recording]:
         pd.DataFrame.query = _QUERY
 
 
-def claim_provenance(claim: claims_module.Claim, tables: Tables) -> dict:
-    """Functions called, derived columns and rows read, patients, and raw lines of a claim."""
+def claim_provenance(claim: claims_module.Claim, tables: Tables,
+                     sources: dict[Cell, set[RawCell]]) -> dict:
+    """Functions called, derived columns and rows read, patients, and the raw cells behind
+    the derived values read (``sources``: see :func:`analysis.sources.derived_sources`):
+    ``raw`` for values read only on the rows the number comes from, ``raw_filters`` for
+    the rest (columns read across rows to select them)."""
     with recording() as record:
         claims_module.compute(claim, TracedTables(tables))
     derived: dict[str, dict] = {}
-    patients: set = set()
-    raw: dict[str, set] = {}
     for (table, column), rows in record.reads.items():
         entry = derived.setdefault(table, {"columns": set(), "rows": None})
         entry["columns"].add(column)
         # filters read whole columns; the rows the number comes from are the narrowest read
         if rows and (entry["rows"] is None or len(rows) < len(entry["rows"])):
             entry["rows"] = rows
-    for entry in derived.values():
-        entry["rows"] = entry["rows"] or set()
+    patients: set = set()
     for table, entry in derived.items():
+        entry["rows"] = entry["rows"] or set()
         frame = tables[table].loc[sorted(entry["rows"])]
         if entry["columns"] != {"patient_id"} or len(derived) == 1:  # not a look-up of ids
             patients |= set(frame["patient_id"])
-        if "_row" in frame.columns and (table in ROW_SHEETS or "source" in frame.columns):
-            sheets = frame["source"] if "source" in frame.columns else ROW_SHEETS[table]
-            for sheet, line in zip(pd.Series(sheets, index=frame.index), frame["_row"],
-                                   strict=True):
-                raw.setdefault(sheet, set()).add(int(line))
+    raw: dict[str, dict[str, dict[str, set[int]]]] = {"raw": {}, "raw_filters": {}}
+    for (table, column), rows in record.reads.items():
+        kind = "raw" if rows <= derived[table]["rows"] else "raw_filters"
+        for row in rows:
+            for sheet, line, raw_column in sources.get((table, row, column), ()):
+                raw[kind].setdefault(sheet, {}).setdefault(raw_column, set()).add(line)
     return {"functions": [c for c in record.calls if not c.startswith("analysis.claims")],
-            "derived": derived, "patients": sorted(patients), "raw": raw}
+            "derived": derived, "patients": sorted(patients), **raw}
 
 
 def _spans(numbers: set) -> str:
@@ -146,12 +148,25 @@ def _spans(numbers: set) -> str:
     return ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in spans)
 
 
-def provenance_table(tables: Tables, ledger: list[claims_module.Claim] | None = None
-                     ) -> pd.DataFrame:
-    """One row per claim: functions, derived table[columns] (rows), patients, raw lines."""
+def _cells(raw: dict[str, dict[str, set[int]]]) -> str:
+    """'sheet.csv col1, col2 lines 2-4; ...', columns with the same lines grouped."""
+    parts = []
+    for sheet, columns in sorted(raw.items()):
+        by_lines: dict[str, list[str]] = {}
+        for column, lines in sorted(columns.items()):
+            by_lines.setdefault(_spans(lines), []).append(column)
+        for lines, named in by_lines.items():
+            parts.append(f"{sheet}.csv {', '.join(named)} (lines {lines})")
+    return "; ".join(parts)
+
+
+def provenance_table(tables: Tables, sources: dict[Cell, set[RawCell]],
+                     ledger: list[claims_module.Claim] | None = None) -> pd.DataFrame:
+    """One row per claim: functions, derived table[columns] (rows), patients, raw cells
+    (of the values, and of the filters)."""
     rows = []
     for claim in ledger or claims_module.load_ledger():
-        trace = claim_provenance(claim, tables)
+        trace = claim_provenance(claim, tables, sources)
         rows.append({
             "id": claim.id,
             "functions": " → ".join(f.removeprefix("analysis.") for f in trace["functions"]
@@ -160,7 +175,7 @@ def provenance_table(tables: Tables, ledger: list[claims_module.Claim] | None = 
                                  f"rows {_spans({i + 2 for i in e['rows']})}"
                                  for t, e in sorted(trace["derived"].items())),
             "patients": ", ".join(map(str, trace["patients"])),
-            "raw lines": "; ".join(f"{s}.csv {_spans(lines)}"
-                                   for s, lines in sorted(trace["raw"].items())),
+            "raw cells": _cells(trace["raw"]),
+            "raw cells read by filters": _cells(trace["raw_filters"]),
         })
     return pd.DataFrame(rows)

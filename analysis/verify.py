@@ -2,8 +2,10 @@
 
 Derives the cohort's tables if needed, evaluates the claims ledger, prints one line per
 claim (id, published, computed, agrees), writes ``claims.csv``, ``audit.csv`` and
-``provenance.csv`` (what each claim read, traced as it ran) into the cohort's output folder, and exits with status 1 when a claim disagrees without a recorded
-explanation (``explained`` in claims.yaml).
+``provenance.csv`` (what each claim read, traced as it ran, down to the raw cells) and
+``derived_sources.csv`` (the raw cells behind every derived value) into the cohort's output
+folder, and exits with status 1 when a claim disagrees without a recorded explanation
+(``explained`` in claims.yaml).
 """
 
 from __future__ import annotations
@@ -12,13 +14,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from analysis import audit, lineage
+from analysis import audit, lineage, sources
 from analysis.atomic import replace_dir
 from analysis.claims import evaluate
 from analysis.derive import derive
 from analysis.paths import cohort_paths
 from analysis.problems import InputError
 from analysis.results import load_derived
+from analysis.sheets import read_cohort
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,13 +43,16 @@ def main(argv: list[str] | None = None) -> int:
     for row in ledger.itertuples():
         mark = "yes" if row.agrees else ("explained" if row.explained else "NO")
         print(f"{row.id:<{width}}  {row.published:>16}  {row.computed:>16}  {mark}")
+    cell_sources = sources.derived_sources(read_cohort(paths.raw))
     report = paths.output / "verify"
     with replace_dir(report) as staging:
         ledger.drop(columns="value").to_csv(staging / "claims.csv", index=False,
                                             lineterminator="\n")
         findings.to_csv(staging / "audit.csv", index=False, lineterminator="\n")
-        lineage.provenance_table(tables).to_csv(staging / "provenance.csv", index=False,
-                                                lineterminator="\n")
+        lineage.provenance_table(tables, cell_sources).to_csv(
+            staging / "provenance.csv", index=False, lineterminator="\n")
+        sources.as_frame(cell_sources).to_csv(staging / "derived_sources.csv", index=False,
+                                              lineterminator="\n")
     applicable = ledger[ledger["computed"] != "NA"]
     agreeing = int(applicable["agrees"].sum())
     print(f"\n{agreeing}/{len(ledger)} claims reproduced"

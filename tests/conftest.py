@@ -37,3 +37,11 @@ def cohort_copy(tmp_path: Path) -> Path:
     directory = tmp_path / "cohort"
     shutil.copytree(ROOT / "data-raw", directory)
     return directory
+
+
+@pytest.fixture(scope="session")
+def bundled_sources():
+    """The raw cells behind every derived value of the bundled cohort (slow: computed once)."""
+    from analysis.sources import derived_sources
+
+    return derived_sources(read_cohort(ROOT / "data-raw"))

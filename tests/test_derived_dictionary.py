@@ -2,7 +2,7 @@
 
 import yaml
 
-from analysis.dictionary import DERIVED_DICTIONARY
+from analysis.dictionary import DERIVED_DICTIONARY, derived_keys
 
 
 def test_derived_dictionary_matches_the_tables(bundled_tables):
@@ -10,3 +10,8 @@ def test_derived_dictionary_matches_the_tables(bundled_tables):
     assert set(documented) == set(bundled_tables)
     for name, frame in bundled_tables.items():
         assert list(documented[name]["columns"]) == list(frame.columns), name
+
+
+def test_derived_keys_identify_rows(bundled_tables):
+    for name, key in derived_keys().items():
+        assert not bundled_tables[name].duplicated(key).any(), name

@@ -57,6 +57,7 @@ def test_figures_are_byte_identical_across_runs(bundled_derived, tmp_path):
     figures.style()
     for run in ("a", "b"):
         figures.save(figures.figure1(bundled_derived), "figure1", tmp_path / run)
+        figures.save(figures.figure2(bundled_derived), "figure2", tmp_path / run)
         figures.save(figures.figure3(bundled_derived, "pt03"), "figure3", tmp_path / run)
     assert _hashes(tmp_path / "a") == _hashes(tmp_path / "b")
 

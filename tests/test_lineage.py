@@ -4,12 +4,14 @@ number depends on."""
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 from analysis import lineage
 from analysis.claims import compute, load_ledger
 from analysis.derivations.adam import derive_tables
 from analysis.sheets import read_cohort
 
+ROOT = Path(__file__).resolve().parent.parent
 CLAIMS = {c.id: c for c in load_ledger()}
 
 
@@ -18,23 +20,25 @@ def _lines(path) -> dict[int, dict]:
         return {i + 2: row for i, row in enumerate(csv.DictReader(handle))}
 
 
-def test_patient_claim_traces_to_that_patients_raw_lines(bundled_derived, cohort_copy):
-    trace = lineage.claim_provenance(CLAIMS["pt03_mrd_pre"], bundled_derived)
+def test_patient_claim_traces_to_that_patients_raw_lines(bundled_derived, bundled_sources,
+                                                        cohort_copy):
+    trace = lineage.claim_provenance(CLAIMS["pt03_mrd_pre"], bundled_derived, bundled_sources)
     assert trace["patients"] == ["pt03"]
     assert "analysis.results.mrd_at" in trace["functions"]
     assert {"mrd_pct"} <= trace["derived"]["adrs"]["columns"]
-    lines = trace["raw"]["assessments"]
+    lines = trace["raw"]["assessments"]["mrd"]
     rows = _lines(cohort_copy / "assessments.csv")
     assert lines and all(rows[n]["patient_id"] == "pt03" for n in lines)
 
 
-def test_changing_a_traced_cell_changes_the_claim_and_an_untraced_one_does_not(cohort_copy):
+def test_changing_a_traced_cell_changes_the_claim_and_an_untraced_one_does_not(
+        bundled_tables, bundled_sources, cohort_copy):
     claim = CLAIMS["pt03_mrd_pre"]
     before = compute(claim, derive_tables(read_cohort(cohort_copy)))
-    trace = lineage.claim_provenance(claim, derive_tables(read_cohort(cohort_copy)))
+    trace = lineage.claim_provenance(claim, bundled_tables, bundled_sources)
     path = cohort_copy / "assessments.csv"
     rows = _lines(path)
-    traced = min(trace["raw"]["assessments"])
+    traced = min(trace["raw"]["assessments"]["mrd"])
     untraced = next(n for n, r in rows.items() if r["patient_id"] != "pt03" and r["mrd"])
 
     def with_mrd(line: int, value: str) -> float:
@@ -55,13 +59,43 @@ def test_changing_a_traced_cell_changes_the_claim_and_an_untraced_one_does_not(c
     assert with_mrd(traced, "42") == 42
 
 
-def test_count_claim_reads_every_patient(bundled_derived):
-    trace = lineage.claim_provenance(CLAIMS["n_patients"], bundled_derived)
+def test_count_claim_reads_every_patient(bundled_derived, bundled_sources):
+    trace = lineage.claim_provenance(CLAIMS["n_patients"], bundled_derived, bundled_sources)
     assert len(trace["patients"]) == len(bundled_derived["adsl"])
+    assert trace["raw"]["patients"]["patient_id"] == set(_lines(ROOT / "data-raw/patients.csv"))
 
 
-def test_table_has_one_row_per_claim(bundled_derived):
-    table = lineage.provenance_table(bundled_derived)
+def test_course_claim_traces_to_the_cells_it_is_computed_from(bundled_derived, bundled_sources,
+                                                              cohort_copy):
+    """A dose per kg of one patient's CART2 comes from the car_t_cells of that course's
+    products and the weight at that course; changing one of them changes the claim, changing
+    the same cell of another course does not."""
+    claim = CLAIMS["pt03_cart2_dose"]
+    trace = lineage.claim_provenance(claim, bundled_derived, bundled_sources)
+    products = _lines(cohort_copy / "products.csv")
+    courses = _lines(cohort_copy / "courses.csv")
+    traced = trace["raw"]["products"]["car_t_cells"]
+    assert traced == {n for n, r in products.items() if (r["patient_id"], r["course"]) == (
+        "pt03", "2")}
+    assert {courses[n]["course"] for n in trace["raw"]["courses"]["weight"]} == {"2"}
+    before = compute(claim, derive_tables(read_cohort(cohort_copy)))
+    other = next(n for n, r in products.items() if r["patient_id"] == "pt03" and n not in traced)
+    assert _edited(cohort_copy / "products.csv", other, "car_t_cells", "999", claim) == before
+    assert _edited(cohort_copy / "products.csv", min(traced), "car_t_cells", "999",
+                   claim) != before
+
+
+def _edited(path, line: int, column: str, value: str, claim):
+    """The claim computed with one raw cell replaced."""
+    rows = list(csv.reader(path.read_text(encoding="utf-8").splitlines()))
+    rows[line - 1][rows[0].index(column)] = value
+    path.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8")
+    return compute(claim, derive_tables(read_cohort(path.parent)))
+
+
+def test_table_has_one_row_per_claim(bundled_derived, bundled_sources):
+    table = lineage.provenance_table(bundled_derived, bundled_sources)
     assert list(table["id"]) == list(CLAIMS)
     assert table["derived"].str.len().gt(0).all()
     assert table["functions"].str.contains("results.").all()
+    assert table["raw cells"].str.len().gt(0).all()

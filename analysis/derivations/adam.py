@@ -131,8 +131,8 @@ def _first_relapse(adevents: pd.DataFrame, course: int) -> pd.DataFrame:
 def relapse_category(site: pd.Series) -> pd.Series:
     """'isolated BM', 'isolated extramedullary' or 'combined' from a relapse site list."""
     sites = site.fillna("").str.lower().str.split(r"\s*[+;,]\s*")
-    marrow = sites.map(lambda s: "bm" in s)
-    only_marrow = sites.map(lambda s: s == ["bm"])
+    marrow = sites.map(lambda s: "bm" in s).astype(bool)
+    only_marrow = sites.map(lambda s: s == ["bm"]).astype(bool)
     category = np.select([only_marrow, ~marrow & site.notna(), marrow],
                          ["isolated BM", "isolated extramedullary", "combined"], default=None)
     return pd.Series(category, index=site.index)
@@ -148,7 +148,7 @@ def derive_adsl(cohort, adrs: pd.DataFrame, adevents: pd.DataFrame) -> pd.DataFr
     frame["cytogenetic_abnormality"] = ~frame["cytogenetics"].str.lower().eq("normal")
     infusion = _infusions(cohort).pivot(index="patient_id", columns="course",
                                         values="infusion_date")
-    frame["n_courses"] = cohort["courses"].groupby("patient_id").size()
+    frame["n_courses"] = cohort["courses"].groupby("patient_id").size().reindex(frame.index)
     pre = adrs[(adrs["course"] == 1) & (adrs["study_day"] < 0)].sort_values("study_day")
     first_pre = pre.groupby("patient_id").first()
     frame["burden_pre_cart1"] = response.disease_burden(
