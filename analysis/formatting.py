@@ -76,3 +76,9 @@ def render(value, style: str, markup: bool = True) -> str:
     if kind == "text":
         return str(value)
     raise ValueError(f"unknown number style {style!r}")
+
+
+def breakable(text: str) -> str:
+    """Text with a zero-width space after each underscore, so that long identifiers can wrap
+    in a narrow table column (HTML and PDF alike)."""
+    return str(text).replace("_", "_\u200b")

@@ -3,7 +3,9 @@
 ``nox -s bench`` (or ``python benchmarks/bench.py --sizes 5 50 500``). Each size gets a
 synthetic cohort (tools/synth.py, not timed) and a fresh Python process, so the peak memory
 is that of the run alone. Typesetting (Quarto / pandoc / Typst) and figure drawing are not
-included; "analysis" is the claims ledger, the audit and the supplementary tables.
+included; "analysis" is the claims ledger, the audit and the supplementary tables;
+"sources" is the search for the raw cells behind every derived value (analysis/sources.py,
+a few hundred reruns of the derivation), timed up to ``--sources-up-to`` patients.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = [5, 50, 500, 5000, 50000]
+SOURCES_UP_TO = 500
 
 CHILD = """
 import json, resource, sys, time
@@ -33,19 +36,24 @@ evaluate(derived); audit.run(derived)
 for make in (tables.table1, tables.table2, tables.table_s1):
     make(derived)
 t4 = time.perf_counter()
+if sys.argv[2] == "yes":
+    from analysis.sources import derived_sources
+    derived_sources(cohort)
+t5 = time.perf_counter()
 rows = sum(len(f) for f in cohort.values())
 print(json.dumps({"import": t1 - t0, "validate": t2 - t1, "derive": t3 - t2,
-                  "analysis": t4 - t3, "rows": rows,
+                  "analysis": t4 - t3, "sources": t5 - t4 if sys.argv[2] == "yes" else None,
+                  "rows": rows,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
-def run(size: int, workdir: Path) -> dict:
+def run(size: int, workdir: Path, sources: bool) -> dict:
     cohort = workdir / f"n{size}"
     subprocess.run([sys.executable, str(ROOT / "tools" / "synth.py"), "--n", str(size),
                     "--seed", "1", "--out", str(cohort)], check=True, capture_output=True)
-    out = subprocess.run([sys.executable, "-c", CHILD, str(cohort)], cwd=ROOT,
-                         capture_output=True, text=True, check=False)
+    out = subprocess.run([sys.executable, "-c", CHILD, str(cohort), "yes" if sources else "no"],
+                         cwd=ROOT, capture_output=True, text=True, check=False)
     if out.returncode != 0:
         sys.exit(f"bench: the run on {size} patients failed:\n{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -54,15 +62,17 @@ def run(size: int, workdir: Path) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=SIZES)
+    parser.add_argument("--sources-up-to", type=int, default=SOURCES_UP_TO,
+                        help="time the raw-cell search for cohorts up to this size")
     args = parser.parse_args(argv)
     header = (f"{'patients':>9} {'raw rows':>10} {'validate s':>11} {'derive s':>9} "
-              f"{'analysis s':>11} {'total s':>8} {'x prev':>7} {'peak MB':>8}")
+              f"{'analysis s':>11} {'total s':>8} {'x prev':>7} {'peak MB':>8} {'sources s':>10}")
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.sizes:
             print(f"bench: {size} patients ...", file=sys.stderr, flush=True)
             started = time.perf_counter()
-            result = run(size, Path(tmp))
+            result = run(size, Path(tmp), size <= args.sources_up_to)
             result["size"] = size
             results.append(result)
             print(f"bench: {size} patients done in {time.perf_counter() - started:.1f} s "
@@ -73,9 +83,11 @@ def main(argv: list[str] | None = None) -> int:
         total = r["validate"] + r["derive"] + r["analysis"]
         growth = f"{total / previous:>7.1f}" if previous else f"{'':>7}"
         print(f"{r['size']:>9} {r['rows']:>10} {r['validate']:>11.2f} {r['derive']:>9.2f} "
-              f"{r['analysis']:>11.2f} {total:>8.2f} {growth} {r['peak_mb']:>8.0f}")
+              f"{r['analysis']:>11.2f} {total:>8.2f} {growth} {r['peak_mb']:>8.0f} "
+              + (f"{r['sources']:>10.1f}" if r["sources"] is not None else f"{'-':>10}"))
         previous = total
-    print("x prev: total time over that of the previous size (linear growth: the size ratio)")
+    print("x prev: total time over that of the previous size (linear growth: the size ratio);"
+          " sources is not in the total")
     return 0
 
 
