@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-import tempfile
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,7 +21,8 @@ def replace_dir(target: Path) -> Iterator[Path]:
     if old.exists() and not target.exists():  # a run died between the two renames below
         old.rename(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".staging-{target.name}-", dir=target.parent))
+    staging = target.with_name(f".staging-{target.name}-{uuid.uuid4().hex[:12]}")
+    staging.mkdir()  # not tempfile.mkdtemp: its folders are private (0700) once renamed
     try:
         yield staging
     except BaseException:
