@@ -137,33 +137,35 @@ def claim_provenance(claim: claims_module.Claim, tables: Tables,
             "derived": derived, "patients": sorted(patients), **raw}
 
 
-def _spans(numbers: set) -> str:
-    """{2, 3, 4, 7} -> '2-4, 7'."""
+def _spans(numbers: set, limit: int | None = None) -> str:
+    """{2, 3, 4, 7} -> '2-4, 7'; beyond ``limit`` spans, the first ones and the count."""
     spans: list[list[int]] = []
     for n in sorted(numbers):
         if spans and n == spans[-1][1] + 1:
             spans[-1][1] = n
         else:
             spans.append([n, n])
-    return ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in spans)
+    text = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in spans[:limit])
+    return text if limit is None or len(spans) <= limit else f"{text}, … ({len(numbers)} in all)"
 
 
-def _cells(raw: dict[str, dict[str, set[int]]]) -> str:
+def _cells(raw: dict[str, dict[str, set[int]]], limit: int | None = None) -> str:
     """'sheet.csv col1, col2 lines 2-4; ...', columns with the same lines grouped."""
     parts = []
     for sheet, columns in sorted(raw.items()):
         by_lines: dict[str, list[str]] = {}
         for column, lines in sorted(columns.items()):
-            by_lines.setdefault(_spans(lines), []).append(column)
+            by_lines.setdefault(_spans(lines, limit), []).append(column)
         for lines, named in by_lines.items():
             parts.append(f"{sheet}.csv {', '.join(named)} (lines {lines})")
     return "; ".join(parts)
 
 
 def provenance_table(tables: Tables, sources: dict[Cell, set[RawCell]],
-                     ledger: list[claims_module.Claim] | None = None) -> pd.DataFrame:
+                     ledger: list[claims_module.Claim] | None = None,
+                     limit: int | None = None) -> pd.DataFrame:
     """One row per claim: functions, derived table[columns] (rows), patients, raw cells
-    (of the values, and of the filters)."""
+    (of the values, and of the filters); row and line lists cut after ``limit`` spans."""
     rows = []
     for claim in ledger or claims_module.load_ledger():
         trace = claim_provenance(claim, tables, sources)
@@ -172,10 +174,10 @@ def provenance_table(tables: Tables, sources: dict[Cell, set[RawCell]],
             "functions": " → ".join(f.removeprefix("analysis.") for f in trace["functions"]
                                     if "<" not in f),
             "derived": "; ".join(f"{t}[{', '.join(sorted(e['columns']))}] "
-                                 f"rows {_spans({i + 2 for i in e['rows']})}"
+                                 f"rows {_spans({i + 2 for i in e['rows']}, limit)}"
                                  for t, e in sorted(trace["derived"].items())),
             "patients": ", ".join(map(str, trace["patients"])),
-            "raw cells": _cells(trace["raw"]),
-            "raw cells read by filters": _cells(trace["raw_filters"]),
+            "raw cells": _cells(trace["raw"], limit),
+            "raw cells read by filters": _cells(trace["raw_filters"], limit),
         })
     return pd.DataFrame(rows)

@@ -32,14 +32,28 @@ Cell = tuple[str, int, str]  # derived table, row position, column
 RawCell = tuple[str, int, str]  # raw sheet, CSV line, column
 Cohort = dict[str, pd.DataFrame]
 IDENTITY = ("patient_id", "_row")  # never perturbed: they identify, not describe
+MAX_PATIENTS = 200  # each of a few hundred reruns derives them all: bound the cost
+ALL_SHIFTS = 8  # categories with at most this many values are moved to every other value
 
 
-def derived_sources(cohort: Cohort) -> dict[Cell, set[RawCell]]:
+def derived_sources(cohort: Cohort, max_patients: int | None = MAX_PATIENTS
+                    ) -> dict[Cell, set[RawCell]]:
     """For every derived cell (table, row position, column) that depends on raw values, the
-    raw cells (sheet, CSV line, column) it comes from."""
+    raw cells (sheet, CSV line, column) it comes from. Above ``max_patients`` patients only
+    the first ``max_patients`` by ID are searched (None: all); the others' cells get none."""
     keys = derived_keys()
-    base = {name: frame.set_index(keys[name], drop=False)
-            for name, frame in derive_tables(cohort).items()}
+    full = derive_tables(cohort)
+    patients = sorted(cohort["patients"]["patient_id"])
+    if max_patients is not None and len(patients) > max_patients:
+        print(f"sources: searching the first {max_patients} of {len(patients)} patients",
+              file=sys.stderr)
+        kept = set(patients[:max_patients])
+        cohort = {name: frame[frame["patient_id"].isin(kept)] if "patient_id" in frame
+                  else frame for name, frame in cohort.items()}
+        base = {name: frame.set_index(keys[name], drop=False)
+                for name, frame in derive_tables(cohort).items()}
+    else:
+        base = {name: frame.set_index(keys[name], drop=False) for name, frame in full.items()}
     rows: dict[Cell, set[tuple[str, int]]] = defaultdict(set)
     columns: dict[Cell, set[tuple[str, str]]] = defaultdict(set)
     failed = 0
@@ -76,7 +90,10 @@ def derived_sources(cohort: Cohort) -> dict[Cell, set[RawCell]]:
                 lines = _lines_of(cohort[sheet], base[cell[0]].iloc[cell[1]], keys[cell[0]])
                 cells |= {(sheet, line, column) for line in lines for column in named}
         out[cell] = cells
-    return out
+    position = {name: full[name].set_index(keys[name]).index.get_indexer(frame.index)
+                for name, frame in base.items()}  # rows of the searched patients in the full
+    return {(table, int(position[table][row]), column): cells
+            for (table, row, column), cells in out.items()}
 
 
 def as_frame(sources: dict[Cell, set[RawCell]]) -> pd.DataFrame:
@@ -154,22 +171,28 @@ def _column_rounds(cohort: Cohort) -> Iterator[tuple[Cohort, tuple[str, str]]]:
 
 
 def _moved(values: pd.Series, allowed: tuple[str, ...] = ()) -> list[pd.Series]:
-    """Other values for a column: numbers all far above, then all far below, the column's
-    range (so that every threshold flips for some of them); other values the next one,
-    cyclically, among those present and those the dictionary allows (with a single one:
-    dates a month later, booleans negated, text marked)."""
+    """Other values for a column. Numbers and dates: all far above, then all far below, the
+    column's range (so that every threshold flips for some of them); dates also each moved
+    to the next date present (which reorders them). Other values: each moved to the next
+    one, cyclically, among those present and those the dictionary allows; with at most
+    ``ALL_SHIFTS`` of them, by every offset (so that every value takes every other one);
+    with a single one, booleans negated and text marked."""
     present = values.dropna()
     if present.empty:
         return []
-    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-        far = 10 * (present.max() - present.min() + abs(present.max()) + 1)
-        return [values.where(values.isna(), present.max() + far),
-                values.where(values.isna(), present.min() - far)]
     distinct = sorted({*present.unique(), *allowed}, key=str)
-    if len(distinct) > 1:
-        return [values.map(dict(zip(distinct, distinct[1:] + distinct[:1], strict=True)))]
-    if pd.api.types.is_bool_dtype(values):
-        return [~values]
-    if pd.api.types.is_datetime64_any_dtype(values):
-        return [values + pd.Timedelta(days=30)]
-    return [values.where(values.isna(), values.astype(str) + " (changed)")]
+    shifts = range(1, len(distinct)) if len(distinct) <= ALL_SHIFTS else [1]
+    moved = [values.map(dict(zip(distinct, distinct[k:] + distinct[:k], strict=True)))
+             for k in shifts]
+    dates = pd.api.types.is_datetime64_any_dtype(values)
+    if dates or (pd.api.types.is_numeric_dtype(values)
+                 and not pd.api.types.is_bool_dtype(values)):
+        low, high = present.min(), present.max()
+        far = (high - low) * 10 + (pd.Timedelta(days=3650) if dates else abs(high) * 10 + 10)
+        extremes = [values.where(values.isna(), high + far),
+                    values.where(values.isna(), low - far)]
+        return extremes + (moved[:1] if dates else [])
+    if len(distinct) == 1:
+        return [~values if pd.api.types.is_bool_dtype(values)
+                else values.where(values.isna(), values.astype(str) + " (changed)")]
+    return moved

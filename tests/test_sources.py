@@ -9,7 +9,7 @@ import pandas as pd
 from analysis.derivations.adam import derive_tables
 from analysis.dictionary import derived_keys
 from analysis.sheets import read_cohort
-from analysis.sources import _moved, as_frame
+from analysis.sources import _moved, as_frame, derived_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 COHORT = read_cohort(ROOT / "data-raw")
@@ -86,3 +86,17 @@ def test_perturbations_change_every_value():
     (moved,) = _moved(categories, allowed=("positive", "negative"))
     assert list(moved[:2]) == ["negative", "negative"] and pd.isna(moved[2])
     assert _moved(pd.Series([None, None], dtype=object)) == []
+
+
+def test_a_large_cohort_is_searched_on_its_first_patients(bundled_tables, bundled_sources):
+    """Positions refer to the full tables, each searched value's sources are its own
+    patient's cells, and the patients left out get none."""
+    partial = derived_sources(COHORT, max_patients=2)
+    first = sorted(COHORT["patients"]["patient_id"])[:2]
+    owner = {sheet: frame.set_index("_row")["patient_id"] for sheet, frame in COHORT.items()
+             if "patient_id" in frame}
+    for (table, row, _), cells in partial.items():
+        patient = bundled_tables[table]["patient_id"].iloc[row]
+        assert patient in first
+        assert all(owner[sheet][line] == patient for sheet, line, _ in cells if sheet in owner)
+    assert len(partial) < len(bundled_sources)
