@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analysis.claims import Claim, _published_number, load_ledger
+from analysis.formatting import scientific
 from analysis.results import Tables, km_estimate
 from analysis.statistics import attainable_mann_whitney_p, attainable_percentages
 from analysis.units import Q_
@@ -144,13 +145,16 @@ def doses(tables: Tables, ledger: list[Claim] | None = None) -> list[Finding]:
                         bool(gap < 1), f"largest difference {gap:.3g} cells/kg")]
     low = _value(claims, "cd19_dose_min") + _value(claims, "cd22_dose_min")
     high = _value(claims, "cd19_dose_max") + _value(claims, "cd22_dose_max")
+    coincide = (math.isclose(low, _value(claims, "cart2_dose_min"), rel_tol=0.02)
+                and math.isclose(high, _value(claims, "cart2_dose_max"), rel_tol=0.02))
     findings.append(Finding(
-        "published total-dose range against the CD19 and CD22 ranges",
-        math.isclose(low, _value(claims, "cart2_dose_min"), rel_tol=0.02)
-        and math.isclose(high, _value(claims, "cart2_dose_max"), rel_tol=0.02),
-        f"sum of minima {low:.3g} vs published minimum {claims['cart2_dose_min'].published}; "
-        f"sum of maxima {high:.3g} vs published maximum {claims['cart2_dose_max'].published} "
-        "(the extremes coincide, so one patient had both lowest doses and one both highest)"))
+        "published total-dose range against the CD19 and CD22 ranges", coincide,
+        f"sum of minima {scientific(low, 3, markup=False)} vs published minimum "
+        f"{claims['cart2_dose_min'].published}; sum of maxima "
+        f"{scientific(high, 3, markup=False)} vs published maximum "
+        f"{claims['cart2_dose_max'].published}"
+        + (" (the extremes coincide, so one patient had both lowest doses and one both "
+           "highest)" if coincide else "")))
     ratio_low = _value(claims, "cd22_dose_min") / _value(claims, "cd19_dose_min")
     ratio_high = _value(claims, "cd22_dose_max") / _value(claims, "cd19_dose_max")
     findings.append(Finding(

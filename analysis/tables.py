@@ -107,6 +107,20 @@ def markdown(table: pd.DataFrame, max_columns: int = 8) -> str:
     return "\n\n".join(part.to_markdown(index=False) for part in parts)
 
 
+def pipe_table(table: pd.DataFrame, widths: list[int]) -> str:
+    """A pipe table whose columns take the given relative widths of the page (Pandoc reads
+    them from the dashes under the header when a line is longer than its column limit: 72
+    by default, 400 in qmdrender, so the rule is made 500 dashes long)."""
+    lines = table.to_markdown(index=False).splitlines()
+    rules = []
+    for rule, width in zip(lines[1].strip("|").split("|"), widths, strict=True):
+        dashes = "-" * max(3, width * 500 // sum(widths))
+        rules.append((":" if rule.startswith(":") else "") + dashes
+                     + (":" if rule.endswith(":") else ""))
+    lines[1] = "|" + "|".join(rules) + "|"
+    return "\n".join(lines)
+
+
 def table1_notes(tables: Tables) -> list[str]:
     """Footnotes of Table 1, from the data: CSF findings and testicular disease before CART1."""
     notes = []

@@ -12,6 +12,7 @@ TYPST_HEADER = """\
 #set document(date: none)
 #show figure: set block(breakable: true)
 #show table: set text(size: 7.5pt)
+#show table.cell: set par(justify: false)
 #show figure.caption: it => text(size: 9pt, it.body)
 #set table(inset: 4pt)"""  # captions carry their number
 
