@@ -43,7 +43,10 @@ def render(raw: Path) -> str:
         for suffix in ("html", "pdf"):
             assert (output / f"{document}.{suffix}").stat().st_size > 10_000
     text = re.sub(r"<[^>]+>", " ", (output / "paper.html").read_text(encoding="utf-8"))
-    return " ".join(html.unescape(text).split())
+    text = " ".join(html.unescape(text).split())
+    leaks = re.findall(r"<[\w.]+ object(?: at 0x[0-9a-f]+)?>|\bnan\b|\bNaN\b|\bNone\b", text)
+    assert not leaks, leaks
+    return text
 
 
 @pytest.fixture(scope="module")

@@ -49,6 +49,14 @@ def test_every_computed_number_is_in_the_documents(rendered, bundled_derived):
     assert not missing, missing
 
 
+def test_no_python_object_or_error_leaks_into_the_text(rendered):
+    for name in ("paper", "supplement"):
+        text = _text(rendered / f"{name}.html")
+        leaks = re.findall(r"<[\w.]+ object(?: at 0x[0-9a-f]+)?>|Traceback \(most recent|"
+                           r"\bnan\b|\bNaN\b|\bNone\b", text)
+        assert not leaks, (name, leaks)
+
+
 def test_every_figure_is_embedded_and_written(rendered):
     page = (rendered / "paper.html").read_text(encoding="utf-8")
     assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', page)) >= 4
