@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from analysis.formatting import plural
+
 MAX_PER_KIND = 10  # problems of one kind (file, column, expectation) listed before summarising
 
 
@@ -36,7 +38,7 @@ class InputError(Exception):
 
     def report(self) -> str:
         """All problems, one a line, with long runs of one kind summarised."""
-        lines = [f"{len(self.problems)} problem(s) in the input sheets:"]
+        lines = [f"{plural(len(self.problems), 'problem')} in the input sheets:"]
         seen: dict[tuple, int] = {}
         for problem in self.problems:
             kind = (problem.file, problem.column, problem.expected)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.formatting import render
+from analysis.formatting import plural, render
 from analysis.results import Tables
 
 CYTOKINES = ["IL-2", "IL-4", "IL-6", "IL-10", "IL-17A", "IFN-gamma", "TNF-alpha"]
@@ -147,7 +147,10 @@ def table2_notes(tables: Tables) -> list[str]:
         notes.append(f"{patient}: in MRD-negative remission before CART2 (after "
                      "chemotherapy); CART2 was given to prevent recurrence.")
     later = tables["adcourse"][tables["adcourse"]["course"] > 2]
+    events = tables["adevents"]
+    relapsed = set(events.loc[(events["event"] == "relapse") & (events["after_course"] == 2),
+                              "patient_id"])
     for patient, rows in later.groupby("patient_id"):
-        notes.append(f"{patient}: relapsed after CART2 and received "
-                     f"{len(rows)} further CAR-T course(s).")
+        notes.append(f"{patient}: {'relapsed after CART2 and ' if patient in relapsed else ''}"
+                     f"received {plural(len(rows), 'further CAR-T course')}.")
     return notes
