@@ -8,6 +8,7 @@ paper (``claims.text("age_dx_median")``), so paper and ledger cannot drift apart
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pandas as pd
 import yaml
 
 from analysis import results
-from analysis.formatting import render
+from analysis.formatting import plural, render
 from analysis.paths import ROOT
 
 LEDGER = ROOT / "claims.yaml"
@@ -104,12 +105,33 @@ def evaluate(tables: results.Tables, ledger: list[Claim] | None = None) -> pd.Da
     return pd.DataFrame(rows)
 
 
-class Claims:
-    """The claims of one cohort, for inline use in the paper."""
+def harmonised_styles(ledger: list[Claim]) -> dict[str, str]:
+    """Each claim's style, with the median, minimum and maximum of one quantity (ids ending
+    in _median, _min, _max) all at the finest precision among them. The article prints a
+    range such as 6.96-15.1; another cohort's range should not read 13.34-13.3."""
+    groups: dict[str, list[Claim]] = {}
+    for claim in ledger:
+        groups.setdefault(re.sub(r"_(median|min|max)$", "", claim.id), []).append(claim)
+    styles = {}
+    for members in groups.values():
+        kinds = {m.style.partition(":")[0] for m in members}
+        finest = max(members, key=lambda m: int(m.style.partition(":")[2] or 0)).style
+        for member in members:
+            styles[member.id] = finest if len(kinds) == 1 else member.style
+    return styles
 
-    def __init__(self, tables: results.Tables):
+
+class Claims:
+    """The claims of one cohort, for inline use in the paper. With ``published_precision``
+    (the published cohort) each number is printed as the article prints it; otherwise the
+    ends and middle of a range share one precision (:func:`harmonised_styles`)."""
+
+    def __init__(self, tables: results.Tables, published_precision: bool = True):
         self.tables = tables
-        self.ledger = {c.id: c for c in load_ledger()}
+        ledger = load_ledger()
+        self.ledger = {c.id: c for c in ledger}
+        self.styles = ({c.id: c.style for c in ledger} if published_precision
+                       else harmonised_styles(ledger))
         self._values: dict[str, float] = {}
 
     def value(self, claim_id: str) -> float:
@@ -123,7 +145,7 @@ class Claims:
         value = self.value(claim_id)
         if math.isnan(value):
             raise LookupError(f"claim {claim_id!r} does not apply to this cohort")
-        return render(value, self.ledger[claim_id].style)
+        return render(value, self.styles[claim_id])
 
     def applies(self, *claim_ids: str) -> bool:
         """True when every named claim can be computed for this cohort."""
@@ -136,3 +158,12 @@ class Claims:
 
         return {c: Markdown(self.text(c) if self.applies(c) else NOT_APPLICABLE)
                 for c in self.ledger}
+
+    def counted(self, noun: str) -> dict:
+        """Every count claim as Markdown '1 patient' / '3 patients' (``noun`` in the
+        singular), so that sentences read right for any count."""
+        from IPython.display import Markdown
+
+        return {c.id: Markdown(plural(int(self.value(c.id)), noun) if self.applies(c.id)
+                               else NOT_APPLICABLE)
+                for c in self.ledger.values() if c.style == "count"}

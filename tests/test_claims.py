@@ -7,7 +7,7 @@ import sys
 
 import pandas as pd
 
-from analysis.claims import Claims, evaluate, load_ledger
+from analysis.claims import Claims, evaluate, harmonised_styles, load_ledger
 from analysis.derivations.adam import derive_tables
 from analysis.paths import ROOT
 from analysis.sheets import read_cohort
@@ -64,3 +64,18 @@ def test_inline_text_is_the_ledger_value(bundled_derived):
     claims = Claims(bundled_derived)
     assert claims.text("cart2_dose_median") == "1.1 × 10^7^"
     assert claims.text("efs_12m") == "80%"
+
+
+def test_counts_read_right_for_one_and_for_many(bundled_derived):
+    counted = Claims(bundled_derived).counted("patient")
+    assert counted["n_patients"].data == "5 patients"
+    assert counted["n_bcr_abl1"].data == "1 patient"
+    assert "age_dx_median" not in counted  # not a count
+
+
+def test_ranges_of_other_cohorts_share_one_precision():
+    styles = harmonised_styles(load_ledger())
+    published = {c.id: c.style for c in load_ledger()}
+    assert published["age_cart2_min"] != published["age_cart2_max"]  # 6.96-15.1 as printed
+    assert styles["age_cart2_min"] == styles["age_cart2_max"] == styles["age_cart2_median"]
+    assert styles["n_patients"] == "count"
