@@ -2,12 +2,12 @@
 
 The derivation is rerun with each raw row deleted, and with each raw column blanked and,
 separately, moved to other values; a derived value depends on the rows and the columns whose
-perturbation changes it, and its sources are the cells where those rows and columns meet. A
-row that matters only by being there (a course counted) is given by its key cells; a column
-that matters while no single row does (two samples tied for a peak) by all the rows of that
-sheet with the derived row's patient (and course). Derivations work patient by patient (tested), so each rerun deletes one
-row of every patient at once. Sheets without a patient column (the study sheet) are
-perturbed column by column only.
+perturbation changes it, and its sources are the cells where those rows and columns meet.
+A row that matters only by being there (a course counted) is given by its key cells; a
+column that matters while no single row does (two samples tied for a peak) by all the rows
+of that sheet with the derived row's patient (and course). Derivations work patient by
+patient (tested), so each rerun deletes one row of every patient at once. Sheets without a
+patient column (the study sheet) are perturbed column by column only.
 
 This finds influence, not every value read: a peak comes from the sample that holds it, not
 from every sample it was compared with, and a dependence that no perturbation here reveals
@@ -54,26 +54,7 @@ def derived_sources(cohort: Cohort, max_patients: int | None = MAX_PATIENTS
                 for name, frame in derive_tables(cohort).items()}
     else:
         base = {name: frame.set_index(keys[name], drop=False) for name, frame in full.items()}
-    rows: dict[Cell, set[tuple[str, int]]] = defaultdict(set)
-    columns: dict[Cell, set[tuple[str, str]]] = defaultdict(set)
-    failed = 0
-    for n, (perturbed, cause) in enumerate(chain(_row_rounds(cohort),
-                                                 _column_rounds(cohort)), start=1):
-        if n % 100 == 0:
-            print(f"sources: {n} perturbed derivations", file=sys.stderr)
-        derived = _derive(perturbed)
-        if derived is None:
-            failed += 1
-            continue
-        for cell, patient in _changes(base, derived, keys):
-            if isinstance(cause, dict):  # rows deleted, one per patient
-                if patient in cause:
-                    rows[cell].add(cause[patient])
-            else:  # one column changed
-                columns[cell].add(cause)
-    print(f"sources: {n} perturbed derivations done"
-          + (f"; {failed} could not be derived and were skipped" if failed else ""),
-          file=sys.stderr)
+    rows, columns = _search(cohort, base, keys)
     sheet_keys = {name: sheet.key for name, sheet in load_dictionary().items()}
     out: dict[Cell, set[RawCell]] = {}
     for cell in rows.keys() | columns.keys():
@@ -94,6 +75,33 @@ def derived_sources(cohort: Cohort, max_patients: int | None = MAX_PATIENTS
                 for name, frame in base.items()}  # rows of the searched patients in the full
     return {(table, int(position[table][row]), column): cells
             for (table, row, column), cells in out.items()}
+
+
+def _search(cohort: Cohort, base: dict[str, pd.DataFrame], keys: dict[str, list[str]]
+            ) -> tuple[dict[Cell, set[tuple[str, int]]], dict[Cell, set[tuple[str, str]]]]:
+    """Per derived cell of ``base``: the raw rows (sheet, line) whose deletion changes it,
+    and the raw columns (sheet, column) whose perturbation changes it."""
+    rows: dict[Cell, set[tuple[str, int]]] = defaultdict(set)
+    columns: dict[Cell, set[tuple[str, str]]] = defaultdict(set)
+    failed = n = 0
+    for n, (perturbed, cause) in enumerate(chain(_row_rounds(cohort),
+                                                 _column_rounds(cohort)), start=1):
+        if n % 100 == 0:
+            print(f"sources: {n} perturbed derivations", file=sys.stderr)
+        derived = _derive(perturbed)
+        if derived is None:
+            failed += 1
+            continue
+        for cell, patient in _changes(base, derived, keys):
+            if isinstance(cause, dict):  # rows deleted, one per patient
+                if patient in cause:
+                    rows[cell].add(cause[patient])
+            else:  # one column changed
+                columns[cell].add(cause)
+    print(f"sources: {n} perturbed derivations done"
+          + (f"; {failed} could not be derived and were skipped" if failed else ""),
+          file=sys.stderr)
+    return rows, columns
 
 
 def as_frame(sources: dict[Cell, set[RawCell]]) -> pd.DataFrame:
@@ -180,19 +188,20 @@ def _moved(values: pd.Series, allowed: tuple[str, ...] = ()) -> list[pd.Series]:
     present = values.dropna()
     if present.empty:
         return []
-    distinct = sorted({*present.unique(), *allowed}, key=str)
-    shifts = range(1, len(distinct)) if len(distinct) <= ALL_SHIFTS else [1]
-    moved = [values.map(dict(zip(distinct, distinct[k:] + distinct[:k], strict=True)))
-             for k in shifts]
     dates = pd.api.types.is_datetime64_any_dtype(values)
+    extremes = []
     if dates or (pd.api.types.is_numeric_dtype(values)
                  and not pd.api.types.is_bool_dtype(values)):
         low, high = present.min(), present.max()
         far = (high - low) * 10 + (pd.Timedelta(days=3650) if dates else abs(high) * 10 + 10)
         extremes = [values.where(values.isna(), high + far),
                     values.where(values.isna(), low - far)]
-        return extremes + (moved[:1] if dates else [])
+        if not dates:
+            return extremes
+    distinct = sorted({*present.unique(), *allowed}, key=str)
     if len(distinct) == 1:
-        return [~values if pd.api.types.is_bool_dtype(values)
-                else values.where(values.isna(), values.astype(str) + " (changed)")]
-    return moved
+        return extremes or [~values if pd.api.types.is_bool_dtype(values)
+                            else values.where(values.isna(), values.astype(str) + " (changed)")]
+    shifts = [1] if dates or len(distinct) > ALL_SHIFTS else range(1, len(distinct))
+    return extremes + [values.map(dict(zip(distinct, distinct[k:] + distinct[:k], strict=True)))
+                       for k in shifts]

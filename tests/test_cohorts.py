@@ -67,7 +67,7 @@ def test_synthetic_cohort_renders_and_says_synthetic(tmp_path, bundled_before, c
     cleanup.append(raw)
     text = render(raw)
     assert "Synthetic cohort" in text and "SYNTHETIC" in text
-    assert "40 patients were diagnosed" in text
+    assert "Across the 40 patients, the median age" in text
     figures = cohort_paths(raw).figures
     assert sorted(p.name for p in figures.glob("*.png")) == [f"figure{i}.png" for i in range(1, 5)]
     assert "In pt03, MRD fell" not in text  # named-patient statement of the published cohort
@@ -78,7 +78,7 @@ def test_one_patient_cohort_leaves_out_what_needs_more(tmp_path, bundled_before,
     raw = synthesise(1, 12, tmp_path / "test-one")
     cleanup.append(raw)
     text = render(raw)
-    assert "The 1 patient" in text
+    assert "Across the 1 patient, the median age" in text and "1 patients" not in text
     assert "do not apply to this cohort and are left out" in text
     assert "left out for this cohort" in text  # discussion of the published cohort
     assert fingerprint() == bundled_before
