@@ -56,6 +56,13 @@ def verify(session: nox.Session) -> None:
 
 
 @nox.session
+def trace(session: nox.Session) -> None:
+    """One published number followed back to the raw cells: `nox -s trace -- CLAIM_ID`."""
+    install(session)
+    session.run("python", "-m", "analysis.trace", *session.posargs)
+
+
+@nox.session
 def synth(session: nox.Session) -> None:
     """Write a synthetic cohort: `nox -s synth -- --n N --seed S --out DIR`."""
     install(session)

@@ -137,16 +137,16 @@ def claim_provenance(claim: claims_module.Claim, tables: Tables,
             "derived": derived, "patients": sorted(patients), **raw}
 
 
-def _spans(numbers: set, limit: int | None = None) -> str:
+def spans(numbers: set, limit: int | None = None) -> str:
     """{2, 3, 4, 7} -> '2-4, 7'; beyond ``limit`` spans, the first ones and the count."""
-    spans: list[list[int]] = []
+    runs: list[list[int]] = []
     for n in sorted(numbers):
-        if spans and n == spans[-1][1] + 1:
-            spans[-1][1] = n
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
         else:
-            spans.append([n, n])
-    text = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in spans[:limit])
-    return text if limit is None or len(spans) <= limit else f"{text}, … ({len(numbers)} in all)"
+            runs.append([n, n])
+    text = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in runs[:limit])
+    return text if limit is None or len(runs) <= limit else f"{text}, … ({len(numbers)} in all)"
 
 
 def _cells(raw: dict[str, dict[str, set[int]]], limit: int | None = None) -> str:
@@ -155,7 +155,7 @@ def _cells(raw: dict[str, dict[str, set[int]]], limit: int | None = None) -> str
     for sheet, columns in sorted(raw.items()):
         by_lines: dict[str, list[str]] = {}
         for column, lines in sorted(columns.items()):
-            by_lines.setdefault(_spans(lines, limit), []).append(column)
+            by_lines.setdefault(spans(lines, limit), []).append(column)
         for lines, named in by_lines.items():
             parts.append(f"{sheet}.csv {', '.join(named)} (lines {lines})")
     return "; ".join(parts)
@@ -174,7 +174,7 @@ def provenance_table(tables: Tables, sources: dict[Cell, set[RawCell]],
             "functions": " → ".join(f.removeprefix("analysis.") for f in trace["functions"]
                                     if "<" not in f),
             "derived": "; ".join(f"{t}[{', '.join(sorted(e['columns']))}] "
-                                 f"rows {_spans({i + 2 for i in e['rows']}, limit)}"
+                                 f"rows {spans({i + 2 for i in e['rows']}, limit)}"
                                  for t, e in sorted(trace["derived"].items())),
             "patients": ", ".join(map(str, trace["patients"])),
             "raw cells": _cells(trace["raw"], limit),

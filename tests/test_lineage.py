@@ -102,6 +102,6 @@ def test_table_has_one_row_per_claim(bundled_derived, bundled_sources):
 
 
 def test_long_line_lists_are_cut_with_their_count():
-    assert lineage._spans({2, 3, 4, 7}) == "2-4, 7"
-    assert lineage._spans(set(range(2, 60, 2)), limit=3) == "2, 4, 6, … (29 in all)"
-    assert lineage._spans({2, 3, 4, 7}, limit=2) == "2-4, 7"
+    assert lineage.spans({2, 3, 4, 7}) == "2-4, 7"
+    assert lineage.spans(set(range(2, 60, 2)), limit=3) == "2, 4, 6, … (29 in all)"
+    assert lineage.spans({2, 3, 4, 7}, limit=2) == "2-4, 7"

@@ -1,0 +1,103 @@
+"""Command ``python -m analysis.trace CLAIM [CLAIM ...]``: published numbers followed back to
+the raw cells.
+
+For each claim of ``claims.yaml``: the published and the computed value, the functions that
+computed it, the derived columns and rows it read, and every raw cell behind the values on
+those rows, with the text in the sheet and whether the article states that value or it was
+imputed (and what constrains it), from the cohort's ``provenance.csv``. With ``--filters``
+also the cells read only to select rows. Exit status 2 for an unknown claim or bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import lineage, provenance, sources
+from analysis.claims import evaluate, load_ledger
+from analysis.derive import derive
+from analysis.paths import cohort_paths
+from analysis.problems import InputError
+from analysis.results import Tables, load_derived
+from analysis.sheets import read_cohort
+
+
+def cell_table(raw: dict[str, dict[str, set[int]]], basis: pd.DataFrame) -> pd.DataFrame:
+    """Raw cells (sheet -> column -> lines) with their text, basis and constraint."""
+    rows = [(sheet, line, column) for sheet, columns in raw.items()
+            for column, lines in columns.items() for line in lines]
+    cells = pd.DataFrame(rows, columns=["sheet", "row", "column"])
+    out = cells.merge(basis, on=["sheet", "row", "column"], how="left")
+    out["value"] = out["value"].fillna("")
+    out["basis"] = out["basis"].fillna("empty")
+    out = out.fillna("").rename(columns={"row": "line"})
+    return out.sort_values(["sheet", "line", "column"], ignore_index=True)
+
+
+def report(claim_id: str, tables: Tables, cell_sources: dict, basis: pd.DataFrame,
+           filters: bool = False) -> str:
+    """The trace of one claim as text."""
+    claim = {c.id: c for c in load_ledger()}[claim_id]
+    row = evaluate(tables, [claim]).iloc[0]
+    trace = lineage.claim_provenance(claim, tables, cell_sources)
+    lines = [f"{claim.id}: {claim.what} ({claim.where})",
+             (f"  published {row['published']}; computed {row['computed']}; "
+              f"{'agrees' if row['agrees'] else 'DISAGREES'}"),
+             "  functions: " + " → ".join(f.removeprefix("analysis.")
+                                          for f in trace["functions"] if "<" not in f),
+             "  derived: " + "; ".join(
+                 f"{t}[{', '.join(sorted(e['columns']))}] rows "
+                 f"{lineage.spans({i + 2 for i in e['rows']})}"
+                 for t, e in sorted(trace["derived"].items()))]
+    for kind, title in [("raw", "raw cells behind the values"),
+                        ("raw_filters", "raw cells read to select rows")][:2 if filters else 1]:
+        cells = cell_table(trace[kind], basis)
+        counts = cells["basis"].value_counts()
+        lines.append(f"  {title}: {len(cells)} ("
+                     + ", ".join(f"{n} {b}" for b, n in counts.items()) + ")")
+        if len(cells):
+            notes = {text: i for i, text in enumerate(
+                dict.fromkeys(t for t in cells["constrains"] if t), start=1)}
+            cells["note"] = [f"[{notes[t]}]" if t else "" for t in cells["constrains"]]
+            lines.append("    " + cells[["sheet", "line", "column", "value", "basis", "note"]]
+                         .to_string(index=False).replace("\n", "\n    "))
+            lines += [f"    [{i}] {text}" for text, i in notes.items()]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m analysis.trace", description=__doc__)
+    parser.add_argument("claims", nargs="+", help="claim ids, as in claims.yaml")
+    parser.add_argument("--data-raw", type=Path, default=None,
+                        help="cohort directory with the raw sheets (default: data-raw/)")
+    parser.add_argument("--filters", action="store_true",
+                        help="also list the cells read only to select rows")
+    args = parser.parse_args(argv)
+    known = [c.id for c in load_ledger()]
+    for claim_id in args.claims:
+        if claim_id not in known:
+            close = difflib.get_close_matches(claim_id, known, n=3)
+            print(f"trace: no claim {claim_id!r} in claims.yaml"
+                  + (f"; did you mean {', '.join(close)}?" if close else ""), file=sys.stderr)
+            return 2
+    paths = cohort_paths(args.data_raw)
+    try:
+        derive(paths.raw, paths.derived)
+    except InputError as error:
+        print(error.report(), file=sys.stderr)
+        return 2
+    tables = load_derived(paths.derived)
+    cell_sources = sources.derived_sources(read_cohort(paths.raw))
+    basis = provenance.cell_rules(paths.raw)
+    with pd.option_context("display.max_colwidth", 40, "display.width", 200):
+        print("\n\n".join(report(c, tables, cell_sources, basis, args.filters)
+                          for c in args.claims))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
