@@ -21,6 +21,7 @@ import pandas as pd
 from pandas.core.groupby.generic import DataFrameGroupBy
 
 from analysis import claims as claims_module
+from analysis import provenance
 from analysis.results import Tables
 from analysis.sources import Cell, RawCell
 
@@ -163,9 +164,12 @@ def _cells(raw: dict[str, dict[str, set[int]]], limit: int | None = None) -> str
 
 def provenance_table(tables: Tables, sources: dict[Cell, set[RawCell]],
                      ledger: list[claims_module.Claim] | None = None,
-                     limit: int | None = None) -> pd.DataFrame:
+                     limit: int | None = None, basis: pd.DataFrame | None = None
+                     ) -> pd.DataFrame:
     """One row per claim: functions, derived table[columns] (rows), patients, raw cells
-    (of the values, and of the filters); row and line lists cut after ``limit`` spans."""
+    (of the values, and of the filters); row and line lists cut after ``limit`` spans. With
+    ``basis`` (:func:`analysis.provenance.cell_rules`), how many value cells are stated in
+    the article and how many imputed."""
     rows = []
     for claim in ledger or claims_module.load_ledger():
         trace = claim_provenance(claim, tables, sources)
@@ -179,5 +183,7 @@ def provenance_table(tables: Tables, sources: dict[Cell, set[RawCell]],
             "patients": ", ".join(map(str, trace["patients"])),
             "raw cells": _cells(trace["raw"], limit),
             "raw cells read by filters": _cells(trace["raw_filters"], limit),
+            **({"basis": provenance.basis_counts(provenance.cells_with_basis(
+                trace["raw"], basis))} if basis is not None else {}),
         })
     return pd.DataFrame(rows)

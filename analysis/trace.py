@@ -26,18 +26,6 @@ from analysis.results import Tables, load_derived
 from analysis.sheets import read_cohort
 
 
-def cell_table(raw: dict[str, dict[str, set[int]]], basis: pd.DataFrame) -> pd.DataFrame:
-    """Raw cells (sheet -> column -> lines) with their text, basis and constraint."""
-    rows = [(sheet, line, column) for sheet, columns in raw.items()
-            for column, lines in columns.items() for line in lines]
-    cells = pd.DataFrame(rows, columns=["sheet", "row", "column"])
-    out = cells.merge(basis, on=["sheet", "row", "column"], how="left")
-    out["value"] = out["value"].fillna("")
-    out["basis"] = out["basis"].fillna("empty")
-    out = out.fillna("").rename(columns={"row": "line"})
-    return out.sort_values(["sheet", "line", "column"], ignore_index=True)
-
-
 def report(claim_id: str, tables: Tables, cell_sources: dict, basis: pd.DataFrame,
            filters: bool = False) -> str:
     """The trace of one claim as text."""
@@ -55,10 +43,8 @@ def report(claim_id: str, tables: Tables, cell_sources: dict, basis: pd.DataFram
                  for t, e in sorted(trace["derived"].items()))]
     for kind, title in [("raw", "raw cells behind the values"),
                         ("raw_filters", "raw cells read to select rows")][:2 if filters else 1]:
-        cells = cell_table(trace[kind], basis)
-        counts = cells["basis"].value_counts()
-        lines.append(f"  {title}: {len(cells)} ("
-                     + ", ".join(f"{n} {b}" for b, n in counts.items()) + ")")
+        cells = provenance.cells_with_basis(trace[kind], basis)
+        lines.append(f"  {title}: {len(cells)} ({provenance.basis_counts(cells)})")
         if len(cells):
             notes = {text: i for i, text in enumerate(
                 dict.fromkeys(t for t in cells["constrains"] if t), start=1)}

@@ -14,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from analysis import audit, lineage, sources
+from analysis import audit, lineage, provenance, sources
 from analysis.atomic import replace_dir
 from analysis.claims import evaluate
 from analysis.derive import derive
@@ -49,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
         ledger.drop(columns="value").to_csv(staging / "claims.csv", index=False,
                                             lineterminator="\n")
         findings.to_csv(staging / "audit.csv", index=False, lineterminator="\n")
-        lineage.provenance_table(tables, cell_sources).to_csv(
+        lineage.provenance_table(tables, cell_sources,
+                                 basis=provenance.cell_rules(paths.raw)).to_csv(
             staging / "provenance.csv", index=False, lineterminator="\n")
         sources.as_frame(cell_sources).to_csv(staging / "derived_sources.csv", index=False,
                                               lineterminator="\n")

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from analysis import provenance
-from analysis.trace import cell_table, report
+from analysis.trace import report
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,11 +25,12 @@ def test_a_trace_names_the_cells_with_their_text_and_basis(bundled_derived, bund
 
 
 def test_cells_carry_their_basis():
-    cells = cell_table({"patients": {"patient_id": {2}, "csf_wbc_pre_cart1": {2}}},
+    cells = provenance.cells_with_basis({"patients": {"patient_id": {2}, "csf_wbc_pre_cart1": {2}}},
                        provenance.cell_rules(ROOT / "data-raw"))
     by_column = cells.set_index("column")
     assert by_column.loc["patient_id", "basis"] == "stated"
     assert by_column.loc["csf_wbc_pre_cart1", "basis"] == "empty"  # blank in the sheet
+    assert provenance.basis_counts(cells) in ("1 stated, 1 empty", "1 empty, 1 stated")
 
 
 def test_an_unknown_claim_is_refused_with_suggestions():
