@@ -88,6 +88,19 @@ def basis_counts(cells: pd.DataFrame) -> str:
     return ", ".join(f"{n} {basis.replace('_', ' ')}" for basis, n in counts.items())
 
 
+def imputed_groups(directory: Path) -> pd.DataFrame:
+    """Imputed and derived-from-stated values grouped by the published figures that
+    constrain them: sheet, columns, basis, number of values, constraint."""
+    cells = cell_rules(directory)
+    chosen = cells[cells["basis"].isin(["imputed", "derived_from_stated"])]
+    groups = chosen.groupby(["sheet", "basis", "constrains"], sort=False).agg(
+        columns=("column", lambda names: ", ".join(dict.fromkeys(names))),
+        values=("value", "size")).reset_index()
+    groups["basis"] = groups["basis"].str.replace("_", " ")
+    return groups[["sheet", "columns", "basis", "values", "constrains"]].rename(
+        columns={"constrains": "constrained by"})
+
+
 def summary(directory: Path) -> pd.DataFrame:
     """Number of raw values per basis and sheet."""
     cells = cell_rules(directory)
