@@ -26,7 +26,10 @@ import numpy as np
 import pandas as pd
 
 from analysis.derivations.adam import derive_tables
+from analysis.derive import input_manifest
 from analysis.dictionary import derived_keys, load_dictionary
+from analysis.paths import CohortPaths
+from analysis.sheets import read_cohort
 
 Cell = tuple[str, int, str]  # derived table, row position, column
 RawCell = tuple[str, int, str]  # raw sheet, CSV line, column
@@ -102,6 +105,37 @@ def _search(cohort: Cohort, base: dict[str, pd.DataFrame], keys: dict[str, list[
           + (f"; {failed} could not be derived and were skipped" if failed else ""),
           file=sys.stderr)
     return rows, columns
+
+
+def cached_sources(paths: CohortPaths) -> dict[Cell, set[RawCell]]:
+    """:func:`derived_sources` of a cohort, kept in its output folder under the fingerprints
+    of its sheets and of the code, so that verify, trace and the supplement share one
+    search (a change to either starts a new one)."""
+    manifest = input_manifest(paths.raw)
+    folder = paths.output / ".cache"
+    path = folder / f"sources-{manifest['data_fingerprint']}-{manifest['code_fingerprint']}.csv"
+    if path.is_file():
+        return from_frame(pd.read_csv(path, dtype={"table": str, "column": str}))
+    with warnings.catch_warnings():  # derive has reported them
+        warnings.simplefilter("ignore")
+        cohort = read_cohort(paths.raw)
+    found = derived_sources(cohort)
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    as_frame(found).to_csv(partial, index=False, lineterminator="\n")
+    partial.replace(path)
+    for old in folder.glob("sources-*.csv"):
+        if old != path:
+            old.unlink()
+    return found
+
+
+def from_frame(frame: pd.DataFrame) -> dict[Cell, set[RawCell]]:
+    """The inverse of :func:`as_frame`."""
+    out: dict[Cell, set[RawCell]] = defaultdict(set)
+    for table, line, column, sheet, raw_line, raw_column in frame.itertuples(index=False):
+        out[(table, int(line) - 2, column)].add((sheet, int(raw_line), raw_column))
+    return dict(out)
 
 
 def as_frame(sources: dict[Cell, set[RawCell]]) -> pd.DataFrame:

@@ -23,7 +23,6 @@ from analysis.derive import derive
 from analysis.paths import cohort_paths
 from analysis.problems import InputError
 from analysis.results import Tables, load_derived
-from analysis.sheets import read_cohort
 
 
 def report(claim_id: str, tables: Tables, cell_sources: dict, basis: pd.DataFrame,
@@ -77,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         print(error.report(), file=sys.stderr)
         return 2
     tables = load_derived(paths.derived)
-    cell_sources = sources.derived_sources(read_cohort(paths.raw))
+    cell_sources = sources.cached_sources(paths)
     basis = provenance.cell_rules(paths.raw)
     with pd.option_context("display.max_colwidth", 40, "display.width", 200):
         print("\n\n".join(report(c, tables, cell_sources, basis, args.filters)

@@ -21,7 +21,6 @@ from analysis.derive import derive
 from analysis.paths import cohort_paths
 from analysis.problems import InputError
 from analysis.results import load_derived
-from analysis.sheets import read_cohort
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     for row in ledger.itertuples():
         mark = "yes" if row.agrees else ("explained" if row.explained else "NO")
         print(f"{row.id:<{width}}  {row.published:>16}  {row.computed:>16}  {mark}")
-    cell_sources = sources.derived_sources(read_cohort(paths.raw))
+    cell_sources = sources.cached_sources(paths)
     report = paths.output / "verify"
     with replace_dir(report) as staging:
         ledger.drop(columns="value").to_csv(staging / "claims.csv", index=False,

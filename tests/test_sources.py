@@ -100,3 +100,24 @@ def test_a_large_cohort_is_searched_on_its_first_patients(bundled_tables, bundle
         assert patient in first
         assert all(owner[sheet][line] == patient for sheet, line, _ in cells if sheet in owner)
     assert len(partial) < len(bundled_sources)
+
+
+def test_the_search_is_kept_per_sheets_and_code(tmp_path, bundled_sources, monkeypatch):
+    """verify, trace and the supplement share one search; a change to the sheets starts a
+    new one."""
+    import shutil
+
+    from analysis import sources
+    from analysis.paths import CohortPaths
+
+    raw = tmp_path / "raw"
+    shutil.copytree(ROOT / "data-raw", raw)
+    paths = CohortPaths(raw, tmp_path / "derived", tmp_path / "figures", tmp_path / "out")
+    monkeypatch.setattr(sources, "derived_sources", lambda cohort: bundled_sources)
+    assert sources.cached_sources(paths) == bundled_sources
+    monkeypatch.setattr(sources, "derived_sources", lambda cohort: {})
+    assert sources.cached_sources(paths) == bundled_sources  # read back, not searched again
+    (raw / "study.csv").write_text((raw / "study.csv").read_text().replace("2022-08-31",
+                                                                           "2022-09-30"))
+    assert sources.cached_sources(paths) == {}  # new sheets: searched again
+    assert len(list((tmp_path / "out" / ".cache").glob("sources-*.csv"))) == 1
