@@ -107,6 +107,11 @@ def markdown(table: pd.DataFrame, max_columns: int = 8) -> str:
     return "\n\n".join(part.to_markdown(index=False) for part in parts)
 
 
+def superscript_powers(text: pd.Series) -> pd.Series:
+    """'1.1 × 10^7' as Pandoc markup for a superscript exponent ('10^7^')."""
+    return text.str.replace(r"10\^(-?\d+)(?!\^)", r"10^\1^", regex=True)
+
+
 def pipe_table(table: pd.DataFrame, widths: list[int]) -> str:
     """A pipe table whose columns take the given relative widths of the page (Pandoc reads
     them from the dashes under the header when a line is longer than its column limit: 72
