@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analysis.claims import Claim, _published_number, load_ledger
-from analysis.formatting import scientific
+from analysis.formatting import plural, scientific
 from analysis.results import Tables, km_estimate
 from analysis.statistics import attainable_mann_whitney_p, attainable_percentages
 from analysis.units import Q_
@@ -84,8 +84,8 @@ def percentages(tables: Tables, ledger: list[Claim] | None = None) -> list[Findi
         value = _published_number(claim)
         ok = any(math.isclose(value, p, abs_tol=0.5) for p in possible)
         findings.append(Finding(
-            f"{claim.id}: {claim.published} of {n} patients", ok,
-            f"with {n} patients the possible percentages are "
+            f"{claim.id}: {claim.published} of {plural(n, 'patient')}", ok,
+            f"with {plural(n, 'patient')} the possible percentages are "
             + ", ".join(f"{p:g}%" for p in possible)))
     return findings
 
@@ -122,7 +122,7 @@ def ages_and_intervals(tables: Tables, ledger: list[Claim] | None = None) -> lis
     worst = float(difference.abs().max())
     per_patient = Finding(
         "age at CART2 = age at CART1 + CART1-to-CART2 interval (each patient)",
-        worst < 0.005, f"largest discrepancy {worst:.4f} years over {len(interval)} patients")
+        worst < 0.005, f"largest discrepancy {worst:.4f} years over {plural(len(interval), 'patient')}")
     span_max = _value(claims, "age_cart2_max") - _value(claims, "age_cart1_max")
     span_min = _value(claims, "age_cart2_min") - _value(claims, "age_cart1_min")
     low, high = _value(claims, "cart1_to_cart2_min"), _value(claims, "cart1_to_cart2_max")

@@ -22,6 +22,7 @@ import pandas as pd
 from analysis.atomic import replace_dir
 from analysis.derivations.adam import derive_tables
 from analysis.dictionary import DERIVED_DICTIONARY, RAW_DICTIONARY, load_dictionary
+from analysis.formatting import plural
 from analysis.paths import ROOT, cohort_paths
 from analysis.problems import InputError
 from analysis.sheets import read_cohort
@@ -87,7 +88,8 @@ def derive(raw_dir: Path, out_dir: Path, force: bool = False) -> dict:
             print(f"derive: {_show(out_dir)} is up to date", file=sys.stderr)
             return old
     n_patients = len(cohort["patients"])
-    print(f"derive: {n_patients} patients validated; deriving tables", file=sys.stderr)
+    print(f"derive: {plural(n_patients, 'patient')} validated; deriving tables",
+          file=sys.stderr)
     tables = derive_tables(cohort)
     manifest["tables"] = {}
     with replace_dir(out_dir) as staging:
