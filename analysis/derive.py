@@ -23,8 +23,9 @@ from analysis.atomic import replace_dir
 from analysis.derivations.adam import derive_tables
 from analysis.dictionary import DERIVED_DICTIONARY, RAW_DICTIONARY, load_dictionary
 from analysis.formatting import plural
-from analysis.paths import ROOT, cohort_paths
+from analysis.paths import ROOT, CohortPaths, cohort_paths
 from analysis.problems import InputError
+from analysis.results import Tables, load_derived
 from analysis.sheets import read_cohort
 
 MANIFEST = "manifest.json"
@@ -104,6 +105,17 @@ def derive(raw_dir: Path, out_dir: Path, force: bool = False) -> dict:
           f"(data {manifest['data_fingerprint']}, code {manifest['code_fingerprint']})",
           file=sys.stderr)
     return manifest
+
+
+def derived_tables(paths: CohortPaths) -> Tables | None:
+    """A cohort's derived tables, derived first when its sheets or the code changed; None
+    (with the problems printed) when the sheets are rejected."""
+    try:
+        derive(paths.raw, paths.derived)
+    except InputError as error:
+        print(error.report(), file=sys.stderr)
+        return None
+    return load_derived(paths.derived)
 
 
 def _show(path: Path) -> str:

@@ -162,6 +162,18 @@ def _cells(raw: dict[str, dict[str, set[int]]], limit: int | None = None) -> str
     return "; ".join(parts)
 
 
+def functions_text(trace: dict) -> str:
+    """The functions of a trace (:func:`claim_provenance`) as 'module.function → ...'."""
+    return " → ".join(f.removeprefix("analysis.") for f in trace["functions"] if "<" not in f)
+
+
+def derived_text(trace: dict, limit: int | None = None) -> str:
+    """The derived reads of a trace as 'table[columns] rows 2-6; ...' (CSV lines)."""
+    return "; ".join(f"{t}[{', '.join(sorted(e['columns']))}] "
+                     f"rows {spans({i + 2 for i in e['rows']}, limit)}"
+                     for t, e in sorted(trace["derived"].items()))
+
+
 def provenance_table(tables: Tables, sources: dict[Cell, set[RawCell]],
                      ledger: list[claims_module.Claim] | None = None,
                      limit: int | None = None, basis: pd.DataFrame | None = None
@@ -175,11 +187,8 @@ def provenance_table(tables: Tables, sources: dict[Cell, set[RawCell]],
         trace = claim_provenance(claim, tables, sources)
         rows.append({
             "id": claim.id,
-            "functions": " → ".join(f.removeprefix("analysis.") for f in trace["functions"]
-                                    if "<" not in f),
-            "derived": "; ".join(f"{t}[{', '.join(sorted(e['columns']))}] "
-                                 f"rows {spans({i + 2 for i in e['rows']}, limit)}"
-                                 for t, e in sorted(trace["derived"].items())),
+            "functions": functions_text(trace),
+            "derived": derived_text(trace, limit),
             "patients": ", ".join(map(str, trace["patients"])),
             "raw cells": _cells(trace["raw"], limit),
             "raw cells read by filters": _cells(trace["raw_filters"], limit),

@@ -19,10 +19,9 @@ import pandas as pd
 
 from analysis import lineage, provenance, sources
 from analysis.claims import evaluate, load_ledger
-from analysis.derive import derive
+from analysis.derive import derived_tables
 from analysis.paths import cohort_paths
-from analysis.problems import InputError
-from analysis.results import Tables, load_derived
+from analysis.results import Tables
 
 
 def report(claim_id: str, tables: Tables, cell_sources: dict, basis: pd.DataFrame,
@@ -34,12 +33,8 @@ def report(claim_id: str, tables: Tables, cell_sources: dict, basis: pd.DataFram
     lines = [f"{claim.id}: {claim.what} ({claim.where})",
              (f"  published {row['published']}; computed {row['computed']}; "
               f"{'agrees' if row['agrees'] else 'DISAGREES'}"),
-             "  functions: " + " → ".join(f.removeprefix("analysis.")
-                                          for f in trace["functions"] if "<" not in f),
-             "  derived: " + "; ".join(
-                 f"{t}[{', '.join(sorted(e['columns']))}] rows "
-                 f"{lineage.spans({i + 2 for i in e['rows']})}"
-                 for t, e in sorted(trace["derived"].items()))]
+             f"  functions: {lineage.functions_text(trace)}",
+             f"  derived: {lineage.derived_text(trace)}"]
     for kind, title in [("raw", "raw cells behind the values"),
                         ("raw_filters", "raw cells read to select rows")][:2 if filters else 1]:
         cells = provenance.cells_with_basis(trace[kind], basis)
@@ -70,12 +65,9 @@ def main(argv: list[str] | None = None) -> int:
                   + (f"; did you mean {', '.join(close)}?" if close else ""), file=sys.stderr)
             return 2
     paths = cohort_paths(args.data_raw)
-    try:
-        derive(paths.raw, paths.derived)
-    except InputError as error:
-        print(error.report(), file=sys.stderr)
+    tables = derived_tables(paths)
+    if tables is None:
         return 2
-    tables = load_derived(paths.derived)
     cell_sources = sources.cached_sources(paths)
     basis = provenance.cell_rules(paths.raw)
     with pd.option_context("display.max_colwidth", 40, "display.width", 200):

@@ -17,10 +17,8 @@ from pathlib import Path
 from analysis import audit, lineage, provenance, sources
 from analysis.atomic import replace_dir
 from analysis.claims import evaluate
-from analysis.derive import derive
+from analysis.derive import derived_tables
 from analysis.paths import cohort_paths
-from analysis.problems import InputError
-from analysis.results import load_derived
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,12 +27,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="cohort directory with the raw sheets (default: data-raw/)")
     args = parser.parse_args(argv)
     paths = cohort_paths(args.data_raw)
-    try:
-        derive(paths.raw, paths.derived)
-    except InputError as error:
-        print(error.report(), file=sys.stderr)
+    tables = derived_tables(paths)
+    if tables is None:
         return 2
-    tables = load_derived(paths.derived)
     ledger = evaluate(tables)
     findings = audit.run(tables)
     width = max(ledger["id"].str.len())
