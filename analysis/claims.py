@@ -3,6 +3,19 @@
 ``claims.yaml`` lists the claims; :func:`evaluate` computes them all from the derived tables
 with the functions of :mod:`analysis.results`; :class:`Claims` serves the same values to the
 paper (``claims.text("age_dx_median")``), so paper and ledger cannot drift apart.
+
+Each evaluated claim falls in one category (:func:`category`):
+
+- ``reproduced``: the computation follows the method the article states and gives the
+  published value;
+- ``explained``: the published value comes out only under another reading, recorded in the
+  claim's ``explained`` text (which reading, and why the stated one cannot give it);
+- ``circular``: the published value is one the article states and the reconstruction typed
+  into the sheets (``circular`` says where); agreeing shows only that it was read back, so it
+  is reported apart and not counted as reproduced;
+- ``not reproducible``: the computed value differs from the published one;
+- ``not applicable``: the claim names patients or data the cohort does not have (it cannot
+  be computed).
 """
 
 from __future__ import annotations
@@ -37,6 +50,8 @@ class Claim:
     relation: str = "="
     cohort: bool = False
     explained: str = ""
+    circular: str = ""
+    unreproducible: str = ""
 
 
 def load_ledger(path: Path = LEDGER) -> list[Claim]:
@@ -51,7 +66,8 @@ def load_ledger(path: Path = LEDGER) -> list[Claim]:
             published=str(entry["published"]), style=entry["style"],
             function=compute["function"], args=dict(compute.get("args") or {}),
             relation=entry.get("relation", "="), cohort=bool(entry.get("cohort", False)),
-            explained=entry.get("explained", ""),
+            explained=entry.get("explained", ""), circular=entry.get("circular", ""),
+            unreproducible=entry.get("unreproducible", ""),
         ))
     ids = [c.id for c in claims]
     duplicates = {i for i in ids if ids.count(i) > 1}
@@ -88,17 +104,37 @@ def agrees(claim: Claim, value: float) -> bool:
     return render(value, claim.style, markup=False) == claim.published
 
 
+CATEGORIES = ("reproduced", "explained", "circular", "not reproducible", "not applicable")
+
+
+def category(claim: Claim, value: float) -> str:
+    """The claim's category (one of :data:`CATEGORIES`, see the module docstring)."""
+    if value is None or math.isnan(value):
+        return "not applicable"
+    if not agrees(claim, value):
+        return "not reproducible"
+    if claim.circular:
+        return "circular"
+    return "explained" if claim.explained else "reproduced"
+
+
 def evaluate(tables: results.Tables, ledger: list[Claim] | None = None) -> pd.DataFrame:
-    """Every claim with its published and computed text and whether they agree."""
+    """Every claim with its published and computed text, whether they agree and its category;
+    ``note`` carries what claims.yaml records for that category (the other reading, the
+    cells typed in, or why the value cannot be reproduced)."""
     rows = []
     for claim in ledger or load_ledger():
         value = compute(claim, tables)
         applies = not math.isnan(value)
+        kind = category(claim, value)
+        notes = {"explained": claim.explained, "circular": claim.circular,
+                 "not reproducible": claim.unreproducible}
         rows.append({
             "id": claim.id, "where": claim.where, "what": claim.what,
             "published": claim.published,
             "computed": render(value, claim.style, markup=False) if applies else "NA",
             "relation": claim.relation, "agrees": agrees(claim, value),
+            "category": kind, "note": notes.get(kind, ""),
             "explained": claim.explained, "function": claim.function,
             "value": value,
         })

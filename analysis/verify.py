@@ -1,11 +1,12 @@
 """Command ``python -m analysis.verify``: recompute every published number and compare.
 
 Derives the cohort's tables if needed, evaluates the claims ledger, prints one line per
-claim (id, published, computed, agrees), writes ``claims.csv``, ``audit.csv`` and
+claim (id, published, computed, category) and the number of claims per category, writes
+``claims.csv``, ``audit.csv`` and
 ``provenance.csv`` (what each claim read, traced as it ran, down to the raw cells) and
 ``derived_sources.csv`` (the raw cells behind every derived value) into the cohort's output
 folder, and exits with status 1 when a claim disagrees without a recorded explanation
-(``explained`` in claims.yaml).
+(``unreproducible`` in claims.yaml).
 """
 
 from __future__ import annotations
@@ -14,11 +15,32 @@ import argparse
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from analysis import audit, lineage, provenance, sources
 from analysis.atomic import replace_dir
-from analysis.claims import evaluate
+from analysis.claims import CATEGORIES, evaluate
 from analysis.derive import derived_tables
 from analysis.paths import cohort_paths
+
+
+def category_counts(ledger: pd.DataFrame) -> str:
+    """One line per category with its number of claims ("reproduced under the stated
+    method: 80"), every category listed even when empty."""
+    labels = {"reproduced": "reproduced under the stated method",
+              "explained": "reproduced only under another reading (explained)",
+              "circular": "circular (a stated value typed into the sheets, read back)",
+              "not reproducible": "not reproducible",
+              "not applicable": "not applicable to this cohort"}
+    counts = ledger["category"].value_counts()
+    width = max(len(label) for label in labels.values())
+    return "\n".join(f"  {labels[c]:<{width}}  {int(counts.get(c, 0)):>4}" for c in CATEGORIES)
+
+
+def unexplained(ledger: pd.DataFrame) -> list[str]:
+    """Claims that are not reproducible and carry no recorded reason."""
+    failing = ledger[(ledger["category"] == "not reproducible") & (ledger["note"] == "")]
+    return list(failing["id"])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,10 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     ledger = evaluate(tables)
     findings = audit.run(tables)
     width = max(ledger["id"].str.len())
-    print(f"{'id':<{width}}  {'published':>16}  {'computed':>16}  agrees")
+    print(f"{'id':<{width}}  {'published':>16}  {'computed':>16}  category")
     for row in ledger.itertuples():
-        mark = "yes" if row.agrees else ("explained" if row.explained else "NO")
-        print(f"{row.id:<{width}}  {row.published:>16}  {row.computed:>16}  {mark}")
+        print(f"{row.id:<{width}}  {row.published:>16}  {row.computed:>16}  {row.category}")
     cell_sources = sources.cached_sources(paths)
     report = paths.output / "verify"
     with replace_dir(report) as staging:
@@ -48,15 +69,12 @@ def main(argv: list[str] | None = None) -> int:
             staging / "provenance.csv", index=False, lineterminator="\n")
         sources.as_frame(cell_sources).to_csv(staging / "derived_sources.csv", index=False,
                                               lineterminator="\n")
-    applicable = ledger[ledger["computed"] != "NA"]
-    agreeing = int(applicable["agrees"].sum())
-    print(f"\n{agreeing}/{len(ledger)} claims reproduced"
-          f" ({len(ledger) - len(applicable)} not applicable to this cohort)")
+    print(f"\n{len(ledger)} claims:\n{category_counts(ledger)}")
     print(f"audit: {int(findings['consistent'].sum())}/{len(findings)} checks consistent; "
           f"tables written to {report}")
-    unexplained = applicable[~applicable["agrees"] & (applicable["explained"] == "")]
-    if len(unexplained):
-        print("disagreeing without explanation: " + ", ".join(unexplained["id"]),
+    failing = unexplained(ledger)
+    if failing:
+        print("not reproducible, without a recorded reason: " + ", ".join(failing),
               file=sys.stderr)
         return 1
     return 0

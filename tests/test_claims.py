@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
 import pandas as pd
 
-from analysis.claims import Claims, evaluate, harmonised_styles, load_ledger
+from analysis.claims import Claims, compute, evaluate, harmonised_styles, load_ledger
 from analysis.derivations.adam import derive_tables
+from analysis.formatting import render
 from analysis.paths import ROOT
 from analysis.sheets import read_cohort
 
@@ -46,8 +48,36 @@ def test_claims_follow_the_data(cohort_copy):
     patients.to_csv(path, index=False)
     ledger = evaluate(derive_tables(read_cohort(cohort_copy))).set_index("id")
     assert not ledger.loc["age_dx_max", "agrees"]
+    assert ledger.loc["age_dx_max", "category"] == "not reproducible"
     assert ledger.loc["age_dx_max", "computed"] == "12.5"
     assert ledger.loc["age_dx_median", "agrees"]
+
+
+def test_categories_are_honest(bundled_derived):
+    """Agreement alone is not 'reproduced': values typed into the sheets are circular and the
+    EFS estimate that needs another reading is explained, with its reason."""
+    ledger = evaluate(bundled_derived).set_index("id")
+    assert set(ledger["category"]) <= {"reproduced", "explained", "circular"}
+    assert ledger.loc["efs_12m", "category"] == "explained"
+    assert "cannot give 80%" in ledger.loc["efs_12m", "note"]
+    assert ledger.loc["pt03_peak_copies", "category"] == "circular"
+    assert ledger.loc["age_dx_median", "category"] == "reproduced"
+    for claim in load_ledger():
+        assert not (claim.circular and claim.explained), claim.id
+        assert claim.relation == "=" or claim.id == "crs_onset_latest", claim.id
+
+
+def test_p_values_tell_exact_from_approximate_tests(bundled_derived):
+    """At the ledger's precision the normal approximation on the same data would not pass."""
+    from scipy import stats
+
+    frame = bundled_derived["adcourse"]
+    for claim in (c for c in load_ledger() if c.function == "mann_whitney_p"):
+        column = claim.args["column"]
+        groups = [frame.loc[frame["course"] == k, column].dropna() for k in (1, 2)]
+        approximate = stats.mannwhitneyu(*groups, method="asymptotic").pvalue
+        assert render(compute(claim, bundled_derived), claim.style) == claim.published
+        assert render(approximate, claim.style) != claim.published
 
 
 def test_verify_fails_when_a_raw_value_changes(cohort_copy):
@@ -58,6 +88,8 @@ def test_verify_fails_when_a_raw_value_changes(cohort_copy):
                              str(cohort_copy)], cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 1
     assert "pt03_peak_copies" in result.stderr
+    assert re.search(r"not reproducible\s+1\n", result.stdout)
+    assert re.search(r"reproduced only under another reading \(explained\)\s+1\n", result.stdout)
 
 
 def test_inline_text_is_the_ledger_value(bundled_derived):

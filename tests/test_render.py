@@ -69,7 +69,7 @@ def test_every_figure_is_embedded_and_written(rendered):
 
 def test_supplement_reports_claims_and_audit(rendered):
     text = _text(rendered / "supplement.html")
-    assert re.search(r"\d+/\d+ claims reproduced", text)
+    assert re.search(r"reproduced \(\d+\)", text) and re.search(r"circular \(\d+\)", text)
     assert "inconsistent" in text and "censored at transplantation" in text
 
 
