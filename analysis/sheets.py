@@ -13,12 +13,12 @@ Returned frames follow one contract:
 - censored numbers ("<0.01") give ``col`` (float, the limit) and ``col_qualifier``
   (``"<"``, ``">"`` or ``""``);
 - long lab sheets keep ``unit`` holding the parameter's standard unit;
-- every frame has ``_row``, the CSV line number (the header is line 1).
+- every frame has ``_row``, the physical line (worksheet row) where the row starts;
+  blank lines count, the header of a CSV file is line 1.
 """
 
 from __future__ import annotations
 
-import io
 import warnings
 from pathlib import Path
 
@@ -28,6 +28,7 @@ import pandas as pd
 from analysis.dictionary import Column, Sheet, load_dictionary
 from analysis.privacy import find_identifiers
 from analysis.problems import InputError, Problem
+from analysis.rawsheet import RawSheet, read_csv_sheet, structure_problems
 from analysis.units import UnitError, convert, parse_unit
 
 NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
@@ -45,58 +46,62 @@ def read_cohort(directory: Path | str, dictionary: dict[str, Sheet] | None = Non
 
     Raises InputError listing every problem when anything is wrong.
     """
-    directory = Path(directory)
     dictionary = dictionary or load_dictionary()
     problems: list[Problem] = []
-    if not directory.is_dir():
-        raise InputError([Problem(str(directory), "a directory holding the raw sheets")])
-    frames = {}
-    for sheet in dictionary.values():
-        text = _read_text(directory / sheet.filename, problems)
-        frame = None if text is None else _parse_sheet(sheet, text, _label(directory, sheet),
-                                                        problems)
-        if frame is not None:
-            frames[sheet.name] = frame
-    if len(frames) == len(dictionary):  # references need every sheet with every column
-        _check_references(dictionary, frames, directory, problems)
-        _check_date_order(frames, directory, problems)
+    raw = read_sheets(Path(directory), dictionary, problems)
+    frames = check_sheets(raw, dictionary, problems)
     if problems:
         raise InputError(problems)
     return frames
 
 
-def _label(directory: Path, sheet: Sheet) -> str:
-    return str(directory / sheet.filename)
+def read_sheets(source: Path, dictionary: dict[str, Sheet], problems: list[Problem]
+                ) -> dict[str, RawSheet]:
+    """The raw sheets of a cohort folder (one CSV file per sheet); unreadable ones are left
+    out, with their problems recorded."""
+    if not source.is_dir():
+        problems.append(Problem(str(source), "a directory holding the raw sheets"))
+        return {}
+    sheets = {}
+    for sheet in dictionary.values():
+        raw = read_csv_sheet(source / sheet.filename, source, problems)
+        if raw is not None:
+            sheets[sheet.name] = raw
+    return sheets
 
 
-def _read_text(path: Path, problems: list[Problem]) -> str | None:
-    """The file's text, or None (with a problem recorded) when it is missing or unreadable."""
-    if not path.is_file():
-        problems.append(Problem(str(path), "this sheet to exist (see data-raw/dictionary.yaml)"))
-        return None
-    data = path.read_bytes()
-    if data.startswith(b"\xef\xbb\xbf"):
-        problems.append(Problem(str(path), "UTF-8 without a byte-order mark", row=1,
-                                value="byte-order mark"))
-        return None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        problems.append(Problem(str(path), "UTF-8 text", row=line,
-                                value=data[exc.start: exc.start + 4].hex(" ")))
-        return None
-    if not text.strip():
-        problems.append(Problem(str(path), "a header line naming the columns", value=""))
-        return None
-    return text
+def check_sheets(raw: dict[str, RawSheet], dictionary: dict[str, Sheet],
+                 problems: list[Problem]) -> dict[str, pd.DataFrame]:
+    """Typed frames of the raw sheets, checked against the dictionary and each other."""
+    frames = {}
+    for name, sheet in raw.items():
+        frame = _parse_sheet(dictionary[name], sheet, problems)
+        if frame is not None:
+            frames[name] = frame
+    if len(frames) == len(dictionary):  # references need every sheet with every column
+        labels = {name: sheet.label for name, sheet in raw.items()}
+        _check_references(dictionary, frames, labels, problems)
+        _check_date_order(frames, labels, problems)
+    return frames
 
 
-def _parse_sheet(sheet: Sheet, text: str, label: str, problems: list[Problem]
+def _frame(raw: RawSheet) -> pd.DataFrame:
+    """The rows of a raw sheet as a frame of strings with ``_row``; rows of the wrong width
+    and repeated columns (both reported by structure_problems) are left out."""
+    width = len(raw.header)
+    keep = [i for i, cells in enumerate(raw.rows) if len(cells) == width]
+    frame = pd.DataFrame([raw.rows[i] for i in keep], columns=list(raw.header), dtype=str)
+    frame = frame.loc[:, ~frame.columns.duplicated()]
+    frame.insert(0, "_row", np.array([raw.lines[i] for i in keep], dtype=int))
+    return frame
+
+
+def _parse_sheet(sheet: Sheet, source: RawSheet, problems: list[Problem]
                  ) -> pd.DataFrame | None:
     """The typed frame of one sheet; None when columns are missing (problems recorded)."""
-    raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    raw.insert(0, "_row", np.arange(2, len(raw) + 2))
+    label = source.label
+    problems.extend(structure_problems(source))
+    raw = _frame(source)
     header = [c for c in raw.columns if c != "_row"]
     missing = [c for c in sheet.columns if c not in header]
     for name in missing:
@@ -262,7 +267,7 @@ def _check_keys(frame, sheet: Sheet, label, problems) -> None:
                                 value=f"duplicate of {key}"))
 
 
-def _check_references(dictionary, frames, directory: Path, problems) -> None:
+def _check_references(dictionary, frames, labels: dict[str, str], problems) -> None:
     """Every patient_id refers to the patient sheet; every (patient, course) to the courses."""
     patient_sheet = next(s for s in dictionary.values() if s.patient_sheet)
     known = set(frames[patient_sheet.name]["patient_id"].dropna())
@@ -272,7 +277,7 @@ def _check_references(dictionary, frames, directory: Path, problems) -> None:
         known_courses = set(zip(courses["patient_id"], courses["course"], strict=True))
     for sheet in dictionary.values():
         frame = frames[sheet.name]
-        label = _label(directory, sheet)
+        label = labels[sheet.name]
         if sheet.patient_sheet or "patient_id" not in frame:
             continue
         unknown = frame["patient_id"].notna() & ~frame["patient_id"].isin(known)
@@ -290,11 +295,11 @@ def _check_references(dictionary, frames, directory: Path, problems) -> None:
                 "a course listed for this patient in courses.csv")
 
 
-def _check_date_order(frames, directory: Path, problems) -> None:
+def _check_date_order(frames, labels: dict[str, str], problems) -> None:
     """Infusions after diagnosis and in course order; samples and events after diagnosis."""
     patients = frames["patients"][["patient_id", "diagnosis_date"]]
     courses = frames["courses"].merge(patients, on="patient_id", how="left")
-    label = str(directory / "courses.csv")
+    label = labels["courses"]
     early = courses["infusion_date"] < courses["diagnosis_date"]
     _report(problems, label, courses.loc[early, "_row"], "infusion_date",
             courses.loc[early, "infusion_date"].dt.strftime("%Y-%m-%d"),
@@ -310,6 +315,6 @@ def _check_date_order(frames, directory: Path, problems) -> None:
                          ("events", "event_date")):
         frame = frames[name].merge(patients, on="patient_id", how="left")
         early = frame[column] < frame["diagnosis_date"]
-        _report(problems, str(directory / f"{name}.csv"), frame.loc[early, "_row"], column,
+        _report(problems, labels[name], frame.loc[early, "_row"], column,
                 frame.loc[early, column].dt.strftime("%Y-%m-%d"),
                 "a date on or after the diagnosis date in patients.csv")

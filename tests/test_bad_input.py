@@ -121,6 +121,23 @@ CASES = {
                                  ["patients.csv", "'patient_name'", "identifiers"]),
     "e-mail address in a cell": (replace_cell("patients", 2, "cytogenetics", "jo@example.org"),
                                  ["patients.csv", "row 2", "'cytogenetics'", "e-mail"]),
+    "blank lines counted": (
+        lambda d: (replace_cell("courses", 3, "weight", "twenty")(d),
+                   write_bytes("courses", lambda b: b.replace(b"\n", b"\n\n", 1))(d)),
+        ["courses.csv", "row 4, column 'weight'", "'twenty'"]),
+    "ragged row": (replace_cell("courses", 2, "weight", "20,5"),
+                   ["courses.csv", "row 2", "cells as in the header", "decimal comma"]),
+    "unterminated quote": (write_bytes("events", lambda b: b + b'p1,death,"2020-01-01\n'),
+                           ["events.csv", "quote"]),
+    "duplicate column": (write_bytes("crs", lambda b: b.replace(b"\n", b",x\n").replace(
+        b"course,", b"course,course,", 1)), ["crs.csv", "row 1", "each column name once"]),
+    "NUL character": (replace_cell("patients", 3, "cytogenetics", "nor\x00mal"),
+                      ["patients.csv", "row 3", "'cytogenetics'", "NUL"]),
+    "sheet linked from outside": (
+        lambda d: ((d / "study.csv").unlink(), (d / "study.csv").symlink_to("/etc/hostname")),
+        ["study.csv", "inside the cohort folder"]),
+    "sheet is a folder": (lambda d: ((d / "study.csv").unlink(), (d / "study.csv").mkdir()),
+                          ["study.csv", "a regular file", "folder"]),
     "phone number in a cell": (replace_cell("patients", 2, "cytogenetics", "+86 21 3862 6161"),
                                ["patients.csv", "row 2", "'cytogenetics'", "phone"]),
 }
