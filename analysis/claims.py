@@ -84,18 +84,26 @@ def _published_number(claim: Claim) -> float:
     return float(text)
 
 
-def compute(claim: Claim, tables: results.Tables) -> float:
-    """The claim's value computed from the derived tables (NaN when it does not apply)."""
+def compute(claim: Claim, tables: results.Tables) -> float | str:
+    """The claim's value computed from the derived tables: a number, or text for claims in
+    the ``text`` style (NaN when it does not apply)."""
     if (claim.cohort and "patient" in claim.args
             and claim.args["patient"] not in set(tables["adsl"]["patient_id"])):
         return math.nan
     value = getattr(results, claim.function)(tables, **claim.args)
+    if isinstance(value, str):
+        return value
     return float(value) if value is not None else math.nan
 
 
-def agrees(claim: Claim, value: float) -> bool:
+def missing(value: float | str | None) -> bool:
+    """True when a computed value is absent (None or NaN)."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def agrees(claim: Claim, value: float | str) -> bool:
     """Whether the computed value, printed in the claim's style, matches the published one."""
-    if value is None or math.isnan(value):
+    if missing(value):
         return False
     if claim.relation == "<=":
         return value <= _published_number(claim)
@@ -107,9 +115,9 @@ def agrees(claim: Claim, value: float) -> bool:
 CATEGORIES = ("reproduced", "explained", "circular", "not reproducible", "not applicable")
 
 
-def category(claim: Claim, value: float) -> str:
+def category(claim: Claim, value: float | str) -> str:
     """The claim's category (one of :data:`CATEGORIES`, see the module docstring)."""
-    if value is None or math.isnan(value):
+    if missing(value):
         return "not applicable"
     if not agrees(claim, value):
         return "not reproducible"
@@ -125,7 +133,7 @@ def evaluate(tables: results.Tables, ledger: list[Claim] | None = None) -> pd.Da
     rows = []
     for claim in ledger or load_ledger():
         value = compute(claim, tables)
-        applies = not math.isnan(value)
+        applies = not missing(value)
         kind = category(claim, value)
         notes = {"explained": claim.explained, "circular": claim.circular,
                  "not reproducible": claim.unreproducible}
@@ -170,7 +178,7 @@ class Claims:
                        else harmonised_styles(ledger))
         self._values: dict[str, float] = {}
 
-    def value(self, claim_id: str) -> float:
+    def value(self, claim_id: str) -> float | str:
         """The computed value of a claim (NaN when it does not apply to this cohort)."""
         if claim_id not in self._values:
             self._values[claim_id] = compute(self.ledger[claim_id], self.tables)
@@ -179,13 +187,13 @@ class Claims:
     def text(self, claim_id: str) -> str:
         """The computed value printed in the article's style (Pandoc superscripts)."""
         value = self.value(claim_id)
-        if math.isnan(value):
+        if missing(value):
             raise LookupError(f"claim {claim_id!r} does not apply to this cohort")
         return render(value, self.styles[claim_id])
 
     def applies(self, *claim_ids: str) -> bool:
         """True when every named claim can be computed for this cohort."""
-        return all(not math.isnan(self.value(c)) for c in claim_ids)
+        return all(not missing(self.value(c)) for c in claim_ids)
 
     def inline(self) -> dict:
         """Every claim as an IPython Markdown object for inline use in a Quarto document;

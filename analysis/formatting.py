@@ -2,7 +2,8 @@
 
 A *style* says how a number is written: ``decimals:2`` (3.62), ``sig:2`` in scientific
 notation (1.1 × 10^7), ``percent:0`` (80%), ``ratio:1`` (1:0.9), ``count`` (3),
-``thousands:2`` (100.65 × 10^3). The same style renders the computed value in the paper
+``thousands:2`` (100.65 × 10^3), ``bool`` (a fact computed as 1 or 0, written "yes" or
+"no") and ``text`` (a computed word or list, written as it is). The same style renders the computed value in the paper
 and rounds it for comparison with the published value in the reproducibility ledger.
 """
 
@@ -73,6 +74,8 @@ def render(value, style: str, markup: bool = True) -> str:
         return ratio(value, digits)
     if kind == "count":
         return str(int(value))
+    if kind == "bool":
+        return "yes" if value else "no"
     if kind == "text":
         return str(value)
     raise ValueError(f"unknown number style {style!r}")

@@ -187,3 +187,129 @@ def percent_ratio_reduced(tables: Tables, course: int) -> float:
     lowest = rows[rows["study_day"] > 0].groupby("patient_id")["value"].min()
     reduced = (lowest.reindex(first.index) < first).fillna(False)
     return 100.0 * reduced.mean()
+
+
+# ---- Categorical facts: 1.0 for true, 0.0 for false (style "bool"), or text ----
+
+def _truth(condition: bool) -> float:
+    return 1.0 if condition else 0.0
+
+
+def every(tables: Tables, table: str, where: str, course: int | None = None,
+          among: str | None = None) -> float:
+    """1 when every row of ``table`` (for the course; only rows matching ``among``) matches
+    ``where``, 0 otherwise; NaN without rows."""
+    rows = _rows(tables, table, course, among)
+    return _truth(len(rows.query(where, engine="python")) == len(rows)) if len(rows) else np.nan
+
+
+def same_patients(tables: Tables, table: str, first: str, second: str,
+                  course: int | None = None) -> float:
+    """1 when the patients whose rows match ``first`` are exactly those matching ``second``."""
+    rows = _rows(tables, table, course)
+    if rows.empty:
+        return np.nan
+    one = set(rows.query(first, engine="python")["patient_id"])
+    return _truth(one == set(rows.query(second, engine="python")["patient_id"]))
+
+
+def patients(tables: Tables, table: str, where: str, course: int | None = None) -> str:
+    """The patients with a row of ``table`` matching ``where``, sorted, comma-separated
+    ("none" when there are none)."""
+    found = sorted(set(_rows(tables, table, course, where)["patient_id"]))
+    return ", ".join(found) if found else "none"
+
+
+def values(tables: Tables, table: str, column: str, where: str | None = None,
+           course: int | None = None) -> str:
+    """The distinct values of ``column`` on the matching rows, sorted, comma-separated."""
+    found = sorted(set(_rows(tables, table, course, where)[column].dropna().astype(str)))
+    return ", ".join(found) if found else "none"
+
+
+def n_distinct(tables: Tables, table: str, column: str, where: str | None = None) -> int:
+    """Number of distinct values of ``column`` on the matching rows of ``table``."""
+    return int(_rows(tables, table, where=where)[column].nunique())
+
+
+def common_value(tables: Tables, table: str, column: str, course: int | None = None) -> float:
+    """The value of ``column`` when all rows (of the course) share it; NaN when they differ."""
+    found = _rows(tables, table, course)[column].dropna().unique()
+    return float(found[0]) if len(found) == 1 else np.nan
+
+
+def exceeds(tables: Tables, first: dict, second: dict) -> float:
+    """1 when the result of one ledger computation is above another's, 0 when not.
+
+    ``first`` and ``second`` are ``{"function": name, "args": {...}}`` of this module."""
+    def value(spec: dict) -> float:
+        return float(globals()[spec["function"]](tables, **spec.get("args", {})))
+
+    left, right = value(first), value(second)
+    return np.nan if np.isnan(left) or np.isnan(right) else _truth(left > right)
+
+
+def first_month(tables: Tables, table: str, column: str, course: int | None = None) -> str:
+    """Year and month (YYYY-MM) of the earliest date in ``column``."""
+    dates = _rows(tables, table, course)[column].dropna()
+    return dates.min().strftime("%Y-%m") if len(dates) else "none"
+
+
+def event_before_assessment(tables: Tables, patient: str, event: str, course: int,
+                            which: str) -> float:
+    """1 when a patient's event of a kind after a course precedes the assessment
+    :func:`mrd_day` picks (``which``), 0 when it does not; NaN without both."""
+    events = _rows(tables, "adevents", patient=patient)
+    events = events[(events["event"] == event) & (events["after_course"] == course)]
+    day = mrd_day(tables, patient, course, which)
+    if events.empty or np.isnan(day):
+        return np.nan
+    return _truth(float(events["days_from_course"].min()) < day)
+
+
+def burden_at(tables: Tables, patient: str, course: int, study_day: int) -> str:
+    """'high' or 'low' disease burden (derivations.response.disease_burden) at a patient's
+    marrow assessment on a study day of a course."""
+    from analysis.derivations.response import disease_burden
+
+    rows = _rows(tables, "adrs", course, patient=patient)
+    rows = rows[rows["study_day"] == study_day]
+    if rows.empty:
+        return "none"
+    return str(disease_burden(rows["mrd_pct"], rows["extramedullary"]).iloc[0])
+
+
+def declines_after_peak(tables: Tables, course: int, parameter: str, min_samples: int) -> float:
+    """1 when, for every patient with at least ``min_samples`` post-infusion values, each
+    value after the peak is no higher than the one before it."""
+    rows = _lab(tables, None, course, parameter)
+    rows = rows[rows["study_day"] >= 0].sort_values("study_day")
+    series = [g["value"].to_numpy() for _, g in rows.groupby("patient_id")
+              if len(g) >= min_samples]
+    if not series:
+        return np.nan
+    return _truth(all((np.diff(v[int(np.argmax(v)):]) <= 0).all() for v in series))
+
+
+def lab_all_above(tables: Tables, course: int, parameter: str, specimen: str,
+                  threshold: float, last_day: int | None = None) -> float:
+    """1 when every value of a lab parameter in a specimen (up to ``last_day``) is above
+    ``threshold``; NaN without values."""
+    rows = _lab(tables, None, course, parameter)
+    rows = rows[rows["specimen"] == specimen]
+    if last_day is not None:
+        rows = rows[rows["study_day"] <= last_day]
+    return _truth(bool((rows["value"] > threshold).all())) if len(rows) else np.nan
+
+
+def deaths_without_relapse(tables: Tables, course: int) -> int:
+    """Deaths after a course or a later one that no relapse after that course preceded (the
+    sheets hold no cause of death)."""
+    events = tables["adevents"]
+    events = events[events["after_course"] >= course]
+    count = 0
+    for _, rows in events.groupby("patient_id"):
+        deaths = rows.loc[rows["event"] == "death", "event_date"]
+        relapses = rows.loc[rows["event"] == "relapse", "event_date"]
+        count += int(sum(not (relapses < d).any() for d in deaths))
+    return count
