@@ -2,7 +2,7 @@
 
 Derives the cohort's tables if needed, evaluates the claims ledger, prints one line per
 claim (id, published, computed, category) and the number of claims per category, writes
-``claims.csv``, ``audit.csv`` and
+``claims.csv``, ``audit.csv``, ``data_gaps.csv`` (what the sheets cannot show) and
 ``provenance.csv`` (what each claim read, traced as it ran, down to the raw cells) and
 ``derived_sources.csv`` (the raw cells behind every derived value) into the cohort's output
 folder, and exits with status 1 when a claim disagrees without a recorded explanation
@@ -64,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
         ledger.drop(columns="value").to_csv(staging / "claims.csv", index=False,
                                             lineterminator="\n")
         findings.to_csv(staging / "audit.csv", index=False, lineterminator="\n")
+        audit.data_gaps(tables).to_csv(staging / "data_gaps.csv", index=False,
+                                       lineterminator="\n")
         lineage.provenance_table(tables, cell_sources,
                                  basis=provenance.cell_rules(paths.raw)).to_csv(
             staging / "provenance.csv", index=False, lineterminator="\n")
