@@ -105,6 +105,14 @@ def lab_peak(tables: Tables, patient: str, course: int, parameter: str) -> float
     return float(rows.loc[rows["study_day"] >= 0, "value"].max()) if len(rows) else np.nan
 
 
+def lab_peak_day(tables: Tables, patient: str, course: int, parameter: str) -> float:
+    """Study day of a patient's highest value of a lab parameter after a course (the first
+    such day when the peak repeats)."""
+    rows = _lab(tables, patient, course, parameter)
+    rows = rows[rows["study_day"] >= 0].sort_values("study_day")
+    return float(rows.loc[rows["value"].idxmax(), "study_day"]) if len(rows) else np.nan
+
+
 def _last_detected(rows: pd.DataFrame) -> pd.Series | None:
     detected = rows[(rows["study_day"] >= 0) & (rows["value_qualifier"].fillna("") != "<")
                     & (rows["value"] > 0)]
@@ -225,6 +233,14 @@ def values(tables: Tables, table: str, column: str, where: str | None = None,
     """The distinct values of ``column`` on the matching rows, sorted, comma-separated."""
     found = sorted(set(_rows(tables, table, course, where)[column].dropna().astype(str)))
     return ", ".join(found) if found else "none"
+
+
+def most_common(tables: Tables, table: str, column: str) -> str:
+    """The most frequent value of ``column`` ("tie" when two or more share the top count)."""
+    counts = tables[table][column].dropna().astype(str).value_counts()
+    if counts.empty:
+        return "none"
+    return counts.index[0] if (counts == counts.iloc[0]).sum() == 1 else "tie"
 
 
 def n_distinct(tables: Tables, table: str, column: str, where: str | None = None) -> int:
