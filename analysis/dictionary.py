@@ -13,6 +13,7 @@ RAW_DICTIONARY = ROOT / "data-raw" / "dictionary.yaml"
 DERIVED_DICTIONARY = Path(__file__).resolve().parent / "derived_dictionary.yaml"
 
 TYPES = {"id", "text", "category", "integer", "number", "censored_number", "date", "unit"}
+QUANTITIES = {"integer", "number", "censored_number"}  # types that need plausible bounds
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,15 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Parameter:
+    """One parameter of a long (repeated-measure) sheet: its standard unit and bounds."""
+
+    unit: str
+    min: float
+    max: float
+
+
+@dataclass(frozen=True)
 class Sheet:
     """One sheet (CSV file) as the dictionary declares it."""
 
@@ -40,7 +50,10 @@ class Sheet:
     columns: dict[str, Column]
     patient_sheet: bool = False
     parameter_column: str | None = None
-    parameters: dict[str, str] = field(default_factory=dict)
+    parameters: dict[str, str] = field(default_factory=dict)  # parameter -> standard unit
+    bounds: dict[str, Parameter] = field(default_factory=dict)
+    rows: int | None = None  # the exact number of rows, when the sheet has a fixed size
+    ignored: tuple[str, ...] = ()  # extra columns accepted and left out
 
     @property
     def filename(self) -> str:
@@ -51,9 +64,13 @@ class Sheet:
         return {c.unit_column for c in self.columns.values() if c.unit_column}
 
 
-def _column(name: str, spec: dict) -> Column:
+def _column(name: str, spec: dict, long: bool) -> Column:
     if spec.get("type") not in TYPES:
         raise ValueError(f"dictionary: column {name!r} has unknown type {spec.get('type')!r}")
+    per_parameter = long and spec.get("unit_column") and spec.get("unit") is None
+    if spec["type"] in QUANTITIES and not per_parameter and (
+            spec.get("min") is None or spec.get("max") is None):
+        raise ValueError(f"dictionary: column {name!r} needs plausible bounds (min and max)")
     values = spec.get("values")
     return Column(
         name=name,
@@ -74,8 +91,10 @@ def load_dictionary(path: Path = RAW_DICTIONARY) -> dict[str, Sheet]:
     spec = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     sheets = {}
     for name, sheet in spec["sheets"].items():
-        columns = {col: _column(col, c) for col, c in sheet["columns"].items()}
-        parameters = {str(k): str(v) for k, v in (sheet.get("parameters") or {}).items()}
+        long = sheet.get("parameter_column") is not None
+        columns = {col: _column(col, c, long) for col, c in sheet["columns"].items()}
+        bounds = {str(k): _parameter(name, str(k), v)
+                  for k, v in (sheet.get("parameters") or {}).items()}
         sheets[name] = Sheet(
             name=name,
             description=sheet.get("description", ""),
@@ -83,9 +102,25 @@ def load_dictionary(path: Path = RAW_DICTIONARY) -> dict[str, Sheet]:
             columns=columns,
             patient_sheet=bool(sheet.get("patient_sheet", False)),
             parameter_column=sheet.get("parameter_column"),
-            parameters=parameters,
+            parameters={k: b.unit for k, b in bounds.items()},
+            bounds=bounds,
+            rows=sheet.get("rows"),
+            ignored=tuple(sheet.get("ignored_columns", ())),
         )
     return sheets
+
+
+def _parameter(sheet: str, name: str, spec: dict) -> Parameter:
+    if not isinstance(spec, dict) or not {"unit", "min", "max"} <= set(spec):
+        raise ValueError(f"dictionary: parameter {name!r} of {sheet} needs unit, min and max")
+    return Parameter(str(spec["unit"]), float(spec["min"]), float(spec["max"]))
+
+
+@cache
+def load_rules(path: Path = RAW_DICTIONARY) -> list[dict]:
+    """The cross-sheet rules the dictionary declares (see :mod:`analysis.rules`)."""
+    spec = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return list(spec.get("rules", []))
 
 
 @cache

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from analysis.formatting import plural
 
 MAX_PER_KIND = 10  # problems of one kind (file, column, expectation) listed before summarising
+MAX_VALUE = 80  # characters of an offending value shown in a message
 
 
 @dataclass(frozen=True)
@@ -25,8 +26,15 @@ class Problem:
             where += f", row {self.row}"
         if self.column is not None:
             where += f", column '{self.column}'"
-        found = f": found {self.value!r}" if self.value is not None else ""
+        found = f": found {shorten(self.value)}" if self.value is not None else ""
         return f"{where}{found}; expected {self.expected}"
+
+
+def shorten(value: str) -> str:
+    """The value quoted as Python would, cut to about MAX_VALUE characters with its length."""
+    if len(value) <= MAX_VALUE:
+        return repr(value)
+    return f"{value[:MAX_VALUE - 20]!r}... ({len(value)} characters)"
 
 
 class InputError(Exception):

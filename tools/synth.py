@@ -211,6 +211,14 @@ def events(rng, table: pd.DataFrame) -> pd.DataFrame:
         ["patient_id", "event_date", "event"])
 
 
+def _observed(frame: pd.DataFrame, column: str, events: pd.DataFrame) -> pd.DataFrame:
+    """Rows dated on or before the cut-off and the patient's death (if any)."""
+    deaths = events[events["event"] == "death"].set_index("patient_id")["event_date"]
+    dates = pd.to_datetime(frame[column])
+    last = pd.to_datetime(frame["patient_id"].map(deaths)).fillna(CUTOFF).clip(upper=CUTOFF)
+    return frame[dates <= last]
+
+
 def write_cohort(n: int, seed: int, out: Path) -> None:
     """Write every sheet of a synthetic cohort, and a README saying it is synthetic."""
     rng = np.random.default_rng(seed)
@@ -232,6 +240,9 @@ def write_cohort(n: int, seed: int, out: Path) -> None:
         "qpcr": _series(rng, two, 0.6, ["total CAR"], (7, 14, 28, 90), "copies/ug", 100),
         "flow": flow(rng, two), "events": events(rng, table),
     }
+    for name, column in (("assessments", "assessment_date"), ("cytokines", "sample_date"),
+                         ("qpcr", "sample_date"), ("flow", "sample_date")):
+        sheets[name] = _observed(sheets[name], column, sheets["events"])
     for name, frame in sheets.items():
         frame.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
     (out / "README.md").write_text(
