@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.atomic import replace_dir
+from analysis.atomic import locked, replace_dir
 from analysis.derivations.adam import derive_tables
 from analysis.dictionary import DERIVED_DICTIONARY, RAW_DICTIONARY, load_dictionary
 from analysis.formatting import plural
@@ -81,6 +81,11 @@ def derive(raw_dir: Path, out_dir: Path, force: bool = False) -> dict:
         cohort = read_cohort(raw_dir)
     for warning in caught:
         print(f"derive: warning: {warning.message}", file=sys.stderr)
+    with locked(out_dir):  # another derive of this cohort waits, then finds it up to date
+        return _write(cohort, raw_dir, out_dir, force)
+
+
+def _write(cohort: dict[str, pd.DataFrame], raw_dir: Path, out_dir: Path, force: bool) -> dict:
     manifest = input_manifest(raw_dir)
     previous = out_dir / MANIFEST
     if not force and previous.is_file():
@@ -134,12 +139,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true", help="derive even if up to date")
     args = parser.parse_args(argv)
     paths = cohort_paths(args.data_raw)
+    out = args.out or paths.derived
     try:
-        derive(paths.raw, args.out or paths.derived, force=args.force)
+        derive(paths.raw, out, force=args.force)
     except InputError as error:
         print(error.report(), file=sys.stderr)
         print("derive: stopped; nothing was written", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"derive: interrupted; {_show(out)} left as it was", file=sys.stderr)
+        return 130
+    except OSError as error:
+        print(f"derive: {error.strerror or error} ({error.filename or _show(out)}); "
+              f"{_show(out)} left as it was", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.atomic import existing
 from analysis.statistics import km_estimates, mann_whitney, median_range
 
 Tables = dict[str, pd.DataFrame]
@@ -20,9 +21,10 @@ DATE_COLUMNS = ("date", "infusion_date", "sample_date", "assessment_date", "even
 
 
 def load_derived(directory: Path) -> Tables:
-    """Read every derived table (``*.csv``) of a ``data-derived`` folder."""
+    """Read every derived table (``*.csv``) of a ``data-derived`` folder (MissingOutput if
+    there is none)."""
     tables = {}
-    for path in sorted(Path(directory).glob("*.csv")):
+    for path in sorted(existing(Path(directory)).glob("*.csv")):
         frame = pd.read_csv(path)
         for column in frame.columns:
             if column.endswith("_date") or column in DATE_COLUMNS:
