@@ -2,7 +2,10 @@
 
 Runs the document renderer (:mod:`qmdrender`: Quarto when installed, otherwise the built-in
 engine) on ``paper.qmd`` and ``supplement.qmd`` with the cohort chosen by ``--data-raw``,
-writing HTML and PDF into the cohort's output folder (``_output/`` for the bundled cohort).
+writing HTML, PDF and DOCX into the cohort's output folder (``_output/`` for the bundled
+cohort). The documents are rendered again when any input they read changed (the code, the lock
+file, ``claims.yaml``, the cohort's raw sheets and provenance, the derived tables) or when any
+output, a figure included, is missing.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from analysis.paths import ENV_VAR, FIGURES_ENV_VAR, ROOT, cohort_paths
 
 DOCUMENTS = ["paper.qmd", "supplement.qmd"]
 DEPENDS = ["analysis/**/*.py", "analysis/*.yaml", "qmdrender/**/*", "references.bib",
-           "_quarto.yml", "data-raw/dictionary.yaml"]
+           "_quarto.yml", "uv.lock", "claims.yaml", "data-raw/dictionary.yaml"]
+FIGURE_LIST = ".figures"  # in the output folder: the figure files the last render wrote
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,28 +31,37 @@ def main(argv: list[str] | None = None) -> int:
                         help="cohort directory with the raw sheets (default: data-raw/)")
     parser.add_argument("--force", action="store_true", help="render even if up to date")
     parser.add_argument("--engine", default="auto", choices=["auto", "quarto", "builtin"])
-    parser.add_argument("--to", default="html,pdf")
+    parser.add_argument("--to", default="html,pdf,docx")
     args = parser.parse_args(argv)
     paths = cohort_paths(args.data_raw)
-    depends = [*DEPENDS, str(paths.derived.relative_to(ROOT) / "**" / "*")]
+    depends = [*DEPENDS, str(paths.raw / "*"), str(paths.derived.relative_to(ROOT) / "**" / "*")]
     command = [sys.executable, "-m", "qmdrender", *DOCUMENTS,
                "--output-dir", str(paths.output), "--engine", args.engine, "--to", args.to]
     for pattern in depends:
         command += ["--depends", pattern]
-    if args.force:
+    if args.force or _figures_missing(paths.output, paths.figures):
         command.append("--force")
     try:
         with replace_dir(paths.figures) as staging:
             env = {**os.environ, ENV_VAR: str(paths.raw), FIGURES_ENV_VAR: str(staging)}
             result = subprocess.run(command, cwd=ROOT, env=env, check=False)
-            if result.returncode != 0 or not any(staging.iterdir()):
+            written = sorted(p.name for p in staging.iterdir())
+            if result.returncode != 0 or not written:
                 raise _KeepFigures(result.returncode)
+            (paths.output / FIGURE_LIST).write_text("\n".join(written) + "\n")
     except _KeepFigures as kept:
         if kept.returncode != 0:
             print("render: stopped; previous documents and figures are unchanged", file=sys.stderr)
             return kept.returncode
     print(f"render: documents in {paths.output}, figures in {paths.figures}", file=sys.stderr)
     return 0
+
+
+def _figures_missing(output: Path, figures: Path) -> bool:
+    """True when a figure the last render wrote is no longer there."""
+    listed = output / FIGURE_LIST
+    names = listed.read_text().split() if listed.is_file() else []
+    return any(not (figures / name).is_file() for name in names)
 
 
 class _KeepFigures(Exception):

@@ -1,8 +1,11 @@
-"""Command ``python -m qmdrender``: render .qmd files to HTML and PDF.
+"""Command ``python -m qmdrender``: render .qmd files to HTML, PDF and DOCX.
 
 Each document is rendered into a staging folder and its outputs moved into place only when
-everything succeeded. A document whose inputs (the .qmd, the ``--depends`` files and the
-engine) are unchanged since the last render is skipped.
+everything succeeded. A document is skipped when its inputs (the .qmd, the ``--depends``
+files, the engine and the formats) are unchanged since the last render and every output it
+should have written is present. Several documents render in parallel, one process (and one
+kernel) each. The output folder is ``project: output-dir`` of ``_quarto.yml`` unless
+``--output-dir`` is given; Quarto reads the same file.
 """
 
 from __future__ import annotations
@@ -14,9 +17,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import yaml
+
 from qmdrender import compose, document, execute, pandoc
+
+FORMATS = {"html": "html", "pdf": "pdf", "docx": "docx"}  # format -> file extension
+QUARTO_FORMATS = {"html": "html", "pdf": "typst", "docx": "docx"}
 
 
 def engine_line(engine: str) -> str:
@@ -25,8 +34,17 @@ def engine_line(engine: str) -> str:
     return f"qmdrender: engine = builtin (nbclient + {pandoc.versions()}; quarto not found)"
 
 
+def project_output_dir(folder: Path) -> Path | None:
+    """``project: output-dir`` of ``_quarto.yml`` in ``folder``, if any."""
+    config = folder / "_quarto.yml"
+    if not config.is_file():
+        return None
+    project = (yaml.safe_load(config.read_text(encoding="utf-8")) or {}).get("project") or {}
+    return folder / project["output-dir"] if project.get("output-dir") else None
+
+
 def stamp(qmd: Path, depends: list[str], engine: str, formats: list[str]) -> str:
-    """SHA-256 over the document, its dependencies and the engine."""
+    """SHA-256 over the document, its dependencies, the engine and the formats."""
     digest = hashlib.sha256(f"{engine_line(engine)}|{','.join(formats)}".encode())
     files = {qmd.resolve()}
     for pattern in depends:
@@ -38,24 +56,26 @@ def stamp(qmd: Path, depends: list[str], engine: str, formats: list[str]) -> str
     return digest.hexdigest()
 
 
-def render_builtin(qmd: Path, staging: Path, formats: list[str]) -> None:
-    """Execute ``qmd`` and write <name>.html / <name>.pdf (and <name>_files/) into staging."""
-    doc = document.read(qmd)
+def outputs(output_dir: Path, qmd: Path, formats: list[str]) -> list[Path]:
+    """The files a render of ``qmd`` writes."""
+    return [output_dir / f"{qmd.stem}.{FORMATS[f]}" for f in formats]
+
+
+def render_builtin(qmd: Path, staging: Path, formats: list[str], name: str) -> None:
+    """Execute ``qmd`` and write <name>.<format> (and <name>_files/) into staging."""
+    doc = document.read(qmd, name)
     cell_outputs, inline_outputs = execute.run(doc)
     files = staging / f"{qmd.stem}_files"
     markdown = compose.compose(doc, cell_outputs, inline_outputs, files, staging)
-    if "html" in formats:
-        pandoc.to_html(markdown, staging / f"{qmd.stem}.html", qmd.parent, doc.front_matter)
-    if "pdf" in formats:
-        pandoc.to_pdf(markdown, staging / f"{qmd.stem}.pdf", qmd.parent, doc.front_matter)
-
-
-def render_quarto(qmd: Path, staging: Path, formats: list[str]) -> None:
-    """Render with the real Quarto (HTML, and PDF through its Typst format)."""
     for fmt in formats:
-        to = "typst" if fmt == "pdf" else fmt
-        subprocess.run(["quarto", "render", str(qmd), "--to", to, "--output-dir", str(staging)],
-                       check=True)
+        pandoc.WRITERS[fmt](doc, markdown, staging / f"{qmd.stem}.{FORMATS[fmt]}")
+
+
+def render_quarto(qmd: Path, staging: Path, formats: list[str], name: str) -> None:
+    """One ``quarto render`` for all formats (PDF through Quarto's Typst format)."""
+    to = ",".join(QUARTO_FORMATS[f] for f in formats)
+    subprocess.run(["quarto", "render", str(qmd), "--to", to, "--output-dir", str(staging)],
+                   check=True)
 
 
 def install(staging: Path, output_dir: Path, name: str) -> None:
@@ -69,37 +89,67 @@ def install(staging: Path, output_dir: Path, name: str) -> None:
             item.replace(target)
 
 
+def render_one(qmd: Path, args: argparse.Namespace, engine: str, formats: list[str]) -> int:
+    """Render one document unless it is up to date; 0 on success."""
+    output_dir = args.output_dir
+    stamp_file = output_dir / f".{qmd.stem}.stamp"
+    current = stamp(qmd, args.depends, engine, formats)
+    present = all(p.is_file() for p in outputs(output_dir, qmd, formats))
+    if (not args.force and present and stamp_file.is_file()
+            and stamp_file.read_text() == current):
+        print(f"qmdrender: {qmd} up to date", file=sys.stderr)
+        return 0
+    print(f"qmdrender: rendering {qmd}", file=sys.stderr)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    renderer = render_quarto if engine == "quarto" else render_builtin
+    with tempfile.TemporaryDirectory(dir=output_dir, prefix=".staging-") as tmp:
+        try:
+            renderer(qmd.resolve(), Path(tmp), formats, str(qmd))
+        except (document.QmdError, execute.RenderError, pandoc.ConvertError) as error:
+            print(f"qmdrender: {error}", file=sys.stderr)
+            print(f"qmdrender: {qmd} stopped; previous outputs left in place", file=sys.stderr)
+            return 1
+        install(Path(tmp), output_dir, qmd.stem)
+    stamp_file.write_text(current)
+    print(f"qmdrender: wrote {output_dir / qmd.stem}.{{{','.join(formats)}}}", file=sys.stderr)
+    return 0
+
+
+def _child(qmd: Path, argv: list[str]) -> int:
+    """Render one document in its own process (own kernel, own core)."""
+    return subprocess.run([sys.executable, "-m", "qmdrender", str(qmd), *argv, "--jobs", "1",
+                           "--quiet-engine"], check=False).returncode
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m qmdrender", description=__doc__)
     parser.add_argument("files", nargs="+", type=Path)
-    parser.add_argument("--output-dir", type=Path, required=True)
-    parser.add_argument("--to", default="html,pdf")
+    parser.add_argument("--output-dir", type=Path, default=None)
+    parser.add_argument("--to", default="html,pdf", help="comma-separated: html, pdf, docx")
     parser.add_argument("--engine", choices=["auto", "quarto", "builtin"], default="auto")
     parser.add_argument("--depends", action="append", default=[])
     parser.add_argument("--force", action="store_true")
+    parser.add_argument("--jobs", type=int, default=2, help="documents rendered at once")
+    parser.add_argument("--quiet-engine", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    formats = args.to.split(",")
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        parser.error(f"--to {args.to}: unknown format {unknown[0]} (html, pdf, docx)")
+    args.output_dir = args.output_dir or project_output_dir(args.files[0].resolve().parent)
+    if args.output_dir is None:
+        parser.error("no --output-dir and no project: output-dir in _quarto.yml")
     engine = args.engine
     if engine == "auto":
         engine = "quarto" if shutil.which("quarto") else "builtin"
-    formats = args.to.split(",")
-    print(engine_line(engine), file=sys.stderr)
-    renderer = render_quarto if engine == "quarto" else render_builtin
-    for qmd in args.files:
-        stamp_file = args.output_dir / f".{qmd.stem}.stamp"
-        current = stamp(qmd, args.depends, engine, formats)
-        if not args.force and stamp_file.is_file() and stamp_file.read_text() == current:
-            print(f"qmdrender: {qmd} up to date", file=sys.stderr)
-            continue
-        print(f"qmdrender: rendering {qmd}", file=sys.stderr)
-        args.output_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=args.output_dir, prefix=".staging-") as tmp:
-            try:
-                renderer(qmd.resolve(), Path(tmp), formats)
-            except (execute.RenderError, compose.CrossrefError) as error:
-                print(f"qmdrender: {error}", file=sys.stderr)
-                print("qmdrender: stopped; previous outputs left in place", file=sys.stderr)
-                return 1
-            install(Path(tmp), args.output_dir, qmd.stem)
-        stamp_file.write_text(current)
-        print(f"qmdrender: wrote {args.output_dir / qmd.stem}.{{{args.to}}}", file=sys.stderr)
-    return 0
+    if not args.quiet_engine:
+        print(engine_line(engine), file=sys.stderr)
+    if args.jobs > 1 and len(args.files) > 1:
+        rest = ["--output-dir", str(args.output_dir), "--to", args.to, "--engine", engine,
+                *(a for d in args.depends for a in ("--depends", d)),
+                *(["--force"] if args.force else [])]
+        with ThreadPoolExecutor(args.jobs) as pool:
+            codes = list(pool.map(lambda f: _child(f, rest), args.files))
+        return max(codes)
+    codes = [render_one(qmd, args, engine, formats) for qmd in args.files]
+    return max(codes)

@@ -1,73 +1,128 @@
-"""Running a document's cells and inline expressions in one Jupyter kernel (nbclient)."""
+"""Running a document's cells and inline expressions in one Jupyter kernel (nbclient), in
+document order, honouring ``eval``, ``warning``, ``error``, ``fig-width`` and ``fig-height``."""
 
 from __future__ import annotations
 
+import re
 import sys
 
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from qmdrender.document import INLINE, Cell, Document
+from qmdrender.document import Cell, Document, Inline
 
-SETUP = "%matplotlib inline\n%config InlineBackend.figure_formats = ['png']"
+# Quarto's HTML defaults: PNG figures of 7 x 5 inches.
+SETUP = """\
+%matplotlib inline
+%config InlineBackend.figure_formats = ['png']
+import warnings as _qmd_warnings
+import matplotlib as _qmd_mpl
+_qmd_mpl.rcParams['figure.figsize'] = (7.0, 5.0)
+_qmd_filters = list(_qmd_warnings.filters)"""
+WARNINGS = {True: "_qmd_warnings.filters[:] = _qmd_filters",
+            False: "_qmd_warnings.simplefilter('ignore')"}
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+CELL_FRAME = re.compile(r"^Cell In\[(\d+)\], line (\d+)")
 
 
 class RenderError(Exception):
-    """A cell failed; the message names the file, the cell and the Python error."""
+    """A cell or inline expression failed; the message names file, line and error."""
 
 
-def _code_cells(document: Document) -> list[tuple[str, object]]:
-    """Code to run, in document order: each cell, and each inline expression."""
-    code = []
-    for block in document.blocks:
-        if isinstance(block, Cell):
-            code.append((block.source, block))
-        else:
-            for match in INLINE.finditer(block.text):
-                code.append((match.group(1).strip(), match))
-    return code
+def _size_code(cell: Cell) -> tuple[str, str] | None:
+    """Code setting the cell's ``fig-width``/``fig-height`` (inches), and code restoring them."""
+    width, height = cell.options.get("fig-width"), cell.options.get("fig-height")
+    if width is None and height is None:
+        return None
+    size = f"({width or '_qmd_size[0]'}, {height or '_qmd_size[1]'})"
+    before = ("_qmd_size = tuple(_qmd_mpl.rcParams['figure.figsize'])\n"
+              f"_qmd_mpl.rcParams['figure.figsize'] = {size}")
+    return before, "_qmd_mpl.rcParams['figure.figsize'] = _qmd_size"
 
 
-def run(document: Document) -> tuple[dict[int, list], list[list]]:
+class _Kernel:
+    """One kernel; hidden cells set per-cell state without showing output."""
+
+    def __init__(self, document: Document):
+        self.notebook = nbformat.v4.new_notebook()
+        self.client = NotebookClient(self.notebook, kernel_name="python3", timeout=1200,
+                                     resources={"metadata": {"path": str(document.path.parent)}})
+
+    def run(self, source: str, allow_error: bool = False):
+        cell = nbformat.v4.new_code_cell(source)
+        if allow_error:
+            cell.metadata["tags"] = ["raises-exception"]
+        self.notebook.cells.append(cell)
+        self.client.execute_cell(cell, len(self.notebook.cells) - 1)
+        return cell
+
+
+def run(document: Document) -> tuple[dict[int, list], dict[int, list]]:
     """Execute the document in one kernel, in document order.
 
-    Returns the outputs of each Cell (keyed by ``id(cell)``) and of each inline expression
-    (a list in document order)."""
-    code = _code_cells(document)
-    notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_code_cell(SETUP)] + [
-        nbformat.v4.new_code_cell(source) for source, _ in code]
-    client = NotebookClient(notebook, kernel_name="python3", timeout=1200,
-                            resources={"metadata": {"path": str(document.path.parent)}})
+    Returns the outputs of each executed Cell and of each Inline, keyed by ``id()``."""
     cell_outputs: dict[int, list] = {}
-    inline_outputs: list[list] = []
-    total = sum(isinstance(owner, Cell) for _, owner in code)
-    done = 0
-    with client.setup_kernel():
-        client.execute_cell(notebook.cells[0], 0)
-        for index, (source, owner) in enumerate(code, start=1):
-            if isinstance(owner, Cell):
-                done += 1
-                name = owner.label or f"cell at line {owner.line}"
-                print(f"  [{done}/{total}] {name}", file=sys.stderr, flush=True)
-            try:
-                client.execute_cell(notebook.cells[index], index)
-            except CellExecutionError as error:
-                raise RenderError(_describe(document, source, owner, error)) from None
-            outputs = notebook.cells[index].outputs
-            if isinstance(owner, Cell):
-                cell_outputs[id(owner)] = outputs
-            else:
-                inline_outputs.append(outputs)
+    inline_outputs: dict[int, list] = {}
+    kernel = _Kernel(document)
+    cells = [c for c in document.cells if document.option(c, "eval", True)]
+    if not cells and not document.inlines:
+        return cell_outputs, inline_outputs  # nothing to run: no kernel
+    done, warn = 0, True
+    with kernel.client.setup_kernel():
+        kernel.run(SETUP)
+        for block in document.blocks:
+            units = [block] if isinstance(block, Cell) else [
+                p for p in block.pieces if isinstance(p, Inline)]
+            for unit in units:
+                if isinstance(unit, Cell):
+                    if not document.option(unit, "eval", True):
+                        continue
+                    done += 1
+                    name = unit.label or f"cell at line {unit.line}"
+                    print(f"  {document.name} [{done}/{len(cells)}] {name}", file=sys.stderr,
+                          flush=True)
+                wanted = bool(document.option(unit, "warning", True)) if isinstance(
+                    unit, Cell) else warn
+                if wanted != warn:
+                    kernel.run(WARNINGS[wanted])
+                    warn = wanted
+                outputs = _execute(kernel, document, unit)
+                (cell_outputs if isinstance(unit, Cell) else inline_outputs)[id(unit)] = outputs
     return cell_outputs, inline_outputs
 
 
-def _describe(document: Document, source: str, owner, error: CellExecutionError) -> str:
-    if isinstance(owner, Cell):
-        where = f"cell '{owner.label}'" if owner.label else f"cell at line {owner.line}"
-        first = source.strip().splitlines()[0] if source.strip() else ""
-    else:
-        where, first = "inline expression", source
-    detail = f"{error.ename}: {error.evalue}"
-    return f"{document.path.name}: {where} failed ({first!r})\n  {detail}"
+def _execute(kernel: _Kernel, document: Document, unit: Cell | Inline) -> list:
+    size = _size_code(unit) if isinstance(unit, Cell) else None
+    if size:
+        kernel.run(size[0])
+    allow = isinstance(unit, Cell) and bool(document.option(unit, "error", False))
+    try:
+        cell = kernel.run(unit.source if isinstance(unit, Cell) else unit.expr, allow)
+    except CellExecutionError:
+        raise RenderError(describe(document, unit, kernel.notebook.cells[-1])) from None
+    if size:
+        kernel.run(size[1])
+    return cell.outputs
+
+
+def describe(document: Document, unit: Cell | Inline, cell) -> str:
+    """file:line of the failing statement, the exception, and the cell's own frames."""
+    error = next((o for o in cell.outputs if o.get("output_type") == "error"), {})
+    detail = f"{error.get('ename', 'Error')}: {error.get('evalue', '')}"
+    if isinstance(unit, Inline):
+        return f"{document.name}:{unit.line}: inline `{{python}} {unit.expr}` failed: {detail}"
+    frames = [ANSI.sub("", part).strip() for part in error.get("traceback", [])]
+    lines, failing = [], unit.line
+    for frame in frames[:-1]:
+        header = frame.splitlines()[0] if frame else ""
+        match = CELL_FRAME.match(header)
+        if match and int(match.group(1)) == cell.execution_count:
+            failing = unit.code_line + int(match.group(2)) - 1
+            code = unit.source.splitlines()[int(match.group(2)) - 1].strip()
+            lines.append(f"  {document.name}:{failing}: {code}")
+        elif header.startswith("File "):
+            lines.append(f"  {header[5:]}")
+    where = f"cell '{unit.label}'" if unit.label else "cell"
+    return "\n".join([f"{document.name}:{failing}: {detail}",
+                      f"  in the {where} at {document.name}:{unit.line}", *lines])

@@ -1,13 +1,23 @@
-"""Pandoc (from pypandoc-binary) to HTML, and Pandoc's Typst writer plus Typst to PDF."""
+"""Pandoc (from pypandoc-binary) to HTML and DOCX, and Pandoc's Typst writer plus Typst to PDF,
+each through the Lua filter ``quarto.lua``. Pandoc and Typst failures become one line naming
+the file (:class:`ConvertError`)."""
 
 from __future__ import annotations
 
+import os
+import re
+import tempfile
 from pathlib import Path
 
 import pypandoc
 import typst
 
-STYLE = Path(__file__).with_name("style.css")
+from qmdrender import subset
+from qmdrender.document import Document, QmdError
+
+HERE = Path(__file__).parent
+STYLE = HERE / "style.css"
+FILTER = HERE / "quarto.lua"
 TYPST_HEADER = """\
 #set document(date: none)
 #show figure: set block(breakable: true)
@@ -15,37 +25,105 @@ TYPST_HEADER = """\
 #show table.cell: set par(justify: false)
 #show figure.caption: it => text(size: 9pt, it.body)
 #set table(inset: 4pt)"""  # captions carry their number
+EPOCH = "1700000000"  # DOCX timestamps: fixed, so that outputs are byte-identical between runs
 
 
-def _common(front: dict) -> list[str]:
-    args = ["--standalone"]
-    if front.get("bibliography"):
-        args.append("--citeproc")
+class ConvertError(Exception):
+    """Pandoc or Typst failed; the message is one line with the file."""
+
+
+def _format_options(document: Document, fmt: str) -> dict:
+    return ((document.front_matter.get("format") or {}).get(fmt) or {})
+
+
+def _common(document: Document, output: Path) -> list[str]:
+    args = ["--standalone", f"--lua-filter={FILTER}",
+            f"--resource-path={output.parent}:{document.path.parent}",
+            "--metadata=qmdrender-refused:" + ",".join(subset.REFUSED_CLASSES),
+            "--metadata=qmdrender-refused-prefixes:" + ",".join(subset.REFUSED_CLASS_PREFIXES)]
+    if document.front_matter.get("bibliography"):
+        args.append("--citeproc")  # after the filter: cross-references are links by then
     return args
 
 
-def to_html(markdown: str, output: Path, workdir: Path, front: dict) -> None:
-    """Self-contained HTML5 (images, CSS embedded)."""
-    html_options = ((front.get("format") or {}).get("html") or {})
-    args = [*_common(front), "--embed-resources", f"--css={STYLE}",
-            f"--resource-path={output.parent}:{workdir}", "--section-divs"]
-    if html_options.get("toc"):
+def _pandoc(document: Document, markdown: str, to: str, output: Path, args: list[str]) -> None:
+    os.environ.setdefault("SOURCE_DATE_EPOCH", EPOCH)
+    try:
+        pypandoc.convert_text(markdown, to, format="markdown", outputfile=str(output),
+                              extra_args=[*_common(document, output), *args],
+                              cworkdir=str(document.path.parent))
+    except RuntimeError as error:
+        raise _translate(document, str(error), to) from None
+
+
+def _translate(document: Document, message: str, to: str) -> Exception:
+    refused = re.search(r"QMDRENDER\|([^|]*)\|([^\n]*)", message)
+    if refused:
+        needle, construct = refused.groups()
+        return QmdError(subset.refusal(f"{document.name}:{document.line_of(needle)}", construct))
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    found = [i for i, line in enumerate(lines) if "rror" in line or "not found" in line]
+    cause = " ".join(lines[found[0]:found[0] + 2]) if found else (lines or ["unknown error"])[-1]
+    return ConvertError(f"{document.name}: pandoc could not write {to}: {cause}")
+
+
+def _includes(document: Document, workdir: Path) -> list[str]:
+    """``include-in-header`` / ``include-after-body`` of format html: files or ``text:``."""
+    args = []
+    for key in ("include-in-header", "include-after-body"):
+        entries = _format_options(document, "html").get(key) or []
+        for n, entry in enumerate(entries if isinstance(entries, list) else [entries]):
+            if isinstance(entry, dict) and set(entry) == {"text"}:
+                path = workdir / f"{key}-{n}.html"
+                path.write_text(entry["text"], encoding="utf-8")
+            elif isinstance(entry, dict) and set(entry) == {"file"}:
+                path = document.path.parent / entry["file"]
+            elif isinstance(entry, str):
+                path = document.path.parent / entry
+            else:
+                raise QmdError(subset.refusal(f"{document.name}:{document.line_of(key)}",
+                                              f"{key} entry {entry!r}"))
+            if not path.is_file():
+                raise QmdError(f"{document.name}:{document.line_of(key)}: {key}: no file "
+                               f"{path}")
+            args.append(f"--{key}={path}")
+    return args
+
+
+def to_html(document: Document, markdown: str, output: Path) -> None:
+    """Self-contained HTML5 (images, CSS embedded; MathML, so equations show offline)."""
+    args = ["--embed-resources", f"--css={STYLE}", "--section-divs", "--mathml"]
+    if _format_options(document, "html").get("toc"):
         args.append("--toc")
-    pypandoc.convert_text(markdown, "html5", format="markdown", outputfile=str(output),
-                          extra_args=args, cworkdir=str(workdir))
+    with tempfile.TemporaryDirectory() as tmp:
+        _pandoc(document, markdown, "html5", output, args + _includes(document, Path(tmp)))
 
 
-def to_pdf(markdown: str, output: Path, workdir: Path, front: dict) -> None:
+def to_docx(document: Document, markdown: str, output: Path) -> None:
+    """Word document with the figures embedded."""
+    args = ["--toc"] if _format_options(document, "docx").get("toc") else []
+    _pandoc(document, markdown, "docx", output, args)
+
+
+def to_pdf(document: Document, markdown: str, output: Path) -> None:
     """PDF through Pandoc's Typst writer and the Typst compiler."""
-    typst_options = ((front.get("format") or {}).get("typst") or {})
-    args = [*_common(front), "--columns=400", f"--variable=header-includes:{TYPST_HEADER}",
-            f"--variable=papersize:{typst_options.get('papersize', 'a4')}",
-            f"--variable=fontsize:{typst_options.get('fontsize', '10pt')}"]
+    options = _format_options(document, "typst")
+    args = ["--columns=400", f"--variable=header-includes:{TYPST_HEADER}",
+            f"--variable=papersize:{options.get('papersize', 'a4')}",
+            f"--variable=fontsize:{options.get('fontsize', '10pt')}"]
+    if options.get("toc"):
+        args.append("--toc")
     source = output.with_suffix(".typ")
-    pypandoc.convert_text(markdown, "typst", format="markdown", outputfile=str(source),
-                          extra_args=args, cworkdir=str(workdir))
-    typst.compile(str(source), output=str(output), root=str(output.parent))
+    _pandoc(document, markdown, "typst", source, args)
+    try:
+        typst.compile(str(source), output=str(output), root=str(output.parent))
+    except typst.TypstError as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ConvertError(f"{document.name}: Typst could not typeset the PDF: {first}") from None
     source.unlink()
+
+
+WRITERS = {"html": to_html, "pdf": to_pdf, "docx": to_docx}
 
 
 def versions() -> str:
