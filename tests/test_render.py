@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,8 @@ def rendered(tmp_path_factory) -> Path:
     env = {**os.environ, FIGURES_ENV_VAR: str(out / "figures")}
     subprocess.run([sys.executable, "-m", "analysis.derive"], cwd=ROOT, check=True)
     subprocess.run([sys.executable, "-m", "qmdrender", "paper.qmd", "supplement.qmd",
-                    "--output-dir", str(out), "--engine", "builtin", "--force"],
+                    "--output-dir", str(out), "--engine", "builtin", "--force",
+                    "--to", "html,pdf,docx"],
                    cwd=ROOT, env=env, check=True)
     return out
 
@@ -35,10 +37,31 @@ def _text(path: Path) -> str:
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", raw)))
 
 
-def test_html_and_pdf_exist(rendered):
+def _docx_text(path: Path) -> str:
+    with zipfile.ZipFile(path) as docx:
+        xml = docx.read("word/document.xml").decode("utf-8")
+    paragraphs = re.findall(r"<w:p[ >].*?</w:p>", xml, flags=re.DOTALL)
+    return " ".join(html.unescape("".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", p)))
+                    for p in paragraphs)
+
+
+def test_html_pdf_and_docx_exist(rendered):
     for name in ("paper", "supplement"):
         assert (rendered / f"{name}.html").stat().st_size > 10_000
         assert (rendered / f"{name}.pdf").read_bytes().startswith(b"%PDF")
+        with zipfile.ZipFile(rendered / f"{name}.docx") as docx:
+            assert docx.testzip() is None
+    with zipfile.ZipFile(rendered / "paper.docx") as docx:
+        assert len([n for n in docx.namelist() if n.startswith("word/media/")]) >= 4
+
+
+def test_docx_carries_the_same_computed_numbers_as_the_html(rendered, bundled_derived):
+    words = _docx_text(rendered / "paper.docx") + _docx_text(rendered / "supplement.docx")
+    ledger = evaluate(bundled_derived)
+    missing = [(row.id, row.computed) for row in ledger.itertuples()
+               if row.computed.replace("^", "") not in words]
+    assert not missing, missing
+    assert "Figure 1" in words and "Table 1" in words
 
 
 def test_every_computed_number_is_in_the_documents(rendered, bundled_derived):
@@ -104,3 +127,17 @@ def test_figures_and_tables_follow_the_data(bundled_tables):
     changed["adsl"]["hsct_after_cart2"] = False
     assert figures.flow_counts(changed) != figures.flow_counts(bundled_tables)
     assert figures.flow_counts(changed)["bridged to HSCT"] == 0
+
+
+def test_a_deleted_figure_makes_the_next_render_run(tmp_path):
+    from analysis.publish import FIGURE_LIST, _figures_missing
+
+    output, figures_dir = tmp_path / "out", tmp_path / "figures"
+    output.mkdir()
+    figures_dir.mkdir()
+    (output / FIGURE_LIST).write_text("figure1.png\nfigure1.pdf\n")
+    for name in ("figure1.png", "figure1.pdf"):
+        (figures_dir / name).write_bytes(b"x")
+    assert not _figures_missing(output, figures_dir)
+    (figures_dir / "figure1.pdf").unlink()
+    assert _figures_missing(output, figures_dir)
