@@ -3,7 +3,8 @@
 ``nox -s bench`` (or ``python benchmarks/bench.py --sizes 5 50 500``). Each size gets a
 synthetic cohort (tools/synth.py, not timed) and a fresh Python process, so the peak memory
 is that of the run alone. Typesetting (Quarto / pandoc / Typst) and figure drawing are not
-included; "analysis" is the claims ledger, the audit and the supplementary tables;
+included there; they are timed at the end (``benchmarks/render_bench.py``: the floor, a
+from-scratch render and a no-change render, as multiples of the floor; ``--no-render`` skips); "analysis" is the claims ledger, the audit and the supplementary tables;
 "sources" is the search for the raw cells behind every derived value (analysis/sources.py,
 a few hundred reruns of the derivation), timed up to ``--sources-up-to`` patients.
 """
@@ -17,6 +18,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import render_bench
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = [5, 50, 500, 5000, 50000]
@@ -64,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=SIZES)
     parser.add_argument("--sources-up-to", type=int, default=SOURCES_UP_TO,
                         help="time the raw-cell search for cohorts up to this size")
+    parser.add_argument("--no-render", action="store_true",
+                        help="skip the render timings (floor, full, no change)")
     args = parser.parse_args(argv)
     header = (f"{'patients':>9} {'raw rows':>10} {'validate s':>11} {'derive s':>9} "
               f"{'analysis s':>11} {'total s':>8} {'x prev':>7} {'peak MB':>8} {'sources s':>10}")
@@ -88,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         previous = total
     print("x prev: total time over that of the previous size (linear growth: the size ratio);"
           " sources is not in the total")
+    if not args.no_render:
+        print(render_bench.report())
     return 0
 
 
