@@ -245,8 +245,8 @@ def survival_rules(tables: Tables, ledger: list[Claim] | None = None) -> list[Fi
             findings.append(Finding(
                 f"{claim.id}: EFS {claim.published} at {horizon:g} months, "
                 f"{EFS_RULE_NAMES[rule]}", bool(matching), follows, depends,
-                f"{verdict}. Under the stated facts: {listed}. With the reconstruction's "
-                f"imputed transplant and follow-up dates: {reconstructed:.0f}%"))
+                f"{verdict}. Under the stated facts: {listed}. With the sheets' transplant and "
+                f"follow-up dates (no verdict rests on them): {reconstructed:.0f}%"))
         ignored = _scenarios(n, events, m, "hsct_ignored", horizon)[0]
         findings.append(Finding(
             f"{claim.id}: EFS {claim.published} at {horizon:g} months, "
@@ -255,7 +255,7 @@ def survival_rules(tables: Tables, ledger: list[Claim] | None = None) -> list[Fi
             "; ".join(facts) + "; patients lost to follow-up are taken as followed past "
                                "the horizon",
             f"{ignored:.0f}% whatever the transplant timings (a reading the Methods do not "
-            f"state); with the reconstruction's dates: "
+            f"state); with the sheets' dates: "
             f"{km_estimate(tables, 'EFS', horizon, 'hsct_ignored'):.0f}%"))
     return findings
 

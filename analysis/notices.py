@@ -9,10 +9,13 @@ def data_notice(paths: CohortPaths, study_id: str) -> str:
     """A Quarto callout (Markdown) naming the cohort and what kind of data it holds."""
     if paths.bundled:
         text = ("**Reconstructed data.** The trial's patient-level records are not public. The "
-                "sheets in `data-raw/` hold values chosen so that every aggregate and "
-                "per-patient fact in the published article is reproduced; they are not the "
-                "trial's records. `data-raw/provenance.csv` marks each value as stated in the "
-                "article or imputed.")
+                "sheets in `data-raw/` hold values chosen to fit the published article's "
+                "aggregates and per-patient facts where its stated methods allow; they are not "
+                "the trial's records. The supplement's ledger says which published values are "
+                "reproduced under the stated method, which only under another reading, which "
+                "are stated values read back, and which cannot be reproduced; "
+                "`data-raw/provenance.csv` marks each value as stated in the article or "
+                "imputed.")
     elif study_id.upper().startswith("SYNTHETIC"):
         text = (f"**Synthetic cohort `{study_id}`.** Every patient here was generated at "
                 f"random by `tools/synth.py` (sheets in `{paths.raw}`); nothing describes real "
