@@ -32,7 +32,8 @@ def report(claim_id: str, tables: Tables, cell_sources: dict, basis: pd.DataFram
     trace = lineage.claim_provenance(claim, tables, cell_sources)
     lines = [f"{claim.id}: {claim.what} ({claim.where})",
              (f"  published {row['published']}; computed {row['computed']}; "
-              f"{'agrees' if row['agrees'] else 'DISAGREES'}"),
+              f"{'agrees' if row['agrees'] else 'DISAGREES'}; {row['category']}"
+              + (f" ({row['note']})" if row["note"] else "")),
              f"  functions: {lineage.functions_text(trace)}",
              f"  derived: {lineage.derived_text(trace)}"]
     for kind, title in [("raw", "raw cells behind the values"),
