@@ -128,3 +128,26 @@ def derived_keys(path: Path = DERIVED_DICTIONARY) -> dict[str, list[str]]:
     """The columns that identify a row of each derived table."""
     spec = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     return {name: list(table["key"]) for name, table in spec["tables"].items()}
+
+
+@cache
+def derived_from(path: Path = DERIVED_DICTIONARY) -> dict[str, dict[str, list[tuple[str, str]]]]:
+    """Per derived table and column, the raw (sheet, column) pairs it is computed from (its
+    ``from:`` list); a name that is not a column of the raw dictionary is refused."""
+    spec = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    raw = load_dictionary()
+    out: dict[str, dict[str, list[tuple[str, str]]]] = {}
+    for name, table in spec["tables"].items():
+        out[name] = {}
+        for column, entry in table["columns"].items():
+            if "from" not in entry:
+                raise ValueError(f"{path}: {name}.{column} has no 'from:' list of raw columns")
+            pairs = []
+            for source in entry["from"]:
+                sheet, _, raw_column = str(source).partition(".")
+                if sheet not in raw or raw_column not in raw[sheet].columns:
+                    raise ValueError(f"{path}: {name}.{column} comes 'from' {source!r}, which "
+                                     "is not a sheet.column of data-raw/dictionary.yaml")
+                pairs.append((sheet, raw_column))
+            out[name][column] = pairs
+    return out

@@ -5,8 +5,9 @@ While :func:`recording` runs, every column read by name (``frame[col]``,
 noted with the rows it was read on, and every call into the ``analysis`` package is noted.
 For each published number this gives the functions that computed it, the derived columns
 it read, the rows it narrowed them to (filters read whole columns; the narrowest read of a
-table is the rows the number comes from), the patients behind those rows and, through :mod:`analysis.sources`, the raw cells (sheet,
-column, CSV line) behind every derived value it read.
+table is the rows the number comes from), the patients behind those rows and, through
+:mod:`analysis.sources` (lineage carried by the derivation), the raw cells (sheet, column,
+CSV line) behind every derived value it read.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pandas.core.groupby.generic import DataFrameGroupBy
 from analysis import claims as claims_module
 from analysis import provenance
 from analysis.results import Tables
-from analysis.sources import Cell, RawCell
+from analysis.sources import Lineage, RawCell
 
 KEY = "lineage_table"  # frame.attrs[KEY]: the derived table a frame was taken from
 
@@ -107,10 +108,9 @@ def recording() -> Iterator[Recording]:
         pd.DataFrame.query = _QUERY
 
 
-def claim_provenance(claim: claims_module.Claim, tables: Tables,
-                     sources: dict[Cell, set[RawCell]]) -> dict:
+def claim_provenance(claim: claims_module.Claim, tables: Tables, sources: Lineage) -> dict:
     """Functions called, derived columns and rows read, patients, and the raw cells behind
-    the derived values read (``sources``: see :func:`analysis.sources.derived_sources`):
+    the derived values read (``sources``: see :func:`analysis.sources.cohort_lineage`):
     ``raw`` for values read only on the rows the number comes from, ``raw_filters`` for
     the rest (columns read across rows to select them)."""
     with recording() as record:
@@ -131,11 +131,22 @@ def claim_provenance(claim: claims_module.Claim, tables: Tables,
     raw: dict[str, dict[str, dict[str, set[int]]]] = {"raw": {}, "raw_filters": {}}
     for (table, column), rows in record.reads.items():
         kind = "raw" if rows <= derived[table]["rows"] else "raw_filters"
-        for row in rows:
-            for sheet, line, raw_column in sources.get((table, row, column), ()):
-                raw[kind].setdefault(sheet, {}).setdefault(raw_column, set()).add(line)
+        cells = sources.raw_cells(table, column, rows)
+        for sheet, line, raw_column in cells.itertuples(index=False):
+            raw[kind].setdefault(sheet, {}).setdefault(raw_column, set()).add(int(line))
     return {"functions": [c for c in record.calls if not c.startswith("analysis.claims")],
             "derived": derived, "patients": sorted(patients), **raw}
+
+
+def claim_raw_cells(claim: claims_module.Claim, tables: Tables, sources: Lineage
+                    ) -> set[RawCell]:
+    """Every raw cell (sheet, CSV line, column) behind a claim: those of the values it read
+    and those read to select its rows (``sources``: :func:`analysis.sources.cohort_lineage`
+    of the cohort whose derived ``tables`` these are)."""
+    trace = claim_provenance(claim, tables, sources)
+    return {(sheet, line, column) for kind in ("raw", "raw_filters")
+            for sheet, columns in trace[kind].items()
+            for column, lines in columns.items() for line in lines}
 
 
 def spans(numbers: set, limit: int | None = None) -> str:
@@ -174,7 +185,7 @@ def derived_text(trace: dict, limit: int | None = None) -> str:
                      for t, e in sorted(trace["derived"].items()))
 
 
-def provenance_table(tables: Tables, sources: dict[Cell, set[RawCell]],
+def provenance_table(tables: Tables, sources: Lineage,
                      ledger: list[claims_module.Claim] | None = None,
                      limit: int | None = None, basis: pd.DataFrame | None = None
                      ) -> pd.DataFrame:

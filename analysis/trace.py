@@ -24,8 +24,8 @@ from analysis.paths import cohort_paths
 from analysis.results import Tables
 
 
-def report(claim_id: str, tables: Tables, cell_sources: dict, basis: pd.DataFrame,
-           filters: bool = False) -> str:
+def report(claim_id: str, tables: Tables, cell_sources: sources.Lineage,
+           basis: pd.DataFrame, filters: bool = False) -> str:
     """The trace of one claim as text."""
     claim = {c.id: c for c in load_ledger()}[claim_id]
     row = evaluate(tables, [claim]).iloc[0]
@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     tables = derived_tables(paths)
     if tables is None:
         return 2
-    cell_sources = sources.cached_sources(paths)
+    cell_sources = sources.cohort_lineage(paths)
     basis = provenance.cell_rules(paths.raw)
     with pd.option_context("display.max_colwidth", 40, "display.width", 200):
         print("\n\n".join(report(c, tables, cell_sources, basis, args.filters)

@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'id':<{width}}  {'published':>16}  {'computed':>16}  category")
     for row in ledger.itertuples():
         print(f"{row.id:<{width}}  {row.published:>16}  {row.computed:>16}  {row.category}")
-    cell_sources = sources.cached_sources(paths)
+    cell_sources = sources.cohort_lineage(paths)
     report = paths.output / "verify"
     with replace_dir(report) as staging:
         ledger.drop(columns="value").to_csv(staging / "claims.csv", index=False,

@@ -40,8 +40,24 @@ def cohort_copy(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def bundled_sources():
-    """The raw cells behind every derived value of the bundled cohort (slow: computed once)."""
+def bundled_lineage():
+    """The lineage of the bundled cohort's derived tables (analysis.sources)."""
+    from analysis.sources import derived_lineage
+
+    return derived_lineage(read_cohort(ROOT / "data-raw"))[1]
+
+
+@pytest.fixture(scope="session")
+def bundled_sources(bundled_lineage):
+    """The raw cells behind every derived value of the bundled cohort, from its lineage."""
     from analysis.sources import derived_sources
+
+    return derived_sources(bundled_lineage)
+
+
+@pytest.fixture(scope="session")
+def bundled_oracle():
+    """The same found by the perturbation search of tests/oracle.py (slow: computed once)."""
+    from oracle import derived_sources
 
     return derived_sources(read_cohort(ROOT / "data-raw"))

@@ -20,9 +20,9 @@ def _lines(path) -> dict[int, dict]:
         return {i + 2: row for i, row in enumerate(csv.DictReader(handle))}
 
 
-def test_patient_claim_traces_to_that_patients_raw_lines(bundled_derived, bundled_sources,
+def test_patient_claim_traces_to_that_patients_raw_lines(bundled_derived, bundled_lineage,
                                                         cohort_copy):
-    trace = lineage.claim_provenance(CLAIMS["pt03_mrd_pre"], bundled_derived, bundled_sources)
+    trace = lineage.claim_provenance(CLAIMS["pt03_mrd_pre"], bundled_derived, bundled_lineage)
     assert trace["patients"] == ["pt03"]
     assert "analysis.results.mrd_at" in trace["functions"]
     assert {"mrd_pct"} <= trace["derived"]["adrs"]["columns"]
@@ -32,10 +32,10 @@ def test_patient_claim_traces_to_that_patients_raw_lines(bundled_derived, bundle
 
 
 def test_changing_a_traced_cell_changes_the_claim_and_an_untraced_one_does_not(
-        bundled_tables, bundled_sources, cohort_copy):
+        bundled_tables, bundled_lineage, cohort_copy):
     claim = CLAIMS["pt03_mrd_pre"]
     before = compute(claim, derive_tables(read_cohort(cohort_copy)))
-    trace = lineage.claim_provenance(claim, bundled_tables, bundled_sources)
+    trace = lineage.claim_provenance(claim, bundled_tables, bundled_lineage)
     path = cohort_copy / "assessments.csv"
     rows = _lines(path)
     traced = min(trace["raw"]["assessments"]["mrd"])
@@ -59,19 +59,19 @@ def test_changing_a_traced_cell_changes_the_claim_and_an_untraced_one_does_not(
     assert with_mrd(traced, "42") == 42
 
 
-def test_count_claim_reads_every_patient(bundled_derived, bundled_sources):
-    trace = lineage.claim_provenance(CLAIMS["n_patients"], bundled_derived, bundled_sources)
+def test_count_claim_reads_every_patient(bundled_derived, bundled_lineage):
+    trace = lineage.claim_provenance(CLAIMS["n_patients"], bundled_derived, bundled_lineage)
     assert len(trace["patients"]) == len(bundled_derived["adsl"])
     assert trace["raw"]["patients"]["patient_id"] == set(_lines(ROOT / "data-raw/patients.csv"))
 
 
-def test_course_claim_traces_to_the_cells_it_is_computed_from(bundled_derived, bundled_sources,
+def test_course_claim_traces_to_the_cells_it_is_computed_from(bundled_derived, bundled_lineage,
                                                               cohort_copy):
     """A dose per kg of one patient's CART2 comes from the car_t_cells of that course's
     products and the weight at that course; changing one of them changes the claim, changing
     the same cell of another course does not."""
     claim = CLAIMS["pt03_cart2_dose"]
-    trace = lineage.claim_provenance(claim, bundled_derived, bundled_sources)
+    trace = lineage.claim_provenance(claim, bundled_derived, bundled_lineage)
     products = _lines(cohort_copy / "products.csv")
     courses = _lines(cohort_copy / "courses.csv")
     traced = trace["raw"]["products"]["car_t_cells"]
@@ -93,8 +93,8 @@ def _edited(path, line: int, column: str, value: str, claim):
     return compute(claim, derive_tables(read_cohort(path.parent)))
 
 
-def test_table_has_one_row_per_claim(bundled_derived, bundled_sources):
-    table = lineage.provenance_table(bundled_derived, bundled_sources)
+def test_table_has_one_row_per_claim(bundled_derived, bundled_lineage):
+    table = lineage.provenance_table(bundled_derived, bundled_lineage)
     assert list(table["id"]) == list(CLAIMS)
     assert table["derived"].str.len().gt(0).all()
     assert table["functions"].str.contains("results.").all()

@@ -12,8 +12,8 @@ from analysis.trace import report
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_a_trace_names_the_cells_with_their_text_and_basis(bundled_derived, bundled_sources):
-    text = report("pt03_cart2_dose", bundled_derived, bundled_sources,
+def test_a_trace_names_the_cells_with_their_text_and_basis(bundled_derived, bundled_lineage):
+    text = report("pt03_cart2_dose", bundled_derived, bundled_lineage,
                   provenance.cell_rules(ROOT / "data-raw"))
     assert "published 1.1 × 10^7; computed 1.1 × 10^7; agrees; circular (" in text
     assert "results.course_value" in text

@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.derivations import dosing, events, labs, response, timing, toxicity
+from analysis.derivations import dosing, events, labs, origin, response, timing, toxicity
+from analysis.derivations.origin import from_column, note
 
 KEYS = ["patient_id", "course"]
 INDEX_COURSE = 2  # time-to-event rows start at the second CAR-T infusion (CART2)
@@ -33,7 +34,18 @@ def derive_tables(cohort: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 
 
 def _infusions(cohort) -> pd.DataFrame:
-    return cohort["courses"][[*KEYS, "infusion_date"]]
+    """Infusion date of each course, with the line of its courses row."""
+    return cohort["courses"][[*KEYS, "infusion_date", "_row"]].rename(
+        columns={"_row": from_column("courses")})
+
+
+def derive_lineage(cohort: dict[str, pd.DataFrame]
+                   ) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+    """The derived tables and, per table, the raw rows behind each row and column (see
+    :mod:`analysis.derivations.origin`)."""
+    with origin.recording() as notes:
+        tables = derive_tables(cohort)
+    return tables, origin.lineage_frames(notes, tables)
 
 
 def derive_adrs(cohort) -> pd.DataFrame:
@@ -46,6 +58,8 @@ def derive_adrs(cohort) -> pd.DataFrame:
     frame["cr"] = response.complete_remission(frame["bm_blasts_pct"], frame["mrd_pct"],
                                               frame["csf"], frame["extramedullary"])
     frame["mrd_negative_cr"] = frame["cr"] & frame["mrd_negative"]
+    note("adrs", frame, "assessments", ["_row"])
+    note("adrs", frame, "courses", ["_row"], line=from_column("courses"))
     columns = [*KEYS, "visit", "assessment_date", "study_day", "bm_blasts_pct",
                "bm_blasts_qualifier", "marrow_status", "mrd_pct", "mrd_qualifier",
                "mrd_negative", "csf", "extramedullary", "cr", "mrd_negative_cr", "_row"]
@@ -58,6 +72,8 @@ def derive_adevents(cohort) -> pd.DataFrame:
     frame = cohort["events"].merge(infusions, on=["patient_id", "after_course"], how="left")
     frame["days_from_course"] = timing.days_between(frame["infusion_date"], frame["event_date"])
     frame["months_from_course"] = timing.months_from_days(frame["days_from_course"])
+    note("adevents", frame, "events", ["_row"])
+    note("adevents", frame, "courses", ["_row"], line=from_column("courses"))
     columns = ["patient_id", "event", "event_date", "after_course", "days_from_course",
                "months_from_course", "site", "cd19", "cd22", "_row"]
     return frame[columns].sort_values(["patient_id", "event_date", "event"], kind="stable")
@@ -65,26 +81,54 @@ def derive_adevents(cohort) -> pd.DataFrame:
 
 def derive_adcourse(cohort, adrs: pd.DataFrame, adlb: pd.DataFrame) -> pd.DataFrame:
     """One row per patient and course: age, doses, lymphodepletion, CRS, IL-6, response, BCA."""
+    patients = cohort["patients"][["patient_id", "age_at_diagnosis", "diagnosis_date", "_row"]]
     courses = cohort["courses"].merge(
-        cohort["patients"][["patient_id", "age_at_diagnosis", "diagnosis_date"]], on="patient_id")
+        patients.rename(columns={"_row": from_column("patients")}), on="patient_id")
+    note("adcourse", courses, "courses", KEYS)
+    note("adcourse", courses, "patients", KEYS, line=from_column("patients"))
     frame = courses[[*KEYS, "infusion_date", "weight", "bsa"]].rename(
         columns={"weight": "weight_kg", "bsa": "bsa_m2"})
     frame["age_years"] = timing.age_at(courses["age_at_diagnosis"], courses["diagnosis_date"],
                                        courses["infusion_date"])
-    doses = dosing.course_doses(dosing.product_doses(cohort["products"], cohort["courses"]))
+    products = dosing.product_doses(cohort["products"], cohort["courses"])
+    doses = dosing.course_doses(products)
+    note("adcourse", products, "products", KEYS, columns=list(doses.columns.drop(KEYS)))
     doses["dose_vs_previous"] = dosing.dose_vs_previous(doses)
+    _note_previous_course(cohort, products, doses)
     frame = frame.merge(doses, on=KEYS, how="left")
-    frame = frame.merge(dosing.ld_intensity(cohort["lymphodepletion"], cohort["courses"]),
-                        on=KEYS, how="left")
+    ld = dosing.ld_intensity(cohort["lymphodepletion"], cohort["courses"])
+    for drug, given in cohort["lymphodepletion"].groupby("drug"):
+        note("adcourse", given, "lymphodepletion", KEYS,
+             columns=[c for c in ld.columns if c.startswith(f"{drug}_")])
+    frame = frame.merge(ld, on=KEYS, how="left")
     frame = frame.merge(_crs(cohort["crs"]), on=KEYS, how="left")
     frame = frame.merge(_il6(adlb), on=KEYS, how="left")
     frame = frame.merge(_best_response(adrs), on=KEYS, how="left")
-    frame = frame.merge(labs.bca_duration(labs.b_cell_aplasia(adlb)), on=KEYS, how="left")
+    bca = labs.bca_duration(labs.b_cell_aplasia(adlb))
+    b_cells = labs.b_cell_rows(adlb)
+    for sheet, rows in b_cells[b_cells["study_day"] > 0].groupby("source"):
+        note("adcourse", rows, sheet, KEYS, columns=list(bca.columns.drop(KEYS)))
+    frame = frame.merge(bca, on=KEYS, how="left")
     end = events.end_of_follow_up(cohort["events"], cohort["patients"]["patient_id"],
                                   _cutoff(cohort))
+    note("adcourse", events.last_known(cohort["events"]), "events", ["patient_id"],
+         columns=["follow_up_months"])
+    note("adcourse", cohort["study"], "study", [], columns=["follow_up_months"])
     frame["follow_up_months"] = timing.months_from_days(
         timing.days_between(frame["infusion_date"], frame["patient_id"].map(end)))
     return frame.sort_values(KEYS, kind="stable")
+
+
+def _note_previous_course(cohort, products: pd.DataFrame, doses: pd.DataFrame) -> None:
+    """The comparison with the previous course reads that course's products and weight."""
+    ordered = doses.sort_values(KEYS)
+    previous = ordered.assign(previous=ordered.groupby("patient_id")["course"].shift())
+    pairs = previous.dropna(subset=["previous"])[[*KEYS, "previous"]]
+    for sheet, rows in [("products", products), ("courses", cohort["courses"])]:
+        read = pairs.merge(rows[["patient_id", "course", "_row"]].rename(
+            columns={"course": "previous"}), on=["patient_id", "previous"])
+        note("adcourse", read, sheet, KEYS, columns=["dose_vs_previous"])
+    note("adcourse", products, "products", KEYS, columns=["dose_vs_previous"])
 
 
 def _crs(crs: pd.DataFrame) -> pd.DataFrame:
@@ -93,17 +137,23 @@ def _crs(crs: pd.DataFrame) -> pd.DataFrame:
                                             frame["vasopressors"], frame["oxygen"])
     frame["crs_duration_days"] = toxicity.crs_duration_days(frame["crs_onset_day"],
                                                             frame["crs_resolution_day"])
+    note("adcourse", crs, "crs", KEYS, columns=list(frame.columns.drop(KEYS)))
     return frame
 
 
 def _il6(adlb: pd.DataFrame) -> pd.DataFrame:
     il6 = adlb[adlb["parameter"] == "IL-6"]
-    peak = labs.peak(il6)
+    peak_rows, baseline_rows = labs.peak_rows(il6), labs.baseline_rows(il6)
+    peak = peak_rows.set_index(labs.KEYS)["value"].sort_index()
+    baseline = baseline_rows.set_index(labs.KEYS)["value"]
     out = pd.DataFrame({
-        "il6_baseline_pg_ml": labs.baseline(il6).reindex(peak.index),
+        "il6_baseline_pg_ml": baseline.reindex(peak.index),
         "il6_peak_pg_ml": peak,
-        "il6_fold_change": labs.fold_change(peak, labs.baseline(il6)),
+        "il6_fold_change": labs.fold_change(peak, baseline),
     })
+    for rows, columns in [(baseline_rows, ["il6_baseline_pg_ml", "il6_fold_change"]),
+                          (peak_rows, ["il6_peak_pg_ml", "il6_fold_change"])]:
+        note("adcourse", rows, "cytokines", KEYS, columns=columns)
     return out.reset_index().drop(columns="parameter")
 
 
@@ -113,7 +163,11 @@ def _best_response(adrs: pd.DataFrame) -> pd.DataFrame:
         best_cr=after["cr"].fillna(False).astype(bool),
         best_mrd_negative_cr=after["mrd_negative_cr"].fillna(False).astype(bool))
     out = reached.groupby(KEYS)[["best_cr", "best_mrd_negative_cr"]].any()
-    first_negative = after[reached["best_mrd_negative_cr"]].groupby(KEYS)["study_day"].min()
+    note("adcourse", after, "assessments", KEYS, columns=["best_cr", "best_mrd_negative_cr"])
+    negative = after[reached["best_mrd_negative_cr"]].sort_values("study_day", kind="stable")
+    note("adcourse", negative.groupby(KEYS).head(1), "assessments", KEYS,
+         columns=["time_to_mrd_negative_cr_months"])
+    first_negative = negative.groupby(KEYS)["study_day"].min()
     out["time_to_mrd_negative_cr_months"] = timing.months_from_days(
         first_negative.reindex(out.index))
     return out.reset_index()
@@ -144,13 +198,21 @@ def derive_adsl(cohort, adrs: pd.DataFrame, adevents: pd.DataFrame) -> pd.DataFr
         "age_at_diagnosis": "age_at_diagnosis_years",
         "csf_blasts_pre_cart1": "csf_blasts_pre_cart1_pct",
         "csf_wbc_pre_cart1": "csf_wbc_pre_cart1_per_mm3"}).drop(columns="_row")
+    note("adsl", cohort["patients"], "patients", ["patient_id"])
     frame = patients.set_index("patient_id")
     frame["cytogenetic_abnormality"] = ~frame["cytogenetics"].str.lower().eq("normal")
     infusion = _infusions(cohort).pivot(index="patient_id", columns="course",
                                         values="infusion_date")
     frame["n_courses"] = cohort["courses"].groupby("patient_id").size().reindex(frame.index)
+    note("adsl", cohort["courses"], "courses", ["patient_id"],
+         columns=["n_courses", "status_at_cutoff"])
     pre = adrs[(adrs["course"] == 1) & (adrs["study_day"] < 0)].sort_values("study_day")
     first_pre = pre.groupby("patient_id").first()
+    note("adsl", pre.groupby("patient_id").head(1), "assessments", ["patient_id"],
+         columns=["burden_pre_cart1"])
+    first_course = cohort["courses"][cohort["courses"]["course"] == 1]
+    note("adsl", first_course, "courses", ["patient_id"],
+         columns=["burden_pre_cart1", "cart1_to_relapse_months", "cart1_to_cart2_months"])
     frame["burden_pre_cart1"] = response.disease_burden(
         first_pre["mrd_pct"].reindex(frame.index),
         frame["extramedullary_pre_cart1"].where(
@@ -162,13 +224,21 @@ def derive_adsl(cohort, adrs: pd.DataFrame, adevents: pd.DataFrame) -> pd.DataFr
     frame["relapse_cart1_cd19"] = relapse1["cd19"]
     frame["relapse_cart1_cd22"] = relapse1["cd22"]
     frame["cart1_to_relapse_months"] = relapse1["months_from_course"]
+    note("adsl", relapse1.reset_index(), "events", ["patient_id"],
+         columns=[c for c in frame.columns if c.startswith("relapse_cart1_")]
+         + ["cart1_to_relapse_months"])
     cart1 = infusion.get(1, pd.Series(pd.NaT, index=infusion.index)).reindex(frame.index)
     cart2 = infusion.get(2, pd.Series(pd.NaT, index=infusion.index)).reindex(frame.index)
     frame["cart1_to_cart2_months"] = timing.months_from_days(timing.days_between(cart1, cart2))
+    note("adsl", cohort["courses"][cohort["courses"]["course"] == 2], "courses", ["patient_id"],
+         columns=["cart1_to_cart2_months"])
     after2 = adevents[adevents["after_course"] >= 2]
-    frame["hsct_after_cart2"] = frame.index.isin(after2.loc[after2["event"] == "hsct",
-                                                            "patient_id"])
+    hsct = after2[after2["event"] == "hsct"]
+    frame["hsct_after_cart2"] = frame.index.isin(hsct["patient_id"])
+    note("adsl", hsct, "events", ["patient_id"], columns=["hsct_after_cart2"])
     relapse2 = _first_relapse(adevents, 2).reindex(frame.index)
+    note("adsl", relapse2.reset_index(), "events", ["patient_id"],
+         columns=["relapse_cart2_antigen_negative"])
     frame["relapse_cart2_antigen_negative"] = relapse2["cd19"].eq("negative") | relapse2[
         "cd22"].eq("negative")
     frame["status_at_cutoff"] = _status(adevents, frame.index, frame["n_courses"])
@@ -182,6 +252,8 @@ def _status(adevents: pd.DataFrame, patients: pd.Index, n_courses: pd.Series) ->
 
     last_relapse = adevents[adevents["event"] == "relapse"].groupby("patient_id")[
         "after_course"].max().reindex(patients)
+    read = adevents[adevents["event"].isin(["death", "lost_to_follow_up", "relapse"])]
+    note("adsl", read, "events", ["patient_id"], columns=["status_at_cutoff"])
     relapsed = (last_relapse >= n_courses).fillna(False).to_numpy(dtype=bool)
     status = np.select(
         [had("death"), had("lost_to_follow_up"), relapsed],
@@ -195,4 +267,8 @@ def derive_adtte(cohort) -> pd.DataFrame:
     index = infusions[infusions["course"] == INDEX_COURSE].set_index("patient_id")[
         "infusion_date"]
     rows = events.survival_rows(cohort["events"], index, _cutoff(cohort))
+    note("adtte", infusions[infusions["course"] == INDEX_COURSE], "courses", ["patient_id"],
+         line=from_column("courses"))
+    note("adtte", cohort["events"], "events", ["patient_id"])
+    note("adtte", cohort["study"], "study", [])
     return rows.sort_values(["paramcd", "rule", "patient_id"], kind="stable")

@@ -26,9 +26,14 @@ def end_of_follow_up(events: pd.DataFrame, patients: pd.Index, cutoff: pd.Timest
                      ) -> pd.Series:
     """Last date each patient is known about: death, last contact or loss to follow-up;
     the data cut-off for patients with none of these."""
-    known = events[events["event"].isin(["death", *ALIVE_CONTACTS])]
-    last = known.groupby("patient_id")["event_date"].max().reindex(patients)
+    last = last_known(events).set_index("patient_id")["event_date"].reindex(patients)
     return last.fillna(cutoff).clip(upper=cutoff)
+
+
+def last_known(events: pd.DataFrame) -> pd.DataFrame:
+    """Each patient's latest death, last-contact or loss-to-follow-up row."""
+    known = events[events["event"].isin(["death", *ALIVE_CONTACTS])]
+    return known.sort_values("event_date", kind="stable").groupby("patient_id").tail(1)
 
 
 def time_to_event(index_dates: pd.Series, event_dates: pd.Series, censor_dates: pd.Series,
