@@ -131,9 +131,9 @@ def claim_provenance(claim: claims_module.Claim, tables: Tables, sources: Lineag
     raw: dict[str, dict[str, dict[str, set[int]]]] = {"raw": {}, "raw_filters": {}}
     for (table, column), rows in record.reads.items():
         kind = "raw" if rows <= derived[table]["rows"] else "raw_filters"
-        cells = sources.raw_cells(table, column, rows)
-        for sheet, line, raw_column in cells.itertuples(index=False):
-            raw[kind].setdefault(sheet, {}).setdefault(raw_column, set()).add(int(line))
+        for (sheet, raw_column), lines in sources.raw_lines(table, column, rows).items():
+            raw[kind].setdefault(sheet, {}).setdefault(raw_column, set()).update(
+                lines.tolist())
     return {"functions": [c for c in record.calls if not c.startswith("analysis.claims")],
             "derived": derived, "patients": sorted(patients), **raw}
 

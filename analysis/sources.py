@@ -13,7 +13,7 @@ it aggregated; a blank derived value can come from blank raw cells.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -26,7 +26,6 @@ from analysis.sheets import read_cohort
 
 Cell = tuple[str, int, str]  # derived table, row position, column
 RawCell = tuple[str, int, str]  # raw sheet, CSV line, column
-RAW_COLUMNS = ["sheet", "line", "column"]
 
 
 @dataclass
@@ -38,32 +37,47 @@ class Lineage:
     frames: dict[str, pd.DataFrame]
     declared: dict[str, dict[str, list[tuple[str, str]]]]
     keys: dict[str, tuple[str, ...]]  # raw sheet -> its key columns
+    _expansions: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     def expansion(self, table: str) -> pd.DataFrame:
         """(label, derived column, sheet, raw column) for every label and sheet noted in
         ``table``: the declared raw columns of that sheet and the sheet's key columns (a row
         is found, merged and counted by its key)."""
-        rows = []
-        noted = self.frames[table][["label", "sheet"]].drop_duplicates()
-        for label, sheet in noted.itertuples(index=False):
-            covered = self.declared[table] if label == ALL else label.split()
-            for column in covered:
-                declared = [raw for s, raw in self.declared[table][column] if s == sheet]
-                rows += [(label, column, sheet, raw)
-                         for raw in dict.fromkeys([*self.keys[sheet], *declared])]
-        return pd.DataFrame(rows, columns=["label", "derived", "sheet", "column"])
+        if table not in self._expansions:
+            rows = []
+            noted = self.frames[table][["label", "sheet"]].drop_duplicates()
+            for label, sheet in noted.itertuples(index=False):
+                covered = self.declared[table] if label == ALL else label.split()
+                for column in covered:
+                    declared = [raw for s, raw in self.declared[table][column] if s == sheet]
+                    rows += [(label, column, sheet, raw)
+                             for raw in dict.fromkeys([*self.keys[sheet], *declared])]
+            self._expansions[table] = pd.DataFrame(
+                rows, columns=["label", "derived", "sheet", "column"])
+        return self._expansions[table]
 
-    def raw_cells(self, table: str, column: str, rows) -> pd.DataFrame:
-        """The raw cells (sheet, line, column) behind ``column`` of ``table`` on the given
-        row positions."""
+    def raw_lines(self, table: str, column: str, rows) -> dict[tuple[str, str], np.ndarray]:
+        """The raw cells behind ``column`` of ``table`` on the given row positions, as
+        (raw sheet, raw column) -> CSV lines (which may repeat)."""
         expansion = self.expansion(table)
-        expansion = expansion[expansion["derived"] == column].drop(columns="derived")
+        expansion = expansion[expansion["derived"] == column]
         frame = self.frames[table]
-        picked = frame[frame["row"].isin(np.fromiter(rows, dtype="int64"))
-                       & frame["label"].isin(expansion["label"])]
-        cells = picked.astype({"label": str, "sheet": str}).merge(
-            expansion, on=["label", "sheet"])
-        return cells[RAW_COLUMNS].drop_duplicates(ignore_index=True)
+        picked = frame[np.isin(frame["row"].to_numpy(), np.fromiter(rows, dtype="int64"))
+                       & frame["label"].isin(expansion["label"].unique()).to_numpy()]
+        out: dict[tuple[str, str], list[np.ndarray]] = {}
+        for (label, sheet), named in expansion.groupby(["label", "sheet"])["column"]:
+            lines = picked["line"].to_numpy()[((picked["label"] == label)
+                                               & (picked["sheet"] == sheet)).to_numpy()]
+            for raw in named:
+                out.setdefault((sheet, raw), []).append(lines)
+        return {key: np.concatenate(parts) for key, parts in out.items()}
+
+    def raw_cells(self, table: str, column: str, rows) -> set[RawCell]:
+        """The raw cells (sheet, CSV line, column) behind ``column`` of ``table`` on the
+        given row positions."""
+        return {(sheet, int(line), raw)
+                for (sheet, raw), lines in self.raw_lines(table, column, rows).items()
+                for line in np.unique(lines)}
 
 
 def derived_lineage(cohort: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], Lineage]:

@@ -4,9 +4,13 @@
 synthetic cohort (tools/synth.py, not timed) and a fresh Python process, so the peak memory
 is that of the run alone. Typesetting (Quarto / pandoc / Typst) and figure drawing are not
 included there; they are timed at the end (``benchmarks/render_bench.py``: the floor, a
-from-scratch render and a no-change render, as multiples of the floor; ``--no-render`` skips); "analysis" is the claims ledger, the audit and the supplementary tables;
-"sources" is the search for the raw cells behind every derived value (analysis/sources.py,
-a few hundred reruns of the derivation), timed up to ``--sources-up-to`` patients.
+from-scratch render and a no-change render, as multiples of the floor; ``--no-render``
+skips); "analysis" is the claims ledger, the audit and the supplementary tables.
+A second table times the lineage of the raw cells behind every derived value
+(analysis/sources.py) at every size, in a process of its own: "derive" is the plain
+derivation, "with lineage" the derivation noting the raw rows and building the lineage
+frames, "lineage" the difference, and "claims" every claim traced to its raw cells; with
+the render timings, also the lineage in floors.
 """
 
 from __future__ import annotations
@@ -23,7 +27,6 @@ import render_bench
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = [5, 50, 500, 5000, 50000]
-SOURCES_UP_TO = 500
 
 CHILD = """
 import json, resource, sys, time
@@ -39,47 +42,94 @@ evaluate(derived); audit.run(derived)
 for make in (tables.table1, tables.table2, tables.table_s1):
     make(derived)
 t4 = time.perf_counter()
-if sys.argv[2] == "yes":
-    from analysis.sources import derived_sources
-    derived_sources(cohort)
-t5 = time.perf_counter()
 rows = sum(len(f) for f in cohort.values())
 print(json.dumps({"import": t1 - t0, "validate": t2 - t1, "derive": t3 - t2,
-                  "analysis": t4 - t3, "sources": t5 - t4 if sys.argv[2] == "yes" else None,
-                  "rows": rows,
+                  "analysis": t4 - t3, "rows": rows,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
-def run(size: int, workdir: Path, sources: bool) -> dict:
+LINEAGE_CHILD = """
+import json, sys, time, warnings
+from analysis.sheets import read_cohort
+from analysis.derivations.adam import derive_tables
+from analysis.sources import derived_lineage
+from analysis import claims, lineage
+warnings.simplefilter("ignore")
+cohort = read_cohort(sys.argv[1])
+t0 = time.perf_counter(); derive_tables(cohort); t1 = time.perf_counter()
+tables, cells = derived_lineage(cohort); t2 = time.perf_counter()
+for claim in claims.load_ledger():
+    lineage.claim_provenance(claim, tables, cells)
+t3 = time.perf_counter()
+print(json.dumps({"derive": t1 - t0, "with lineage": t2 - t1, "claims": t3 - t2,
+                  "noted rows": sum(len(f) for f in cells.frames.values())}))
+"""
+
+
+def synthesize(size: int, workdir: Path) -> Path:
+    """A synthetic cohort of ``size`` patients (tools/synth.py, seed 1), made once."""
     cohort = workdir / f"n{size}"
-    subprocess.run([sys.executable, str(ROOT / "tools" / "synth.py"), "--n", str(size),
-                    "--seed", "1", "--out", str(cohort)], check=True, capture_output=True)
-    out = subprocess.run([sys.executable, "-c", CHILD, str(cohort), "yes" if sources else "no"],
-                         cwd=ROOT, capture_output=True, text=True, check=False)
+    if not cohort.is_dir():
+        subprocess.run([sys.executable, str(ROOT / "tools" / "synth.py"), "--n", str(size),
+                        "--seed", "1", "--out", str(cohort)], check=True, capture_output=True)
+    return cohort
+
+
+def child(script: str, size: int, cohort: Path) -> dict:
+    """Run a timing script on a cohort in a fresh process; its last line is JSON."""
+    out = subprocess.run([sys.executable, "-c", script, str(cohort)], cwd=ROOT,
+                         capture_output=True, text=True, check=False)
     if out.returncode != 0:
         sys.exit(f"bench: the run on {size} patients failed:\n{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def run(size: int, workdir: Path) -> dict:
+    return child(CHILD, size, synthesize(size, workdir))
+
+
+def run_lineage(size: int, workdir: Path) -> dict:
+    """Seconds of the derivation with and without lineage, and of every claim's raw cells."""
+    result = child(LINEAGE_CHILD, size, synthesize(size, workdir))
+    return {**result, "size": size, "lineage": result["with lineage"] - result["derive"]}
+
+
+def print_lineage(results: list[dict], floor: float | None = None) -> None:
+    """The lineage table; with ``floor`` (seconds), the lineage also in floors."""
+    print(f"{'patients':>9} {'noted rows':>11} {'derive s':>9} {'with lineage s':>15} "
+          f"{'lineage s':>10} {'floors':>7} {'x prev':>7} {'claims s':>9}")
+    previous = None
+    for r in results:
+        growth = f"{r['with lineage'] / previous:>7.1f}" if previous else f"{'':>7}"
+        floors = f"{r['lineage'] / floor:>7.2f}" if floor else f"{'-':>7}"
+        print(f"{r['size']:>9} {r['noted rows']:>11} {r['derive']:>9.2f} "
+              f"{r['with lineage']:>15.2f} {r['lineage']:>10.2f} {floors} {growth} "
+              f"{r['claims']:>9.2f}")
+        previous = r["with lineage"]
+    print("lineage: the derivation with lineage minus the plain one"
+          + (f", and in floors of {floor:.1f} s" if floor else "")
+          + "; x prev: growth of the derivation with lineage; claims: every claim of "
+          "claims.yaml traced to its raw cells")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=SIZES)
-    parser.add_argument("--sources-up-to", type=int, default=SOURCES_UP_TO,
-                        help="time the raw-cell search for cohorts up to this size")
     parser.add_argument("--no-render", action="store_true",
                         help="skip the render timings (floor, full, no change)")
     args = parser.parse_args(argv)
     header = (f"{'patients':>9} {'raw rows':>10} {'validate s':>11} {'derive s':>9} "
-              f"{'analysis s':>11} {'total s':>8} {'x prev':>7} {'peak MB':>8} {'sources s':>10}")
-    results = []
+              f"{'analysis s':>11} {'total s':>8} {'x prev':>7} {'peak MB':>8}")
+    results, lineages = [], []
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.sizes:
             print(f"bench: {size} patients ...", file=sys.stderr, flush=True)
             started = time.perf_counter()
-            result = run(size, Path(tmp), size <= args.sources_up_to)
+            result = run(size, Path(tmp))
             result["size"] = size
             results.append(result)
+            lineages.append(run_lineage(size, Path(tmp)))
             print(f"bench: {size} patients done in {time.perf_counter() - started:.1f} s "
                   "(including synthesis)", file=sys.stderr, flush=True)
     print(header)
@@ -88,12 +138,14 @@ def main(argv: list[str] | None = None) -> int:
         total = r["validate"] + r["derive"] + r["analysis"]
         growth = f"{total / previous:>7.1f}" if previous else f"{'':>7}"
         print(f"{r['size']:>9} {r['rows']:>10} {r['validate']:>11.2f} {r['derive']:>9.2f} "
-              f"{r['analysis']:>11.2f} {total:>8.2f} {growth} {r['peak_mb']:>8.0f} "
-              + (f"{r['sources']:>10.1f}" if r["sources"] is not None else f"{'-':>10}"))
+              f"{r['analysis']:>11.2f} {total:>8.2f} {growth} {r['peak_mb']:>8.0f}")
         previous = total
-    print("x prev: total time over that of the previous size (linear growth: the size ratio);"
-          " sources is not in the total")
+    print("x prev: total time over that of the previous size (linear growth: the size ratio)")
+    print()
+    floor = None if args.no_render else render_bench.floor_seconds()
+    print_lineage(lineages, floor)
     if not args.no_render:
+        print()
         print(render_bench.report())
     return 0
 
