@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import sys
+import time
 
 import nbformat
 from nbclient import NotebookClient
@@ -69,8 +70,11 @@ def run(document: Document) -> tuple[dict[int, list], dict[int, list]]:
     if not cells and not document.inlines:
         return cell_outputs, inline_outputs  # nothing to run: no kernel
     done, warn = 0, True
+    started = time.perf_counter()
     with kernel.client.setup_kernel():
         kernel.run(SETUP)
+        print(f"  {document.name} kernel ready ({time.perf_counter() - started:.1f} s)",
+              file=sys.stderr, flush=True)
         for block in document.blocks:
             units = [block] if isinstance(block, Cell) else [
                 p for p in block.pieces if isinstance(p, Inline)]
@@ -80,14 +84,16 @@ def run(document: Document) -> tuple[dict[int, list], dict[int, list]]:
                         continue
                     done += 1
                     name = unit.label or f"cell at line {unit.line}"
-                    print(f"  {document.name} [{done}/{len(cells)}] {name}", file=sys.stderr,
-                          flush=True)
+                    started = time.perf_counter()
                 wanted = bool(document.option(unit, "warning", True)) if isinstance(
                     unit, Cell) else warn
                 if wanted != warn:
                     kernel.run(WARNINGS[wanted])
                     warn = wanted
                 outputs = _execute(kernel, document, unit)
+                if isinstance(unit, Cell):
+                    print(f"  {document.name} [{done}/{len(cells)}] {name} "
+                          f"({time.perf_counter() - started:.1f} s)", file=sys.stderr, flush=True)
                 (cell_outputs if isinstance(unit, Cell) else inline_outputs)[id(unit)] = outputs
     return cell_outputs, inline_outputs
 

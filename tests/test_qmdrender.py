@@ -440,3 +440,16 @@ def test_subset_table_is_in_readme_and_docstring():
     assert table in (ROOT / "README.md").read_text(encoding="utf-8")
     assert table in qmdrender.__doc__
     assert set(subset.CELL_OPTIONS) >= set(subset.EXECUTE_OPTIONS)
+
+
+def test_outputs_are_byte_identical_between_runs(tmp_path, capsys):
+    """Two renders of the same document give the same bytes in every format."""
+    body = ("```{python}\n#| label: fig-p\n#| fig-cap: P.\nimport matplotlib.pyplot as plt\n"
+            "plt.plot([1, 2]); plt.show()\n```\n\nSee @fig-p.\n")
+    first = {}
+    for run in range(2):
+        code, err, out = render(tmp_path, capsys, body, to="html,pdf,docx", extra=("--force",))
+        assert code == 0, err
+        for suffix in ("html", "pdf", "docx"):
+            data = (out / f"doc.{suffix}").read_bytes()
+            assert first.setdefault(suffix, data) == data, (run, suffix)
