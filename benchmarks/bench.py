@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     print_lineage(lineages, floor)
     if not args.no_render:
         print()
-        print(render_bench.report())
+        print(render_bench.report(floor))
     return 0
 
 

@@ -62,9 +62,9 @@ def no_change_seconds() -> float:
                     [sys.executable, "-m", "analysis.publish"])
 
 
-def report() -> str:
-    """The floor line and the renders as multiples of it."""
-    floor = floor_seconds()
+def report(floor: float | None = None) -> str:
+    """The floor line and the renders as multiples of it (``floor`` measured if not given)."""
+    floor = floor or floor_seconds()
     full = full_seconds()
     unchanged = no_change_seconds()
     return (f"floor      {floor:6.1f} s  (one-cell document, HTML + PDF, same engine)\n"

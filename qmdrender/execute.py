@@ -49,6 +49,7 @@ class _Kernel:
         self.notebook = nbformat.v4.new_notebook()
         self.client = NotebookClient(self.notebook, kernel_name="python3", timeout=1200,
                                      resources={"metadata": {"path": str(document.path.parent)}})
+        self.cells: dict[int, Cell] = {}  # execution count -> the document's cell
 
     def run(self, source: str, allow_error: bool = False):
         cell = nbformat.v4.new_code_cell(source)
@@ -106,14 +107,20 @@ def _execute(kernel: _Kernel, document: Document, unit: Cell | Inline) -> list:
     try:
         cell = kernel.run(unit.source if isinstance(unit, Cell) else unit.expr, allow)
     except CellExecutionError:
-        raise RenderError(describe(document, unit, kernel.notebook.cells[-1])) from None
+        failed = kernel.notebook.cells[-1]
+        if isinstance(unit, Cell):
+            kernel.cells[failed.execution_count] = unit
+        raise RenderError(describe(document, unit, failed, kernel.cells)) from None
+    if isinstance(unit, Cell):
+        kernel.cells[cell.execution_count] = unit
     if size:
         kernel.run(size[1])
     return cell.outputs
 
 
-def describe(document: Document, unit: Cell | Inline, cell) -> str:
-    """file:line of the failing statement, the exception, and the cell's own frames."""
+def describe(document: Document, unit: Cell | Inline, cell, cells: dict[int, Cell]) -> str:
+    """file:line of the failing statement, the exception, and the frames in the document's
+    cells (``cells``: execution count -> cell) and in library files."""
     error = next((o for o in cell.outputs if o.get("output_type") == "error"), {})
     detail = f"{error.get('ename', 'Error')}: {error.get('evalue', '')}"
     if isinstance(unit, Inline):
@@ -123,10 +130,12 @@ def describe(document: Document, unit: Cell | Inline, cell) -> str:
     for frame in frames[:-1]:
         header = frame.splitlines()[0] if frame else ""
         match = CELL_FRAME.match(header)
-        if match and int(match.group(1)) == cell.execution_count:
-            failing = unit.code_line + int(match.group(2)) - 1
-            code = unit.source.splitlines()[int(match.group(2)) - 1].strip()
-            lines.append(f"  {document.name}:{failing}: {code}")
+        owner = cells.get(int(match.group(1))) if match else None
+        if owner:
+            line = owner.code_line + int(match.group(2)) - 1
+            code = owner.source.splitlines()[int(match.group(2)) - 1].strip()
+            lines.append(f"  {document.name}:{line}: {code}")
+            failing = line
         elif header.startswith("File "):
             lines.append(f"  {header[5:]}")
     where = f"cell '{unit.label}'" if unit.label else "cell"

@@ -4,6 +4,7 @@ the cited quarto.org page documents, and one per refusal, asserting file, line a
 from __future__ import annotations
 
 import html
+import os
 import re
 import struct
 import zipfile
@@ -453,3 +454,57 @@ def test_outputs_are_byte_identical_between_runs(tmp_path, capsys):
         for suffix in ("html", "pdf", "docx"):
             data = (out / f"doc.{suffix}").read_bytes()
             assert first.setdefault(suffix, data) == data, (run, suffix)
+
+
+def test_failure_in_a_function_of_an_earlier_cell(tmp_path, capsys):
+    """https://quarto.org/docs/computations/execution-options.html: the message points at the
+    failing statement wherever it is in the document, here inside an earlier cell's function."""
+    body = ("```{python}\ndef ratio(a, b):\n    return a / b\n```\n\n"
+            "```{python}\nratio(1, 0)\n```\n")
+    code, err, _ = render(tmp_path, capsys, body)
+    assert code == 1 and "doc.qmd:3: ZeroDivisionError" in err
+    assert "doc.qmd:7: ratio(1, 0)" in err and "doc.qmd:3: return a / b" in err
+
+
+def test_every_construct_in_pdf_and_docx(tmp_path, capsys):
+    """https://quarto.org/docs/output-formats/typst.html and
+    https://quarto.org/docs/output-formats/ms-word.html: the same numbering, subfigures,
+    equations, sections and callouts reach the PDF and the Word document."""
+    body = ("# Methods {#sec-m}\n\n$$\na^2 + b^2 = c^2\n$$ {#eq-p}\n\n"
+            "```{python}\n#| label: fig-two\n#| fig-cap: Both.\n#| fig-subcap: [One, Two]\n"
+            "#| layout-ncol: 2\nimport matplotlib.pyplot as plt\nfor k in (1, 2):\n"
+            "    plt.figure(); plt.plot([0, k]); plt.show()\n```\n\n"
+            "::: {.callout-warning}\nCareful.\n:::\n\n"
+            "See @sec-m, @eq-p and @fig-two-1.\n")
+    code, err, out = render(tmp_path, capsys, body, front="number-sections: true\n",
+                            to="pdf,docx")
+    assert code == 0, err
+    pdf = re.sub(r"\s+", " ", pdf_text(out / "doc.pdf"))
+    with zipfile.ZipFile(out / "doc.docx") as docx:
+        words = re.sub(r"<[^>]+>", "", docx.read("word/document.xml").decode())
+    for found in (pdf, words):
+        assert "See Section 1, Equation 1 and Figure 1(a)." in found
+        assert "Figure 1: Both." in found and "(a) One" in found and "(b) Two" in found
+        assert "Warning" in found and "Careful." in found
+    assert "(1)" in pdf
+
+
+def test_quarto_on_path_renders_each_document_once_for_all_formats(tmp_path, capsys,
+                                                                      monkeypatch):
+    """https://quarto.org/docs/get-started/hello/text-editor.html: ``quarto render doc.qmd
+    --to html,typst,docx`` renders every format in one run (Python executed once)."""
+    log = tmp_path / "calls.txt"
+    fake = tmp_path / "bin" / "quarto"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\necho \"$@\" >> " + str(log) + "\n"
+                    "out=$(echo \"$@\" | sed 's/.*--output-dir //')\n"
+                    "for f in html pdf docx; do echo x > \"$out/doc.$f\"; done\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:{os.environ['PATH']}")
+    (tmp_path / "doc.qmd").write_text("Text.\n")
+    code = cli.main([str(tmp_path / "doc.qmd"), "--output-dir", str(tmp_path / "out"),
+                     "--to", "html,pdf,docx", "--jobs", "1"])
+    assert code == 0, capsys.readouterr().err
+    calls = log.read_text().splitlines()
+    assert len(calls) == 1 and "--to html,typst,docx" in calls[0]
+    assert (tmp_path / "out" / "doc.docx").is_file()
