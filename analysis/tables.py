@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.derivations import timing
 from analysis.formatting import plural, render
 from analysis.results import Tables
 
@@ -158,4 +159,30 @@ def table2_notes(tables: Tables) -> list[str]:
     for patient, rows in later.groupby("patient_id"):
         notes.append(f"{patient}: {'relapsed after CART2 and ' if patient in relapsed else ''}"
                      f"received {plural(len(rows), 'further CAR-T course')}.")
-    return notes
+    inferred = cr_at_cutoff_note(tables)
+    return notes + ([inferred] if inferred else [])
+
+
+def marrow_to_end_months(tables: Tables) -> pd.Series:
+    """Months (30-day) from each patient's last marrow assessment to the end of follow-up
+    (last contact, death or cut-off) of the patient's last course."""
+    courses = tables["adcourse"].sort_values("course").groupby("patient_id").last()
+    end = courses["infusion_date"] + pd.to_timedelta(
+        (courses["follow_up_months"] * 30).round(), unit="D")
+    marrow = tables["adrs"].groupby("patient_id")["assessment_date"].max().reindex(end.index)
+    return timing.months_from_days(timing.days_between(marrow, end))
+
+
+def cr_at_cutoff_note(tables: Tables) -> str | None:
+    """How the status 'in CR' at the cut-off rests on the sheets: on no relapse, death or
+    loss recorded after the last marrow, which can lie months before the end of follow-up."""
+    adsl = tables["adsl"].set_index("patient_id")
+    in_cr = adsl.index[adsl["status_at_cutoff"] == "in CR"]
+    gaps = marrow_to_end_months(tables).reindex(in_cr).dropna()
+    if gaps.empty:
+        return None
+    span = _number(gaps.min(), 0) + ("" if round(gaps.min()) == round(gaps.max())
+                                     else f"–{_number(gaps.max(), 0)}")
+    return (f"Status 'in CR' at the cut-off ({', '.join(gaps.index)}) is inferred, not "
+            "observed: no relapse, death or loss to follow-up is recorded after the last "
+            f"marrow assessment, which was {span} months before the end of follow-up.")

@@ -2,8 +2,9 @@
 
 The trial's patient-level records are not public. This script documents, value by value,
 how the bundled sheets were chosen: each patient's figures below are either stated in the
-article (cited), forced by stated facts through a definition, fixed by the stated protocol,
-or imputed within the limits set by the aggregates the article reports. It is run once by
+article for that patient and time (cited), computed only from stated values, or imputed
+within the limits set by the figures the article reports; :func:`provenance_rules` records
+which, cell by cell. It is run once by
 hand (``python tools/reconstruct.py``); the pipeline itself only ever reads data-raw/.
 
 Conventions: months are 30-day months and years 365.25 days (see data-raw/README.md).
@@ -73,6 +74,7 @@ PATIENTS = {
 
 # pt01 after CART2: relapse (day 270 = 9 months), CART3, second relapse, death (16 months).
 PT01_EVENTS = {"relapse2": 270, "cart3": 330, "relapse3": 420, "death": 480}
+assert PT01_EVENTS["relapse3"] - PT01_EVENTS["cart3"] == 90  # the CART3 relapse marrow
 PT02_LOST = 330
 HSCT_DAY = {"pt03": 75, "pt04": 60, "pt05": 95}
 
@@ -87,7 +89,8 @@ ASSESSMENTS = {
              (2, "month3", 90, "0.5", "<0.01", "negative", "none"),
              (2, "month6", 180, "0.5", "<0.01", "negative", "none"),
              (2, "unscheduled", 270, "15", "12.5", "negative", "none"),
-             (3, "day28", 28, "2", "0.1", "negative", "none")],
+             (3, "day28", 28, "1", "<0.01", "negative", "none"),
+             (3, "unscheduled", 90, "24", "21.7", "negative", "none")],
     "pt02": [(1, "enrolment", -11, "30", "12.0", "positive", "CNS"),
              (1, "day28", 28, "1", "<0.01", "negative", "none"),
              (2, "enrolment", -12, "1", "<0.01", "negative", "none"),
@@ -107,7 +110,7 @@ ASSESSMENTS = {
              (2, "unscheduled", 322, "", "<0.01", "not done", "none")],
     "pt04": [(1, "enrolment", -12, "3", "0.5", "negative", "testis"),
              (1, "day28", 28, "1", "<0.01", "negative", "none"),
-             (2, "enrolment", -9, "1", "<0.01", "negative", "testis"),
+             (2, "enrolment", -7, "1", "<0.01", "negative", "testis"),
              (2, "day0", 0, "1", "<0.01", "negative", "testis"),
              (2, "day7_14", 14, "0.5", "<0.01", "negative", "none"),
              (2, "day28", 28, "0.5", "<0.01", "negative", "none"),
@@ -124,14 +127,18 @@ ASSESSMENTS = {
              (2, "month12", 365, "", "<0.01", "not done", "none")],
 }
 
-# CRS after CART2: (max temp, unit, fever day, hypotension, tocilizumab, onset, resolution)
+# CRS after CART2: (max temp, unit, fever day, hypotension, tocilizumab, onset, resolution).
+# The article dates CRS by IL-6 (onset: IL-6 rises after infusion; end: IL-6 back at its
+# pre-infusion level), so for the patients with an IL-6 series the IL-6 curve below is
+# drawn to rise on the onset day and reach baseline on the resolution day.
 CRS = {
     "pt01": ("38.6", "degC", 1, "no", "no", 1, 8),
     "pt02": ("38.9", "degC", 1, "no", "no", 1, 9),
-    "pt03": ("40.1", "degC", 0, "yes", "yes", 0, 14),
+    "pt03": ("40.1", "degC", 1, "yes", "yes", 1, 15),
     "pt04": ("39.8", "degC", 1, "yes", "yes", 1, 13),
     "pt05": ("102.2", "degF", 1, "no", "no", 1, 10),
 }
+CART1_IL6_END = 14  # day IL-6 returns to baseline after CART1 (no CRS sheet for CART1)
 
 # IL-6 (pg/mL): course -> (baseline, peak, peak day). Fold = peak / baseline.
 IL6 = {
@@ -177,106 +184,226 @@ CAR_T_COUNTS = {"pt03": {7: 85.0, 14: 42.0, 28: 6.5}, "pt04": {7: 61.0, 14: 25.0
 
 
 # ---------------------------------------------------------------------------------------
-# Provenance rules: every non-empty cell of every sheet is covered by at least one rule; the
-# most specific rule (named patient, narrower `where`, named column) describes the cell.
-# basis: stated | derived_from_stated | protocol | imputed
+# Provenance rules. Every non-empty cell of every sheet is matched by exactly one rule, and a
+# rule covers cells of one basis only:
+#   stated               the article gives this value for this patient and time (source);
+#   derived_from_stated  computed only from stated values (depends: the cells it is
+#                        computed from, as sheet.column of the same patient and course;
+#                        empty when it follows from the article's text alone);
+#   imputed              chosen within the limits of the published figures (constrains).
+# `where` filters rows: key=value, key!=value, alternatives with |, conditions joined by ;.
+# Dates are imputed throughout: every date hangs on an imputed infusion date, even where
+# the article states the study day (pt03's day 322, pt05's day 89).
 # ---------------------------------------------------------------------------------------
 R = "Results"
-PROVENANCE = [
-    ("study", "*", "*", "study_id", "imputed", "", "label only"),
-    ("study", "*", "*", "registry_id", "stated", "Methods, Study design: ChiCTR2000032211", ""),
-    ("study", "*", "*", "data_cutoff", "stated", "Methods, Study design: cut-off 2022-08-31",
-     ""),
-    ("patients", "*", "*", "*", "imputed", "",
-     ("no patient-level baseline in the available text; each value chosen freely unless a "
-     "narrower rule applies")),
-    ("patients", "*", "*", "patient_id", "stated", "Results: patients named pt01-pt05", ""),
-    ("patients", "*", "*", "centre", "imputed", "Methods: two centres (SCMC, Soochow)",
-     "which patient was treated where is not reported"),
-    ("patients", "*", "*", "age_at_diagnosis", "imputed", f"{R} ¶1",
-     ("median 3.62, range 1.39-11.87 years; with the dates, ages at CART1 (7.36, 5.61-12.38) "
-     "and CART2 (8.36, 6.96-15.1)")),
-    ("patients", "*", "*", "diagnosis_date", "derived_from_stated", f"{R} ¶1-2",
-     "solved so that age at diagnosis plus time to CART1 gives the chosen age at CART1"),
-    ("patients", "*", "*", "cytogenetics", "imputed", f"{R} ¶1",
-     ("three patients with abnormalities, one BCR-ABL1; which ones and which abnormalities "
-     "are imputed")),
-    ("patients", "*", "*", "bcr_abl1", "imputed", f"{R} ¶1", "exactly one patient with BCR-ABL1"),
-    ("patients", "*", "*", "prior_car_t", "stated", f"{R} ¶1: no CAR-T before CART1", ""),
-    ("patients", "*", "*", "cns_status_pre_cart1", "imputed", "Additional file 2 footnotes",
-     "two patients with CSF involvement (footnotes ^ and &)"),
-    ("patients", "*", "*", "csf_blasts_pre_cart1", "stated",
-     "Additional file 2 footnotes ^ (88.63%) and & (84%)", "patient assignment imputed"),
-    ("patients", "*", "*", "csf_wbc_pre_cart1", "stated", "Additional file 2 footnote &: 25/mm3",
-     "patient assignment imputed"),
-    ("patients", "*", "*", "extramedullary_pre_cart1", "imputed",
-     f"{R} ¶1; Additional file 2 footnote * (testis biopsy)",
-     "four high-burden patients (MRD >= 5% or extramedullary disease), one low"),
-    ("patients", "*", "*", "sex", "imputed", "",
-     "pt04 male (testicular disease, stated); others imputed"),
-    ("courses", "*", "*", "*", "imputed", "", "weights and heights plausible for age"),
-    ("courses", "*", "*", "patient_id", "stated", f"{R}", ""),
-    ("courses", "*", "*", "course", "stated", f"{R} ¶5: pt01 received a third CAR-T", ""),
-    ("courses", "*", "*", "infusion_date", "derived_from_stated", f"{R} ¶2, ¶5",
-     ("CART1-to-CART2 median 15.93 (11.9-33.13) months; follow-up median 26.3 months; CART2 "
-     "between July 2018 and August 2022")),
-    ("courses", "*", "*", "bsa", "derived_from_stated", "", ("Mosteller formula from height and "
-     "weight")),
-    ("products", "*", "*", "*", "imputed", "Methods: viability > 90%, transduction >= 20%",
-     "release criteria"),
-    ("products", "*", "*", "patient_id", "stated", f"{R}", ""),
-    ("products", "*", "*", "course", "stated", f"{R}", ""),
-    ("products", "*", "*", "target", "stated", "Methods: CD19 and CD22 products mixed", ""),
-    ("products", "*", "*", "car_t_cells", "derived_from_stated", f"{R} ¶1-2; Discussion ¶4",
-     ("dose per kg times weight; CART1 median 1e7 (8e6-1.2e7); CART2 total median 1.1e7 "
-     "(4.3e6-1.5e7), CD19 5.54e6 (2.21e6-6e6), CD22 5.29e6 (2.09e6-9e6), ratio 1:1 "
-     "(1:0.9-1:1.5); 3 higher / 1 same / 1 lower than CART1; pt03 and pt05 1.1-1.2e7")),
-    ("products", "*", "*", "car_t_cells_unit", "imputed", "", "export unit"),
-    ("products", "*", "course=2", "transduction_efficiency", "imputed", f"{R} ¶2",
-     "mean of CD19 and CD22 transduction per patient: median 44.85% (25-64.55%)"),
-    ("lymphodepletion", "*", "*", "*", "protocol", "Methods, Lymphodepletion",
-     ("CART1: Flu 40 mg/m2 days -4..-2, Cy 500 mg/m2 days -4..-3; CART2: Flu 50 mg/m2 x 3 "
-     "days, Cy 500 mg/m2 x 2 days; mg = mg/m2 x BSA")),
-    ("lymphodepletion", "pt01", "course=3", "*", "imputed", f"{R} ¶5",
-     "third CAR-T regimen not reported; CART2 regimen assumed"),
-    ("assessments", "*", "*", "*", "imputed", "Methods, Tumor burden assessment",
-     ("protocol time points; CART1 responses (all MRD-negative CR), burden before CART1 "
-     "(4 high, 1 low), all MRD-negative CR after CART2 within 0-3 months")),
-    ("assessments", "pt03", "course=2", "mrd", "stated",
-     f"{R} ¶6; Fig. 3D: 8.9% on day -7, <0.01% on days 26 and 322", ("other pt03 values "
-     "imputed")),
-    ("assessments", "pt01", "course=2", "mrd", "stated", "Discussion ¶9: MRD < 5% on day 0",
-     "values imputed below 5%"),
-    ("crs", "*", "*", "*", "stated", (f"{R} ¶3: grades 1 (three) and 2 (two), fever within "
-     "1 day, hypotension without vasopressors in two, tocilizumab in two, no steroids, no "
-     "neurotoxicity; ¶4 onset within 6 days, duration 7-14 days"),
-     "which patient had which grade, temperatures and days are imputed"),
-    ("cytokines", "*", "*", "*", "imputed", "Fig. 2; Additional file 4",
-     ("IL-6 fold change medians 7.46 vs 849.7 (P = 0.2), peaks 100.4 vs 1300 pg/mL (P = 0.4); "
-     "three patients per course; curves and other cytokines imputed")),
-    ("qpcr", "*", "*", "*", "imputed", "Fig. 4A-C", ("curve shapes: peak within a week then "
-     "decline")),
-    ("qpcr", "pt03", "course=2", "value", "stated",
-     f"{R} ¶7: peak 100.65e3 copies/ug; detectable at day 347", "other values imputed"),
-    ("qpcr", "pt04", "course=2", "value", "stated",
-     f"{R} ¶7: peak 59.63e3 copies/ug; CD19 CAR earlier and higher than CD22 CAR",
-     "other values imputed"),
-    ("qpcr", "pt05", "*", "value", "stated",
-     f"{R} ¶7: 23.45e3 copies/ug at day 89 after CART2, 14.93e3 at day 60 after CART1",
-     "other values imputed"),
-    ("flow", "*", "*", "*", "imputed", f"{R} ¶8-9; Fig. 4D-E",
-     ("B-cell aplasia duration medians 6.03 (3.17-9.77) and 11.57 (8.53-17.5) months; "
-     "CD4/CD8 ratio inverted within 6 days")),
-    ("events", "*", "*", "*", "imputed", f"{R} ¶2, ¶5; Discussion",
-     ("relapse after CART1: median 11.87 (4.07-32.87) months, 3 isolated BM, 2 isolated "
-     "extramedullary (testis, lymph node), all CD19+; HSCT in three; EFS 100%/80% and OS "
-     "100%/100% at 6/12 months")),
-    ("events", "pt01", "*", "*", "stated", f"{R} ¶5; Discussion ¶8",
-     ("relapse 9 months after CART2 (CD19+ CD22+), third CAR-T, second relapse, treatment "
-     "abandoned; dates imputed")),
-    ("events", "pt02", "event=lost_to_follow_up", "*", "stated", "Fig. 1B caption",
-     "one non-transplanted patient lost to follow-up; patient and date imputed"),
-]
+ALL = {
+    "study": ["study_id", "registry_id", "data_cutoff"],
+    "patients": ["patient_id", "centre", "sex", "age_at_diagnosis", "diagnosis_date",
+                 "cytogenetics", "bcr_abl1", "prior_car_t", "cns_status_pre_cart1",
+                 "csf_blasts_pre_cart1", "csf_wbc_pre_cart1", "extramedullary_pre_cart1"],
+    "assessments": ["patient_id", "course", "visit", "assessment_date", "bm_blasts", "mrd",
+                    "csf", "extramedullary"],
+    "cytokines": ["patient_id", "course", "sample_date", "parameter", "value", "unit"],
+    "qpcr": ["patient_id", "course", "sample_date", "parameter", "value", "unit"],
+    "flow": ["patient_id", "course", "sample_date", "specimen", "parameter", "value", "unit"],
+    "events": ["patient_id", "event", "event_date", "after_course", "site", "cd19", "cd22"],
+}
+ASSESSMENT_CONSTRAINTS = (
+    "protocol time points (Methods); every CART1 reaches MRD-negative CR; burden before CART1 "
+    "high in 4, low in 1 (Results ¶1); MRD-negative CR after CART2 in all within 0-3 months "
+    "(Results ¶5); pt01 MRD < 5% on day 0 (Discussion ¶9); relapse marrows on the imputed "
+    "relapse dates")
+EVENT_DATES = (
+    "relapse after CART1 median 11.87 (4.07-32.87) months; EFS 100%/80%, OS 100%/100% at 6/12 "
+    "months; median follow-up 26.3 months; pt01 relapse 9 months after CART2; pt03 "
+    "transplanted before day 322; dates hang on the imputed infusion dates")
+CR_AT_CUTOFF = (
+    "last contact before the cut-off: median follow-up 26.3 months. The article states that "
+    "the transplanted patients were in MRD-negative CR at the cut-off (Abstract; Fig. 1B; "
+    "Discussion ¶7); the sheets hold no marrow near the cut-off, so the status 'in CR' "
+    "derived from them is an inference from the absence of a recorded relapse, death or loss")
+
+
+def rest(sheet: str, *named: str) -> str:
+    """The columns of ``sheet`` other than ``named``, joined for a rule."""
+    return "|".join(c for c in ALL[sheet] if c not in named)
+
+
+def provenance_rules(infusions: dict) -> list[tuple]:
+    """The rules, with the sample dates of the stated qPCR values computed from the
+    (imputed) infusion dates."""
+    def on(pid: str, course: int, day: int) -> str:
+        return iso(infusions[(pid, course)] + timedelta(days=day))
+
+    pt03_peak, pt04_peak = on("pt03", 2, 7), on("pt04", 2, 7)
+    pt05_cart1 = on("pt05", 1, 60)
+    pt03_visits = "visit=enrolment|day28|unscheduled"
+    copies = "stated value; its sample date hangs on the imputed infusion date"
+    measured = rest("qpcr", "sample_date")
+    return [
+        ("study", "*", "*", "study_id", "imputed", "", "a label chosen for the export", ""),
+        ("study", "*", "*", "registry_id", "stated", "Methods, Study design: ChiCTR2000032211",
+         "", ""),
+        ("study", "*", "*", "data_cutoff", "stated",
+         "Methods, Study design: cut-off August 31, 2022", "", ""),
+        # patients
+        ("patients", "*", "*", "patient_id", "stated", f"{R}: patients named pt01-pt05", "", ""),
+        ("patients", "*", "*", "prior_car_t", "stated", f"{R} ¶1: no CAR-T before CART1", "",
+         ""),
+        ("patients", "pt04", "*", "sex", "derived_from_stated",
+         "Additional file 3 footnote +: testicular oedema in pt04 after CART2", "", ""),
+        ("patients", "*", "patient_id!=pt04", "sex", "imputed", "", "not reported", ""),
+        ("patients", "*", "*", "centre", "imputed", "Methods: two centres (SCMC, Soochow)",
+         "which patient was treated where is not reported", ""),
+        ("patients", "*", "*", "age_at_diagnosis", "imputed", f"{R} ¶1",
+         ("median 3.62, range 1.39-11.87 years; with the dates, ages at CART1 (7.36, "
+          "5.61-12.38) and CART2 (8.36, 6.96-15.1)"), ""),
+        ("patients", "*", "*", "diagnosis_date", "imputed", f"{R} ¶1-2",
+         "solved so that age at diagnosis plus time to CART1 gives the chosen age at CART1",
+         "patients.age_at_diagnosis|courses.infusion_date"),
+        ("patients", "*", "*", "cytogenetics", "imputed", f"{R} ¶1",
+         "three patients with abnormalities, one of them BCR-ABL1", ""),
+        ("patients", "*", "*", "bcr_abl1", "imputed", f"{R} ¶1",
+         "exactly one patient with BCR-ABL1", ""),
+        ("patients", "*", "*", "cns_status_pre_cart1", "imputed", "Additional file 2 footnotes",
+         "two patients with CSF involvement (footnotes ^ and &)", ""),
+        ("patients", "*", "*", "csf_blasts_pre_cart1|csf_wbc_pre_cart1", "imputed",
+         "Additional file 2 footnotes ^ (88.63%) and & (84%, 25/mm3)",
+         "the values are printed but not which patient they belong to", ""),
+        ("patients", "*", "*", "extramedullary_pre_cart1", "imputed",
+         f"{R} ¶1; Additional file 2 footnote * (testis biopsy)",
+         "four high-burden patients (MRD >= 5% or extramedullary disease), one low", ""),
+        # courses
+        ("courses", "*", "*", "patient_id|course", "stated",
+         f"{R}: every patient received CART1 and CART2; ¶5: pt01 a third CAR-T", "", ""),
+        ("courses", "*", "*", "infusion_date", "imputed", f"{R} ¶2, ¶5",
+         ("CART1-to-CART2 median 15.93 (11.9-33.13) months; follow-up median 26.3 months; "
+          "CART2 between July 2018 and August 2022"), ""),
+        ("courses", "*", "*", "weight|weight_unit|height", "imputed", "",
+         "weights and heights plausible for age", ""),
+        ("courses", "*", "*", "bsa", "imputed", "",
+         "Mosteller formula from the imputed height and weight", "courses.height|courses.weight"),
+        # products
+        ("products", "*", "*", "patient_id|course", "stated",
+         f"{R}: every patient received CART1 and CART2; ¶5: pt01 a third CAR-T", "", ""),
+        ("products", "*", "course=1|2", "target", "stated",
+         "Methods: CD19 CAR-T at CART1; CD19 and CD22 products mixed at CART2", "", ""),
+        ("products", "*", "course!=1|2", "target", "imputed", f"{R} ¶5",
+         "the third CAR-T's product is not reported", ""),
+        ("products", "*", "*", "car_t_cells", "imputed", f"{R} ¶1-2; Discussion ¶4",
+         ("dose per kg times the imputed weight; CART1 median 1e7 (8e6-1.2e7); CART2 total "
+          "median 1.1e7 (4.3e6-1.5e7), CD19 5.54e6 (2.21e6-6e6), CD22 5.29e6 (2.09e6-9e6), "
+          "ratio 1:1 (1:0.9-1:1.5); 3 higher / 1 same / 1 lower than CART1; pt03 and pt05 "
+          "1.1-1.2e7"), "courses.weight"),
+        ("products", "*", "*", "car_t_cells_unit", "imputed", "", "export unit", ""),
+        ("products", "*", "course=2", "transduction_efficiency", "imputed", f"{R} ¶2",
+         "mean of CD19 and CD22 transduction per patient: median 44.85% (25-64.55%)", ""),
+        ("products", "*", "course!=2", "transduction_efficiency|viability", "imputed",
+         "Methods: release criteria", "transduction >= 20%, viability > 90%", ""),
+        ("products", "*", "course=2", "viability", "imputed", "Methods: release criteria",
+         "viability > 90%", ""),
+        # lymphodepletion
+        ("lymphodepletion", "*", "course=1|2", "patient_id|course|drug", "stated",
+         f"Methods, Lymphodepletion; {R} ¶1-2: all patients, before CART1 and CART2", "", ""),
+        ("lymphodepletion", "*", "course=1", "day", "stated",
+         "Methods, Lymphodepletion: Flu days -4 to -2, Cy days -4 to -3", "", ""),
+        ("lymphodepletion", "*", "course=2", "day", "imputed", "Methods, Lymphodepletion",
+         "Flu on three days and Cy on two before CART2; which days is not stated", ""),
+        ("lymphodepletion", "*", "course=1|2", "dose|dose_unit", "imputed",
+         "Methods, Lymphodepletion",
+         "stated mg/m2 (Flu 40 then 50, Cy 500) times the imputed BSA", "courses.bsa"),
+        ("lymphodepletion", "*", "course!=1|2", "patient_id|course|drug|day|dose|dose_unit",
+         "imputed", f"{R} ¶5", "third CAR-T regimen not reported; CART2 regimen assumed", ""),
+        # assessments: only pt03's three CART2 MRD values are stated
+        ("assessments", "pt03", f"course=2;{pt03_visits}", "patient_id|course|mrd", "stated",
+         f"{R} ¶6; Fig. 3D: MRD 8.9% on day -7, < 0.01% on days 26 and 322", "", ""),
+        ("assessments", "pt03", f"course=2;{pt03_visits}", rest("assessments", "patient_id",
+                                                               "course", "mrd"),
+         "imputed", f"{R} ¶6", "study days -7, 26 and 322 stated; " + ASSESSMENT_CONSTRAINTS,
+         "courses.infusion_date"),
+        ("assessments", "pt03", f"course=2;{pt03_visits.replace('=', '!=')}", "*", "imputed",
+         "Methods, Tumor burden assessment", ASSESSMENT_CONSTRAINTS, ""),
+        ("assessments", "pt03", "course!=2", "*", "imputed", "Methods, Tumor burden assessment",
+         ASSESSMENT_CONSTRAINTS, ""),
+        ("assessments", "*", "patient_id!=pt03", "*", "imputed",
+         "Methods, Tumor burden assessment", ASSESSMENT_CONSTRAINTS, ""),
+        # crs
+        ("crs", "*", "*", "patient_id|course", "stated",
+         f"{R} ¶3: CRS after CART2 in all five", "", ""),
+        ("crs", "*", "*", "vasopressors", "stated",
+         f"{R} ¶3: no CRS of grade 3 or more; hypotension without vasopressors", "", ""),
+        ("crs", "*", "*", "steroids", "stated", f"{R} ¶3: none received dexamethasone", "", ""),
+        ("crs", "*", "*", "neurotoxicity_grade", "stated",
+         f"{R} ¶3: no neurologic toxicity", "", ""),
+        ("crs", "*", "*", "max_temperature|temperature_unit|fever_onset_day", "imputed",
+         f"{R} ¶3", "fever >= 38 degC within 1 day in all", ""),
+        ("crs", "*", "*", "hypotension|oxygen|tocilizumab", "imputed", f"{R} ¶3",
+         ("grade 1 in three, grade 2 in two; hypotension in two, tocilizumab in the two with "
+          "grade 2; which patients is not stated"), ""),
+        ("crs", "*", "*", "crs_onset_day|crs_resolution_day", "imputed", f"{R} ¶4",
+         ("onset within 6 days, duration 7-14 days; where an IL-6 series exists, onset is its "
+          "rise and resolution its return to the pre-infusion level (the article's definition)"),
+         "cytokines.value"),
+        # cytokines: no value is stated (Table S1 is not in the available text)
+        ("cytokines", "*", "*", "*", "imputed", "Fig. 2; Additional file 4",
+         ("IL-6 fold change medians 7.46 vs 849.7 (P = 0.2), peaks 100.4 vs 1300 pg/mL "
+          "(P = 0.4); seven cytokines in pt01, pt03 and pt04 after CART2; IL-6 back at "
+          "baseline when CRS ends; sample days, curves and other cytokines imputed"), ""),
+        # qpcr: four stated values; a measurement row's keys share the basis of its value
+        ("qpcr", "*", "*", "sample_date", "imputed", "Fig. 4A-C",
+         "peak within a week; pt03 detectable on day 347; pt05 on days 60 and 89",
+         "courses.infusion_date"),
+        ("qpcr", "pt03", f"sample_date={pt03_peak}", measured, "stated",
+         f"{R} ¶7: pt03 peak 100.65 x 10^3 copies/ug", copies, ""),
+        ("qpcr", "pt03", f"sample_date!={pt03_peak}", measured, "imputed", "Fig. 4A",
+         "decline after the peak; detectable on day 347", ""),
+        ("qpcr", "pt04", f"sample_date={pt04_peak};parameter=total CAR", measured, "stated",
+         f"{R} ¶7: pt04 peak 59.63 x 10^3 copies/ug", copies, ""),
+        ("qpcr", "pt04", f"sample_date={pt04_peak};parameter!=total CAR", measured,
+         "imputed", "Fig. 4B", "CD19 CAR earlier, higher and longer than CD22 CAR", ""),
+        ("qpcr", "pt04", f"sample_date!={pt04_peak}", measured, "imputed", "Fig. 4B",
+         "CD19 CAR earlier, higher and longer than CD22 CAR; decline after the peak", ""),
+        ("qpcr", "pt05", "course=2", measured, "stated",
+         f"{R} ¶7: pt05 23.45 x 10^3 copies/ug on day 89 after CART2", copies, ""),
+        ("qpcr", "pt05", f"course=1;sample_date={pt05_cart1}", measured, "stated",
+         f"{R} ¶7: pt05 14.93 x 10^3 copies/ug on day 60 after CART1", copies, ""),
+        ("qpcr", "pt05", f"course=1;sample_date!={pt05_cart1}", measured, "imputed",
+         "Fig. 4C", "curve shape: peak within a week then decline", ""),
+        # flow
+        ("flow", "*", "*", "*", "imputed", f"{R} ¶8-9; Fig. 4D-E",
+         ("B-cell aplasia duration medians 6.03 (3.17-9.77) and 11.57 (8.53-17.5) months; pt05 "
+          "still aplastic after CART2; CD4/CD8 ratio above 1 in products and blood, inverted "
+          "within 6 days"), ""),
+        # events
+        ("events", "*", "after_course=1", "patient_id|event|after_course|cd19", "stated",
+         f"{R} ¶1: every patient responded to CART1, then relapsed CD19-positive", "", ""),
+        ("events", "*", "after_course=1", "event_date|site|cd22", "imputed", f"{R} ¶2",
+         ("relapse after CART1 median 11.87 (4.07-32.87) months; 3 isolated BM, 2 isolated "
+          "extramedullary (testis, lymph node); which patient where is not stated; CD22 not "
+          "reported"), "courses.infusion_date"),
+        ("events", "pt01", "event=relapse;after_course=2",
+         "patient_id|event|after_course|cd19|cd22", "stated",
+         f"{R} ¶5; Discussion ¶8: pt01 relapsed CD19+ CD22+ 9 months after CART2", "", ""),
+        ("events", "pt01", "event=relapse;after_course=3", "patient_id|event|after_course",
+         "stated", f"{R} ¶5: pt01 relapsed after the third CAR-T", "", ""),
+        ("events", "pt01", "event=relapse;after_course=2|3", "event_date|site", "imputed",
+         f"{R} ¶5", EVENT_DATES, "courses.infusion_date"),
+        ("events", "pt01", "event=relapse;after_course=3", "cd19|cd22", "imputed", f"{R} ¶5",
+         "antigens of the relapse after the third CAR-T are not reported", ""),
+        ("events", "*", "event=hsct;patient_id=pt03|pt04", "patient_id|event|after_course",
+         "stated", f"{R} ¶6 (pt03 post HSCT on day 322); Fig. 3A caption (pt04)", "", ""),
+        ("events", "*", "event=hsct;patient_id=pt03|pt04", "event_date", "imputed", "",
+         EVENT_DATES, "courses.infusion_date"),
+        ("events", "*", "event=hsct;patient_id!=pt03|pt04", "*", "imputed",
+         "Abstract; Discussion ¶7", "three patients transplanted after CART2; " + EVENT_DATES,
+         ""),
+        ("events", "*", "event=death|lost_to_follow_up", "*", "imputed",
+         "Fig. 1B caption; Discussion ¶7",
+         ("of the two patients not transplanted one died and one was lost to follow-up; "
+          "which is which is not stated; " + EVENT_DATES), ""),
+        ("events", "*", "event=last_contact", "*", "imputed", "Abstract; Fig. 1B",
+         CR_AT_CUTOFF, ""),
+    ]
 
 
 def mosteller(height_cm: float, weight_kg: float) -> float:
@@ -377,17 +504,18 @@ def main() -> None:
     rows = []
     for pid, by_course in IL6.items():
         for course, (base, peak, peak_day) in by_course.items():
-            for day in CYTOKINE_DAYS:
-                value = cytokine_curve(day, base, peak, peak_day)
+            end = CRS[pid][6] if course == 2 else CART1_IL6_END
+            for day in cytokine_days(end):
+                value = cytokine_curve(day, base, peak, peak_day, end)
                 unit = "ng/L" if (pid, course, day) == ("pt03", 2, 7) else "pg/mL"
                 rows.append([pid, course, iso(infusions[(pid, course)] + timedelta(days=day)),
                              "IL-6", value, unit])
     for name, by_patient in OTHER_CYTOKINES.items():
         for pid, (base, peak) in by_patient.items():
-            peak_day = IL6[pid][2][2]
-            for day in CYTOKINE_DAYS:
+            peak_day, end = IL6[pid][2][2], CRS[pid][6]
+            for day in cytokine_days(end):
                 rows.append([pid, 2, iso(infusions[(pid, 2)] + timedelta(days=day)), name,
-                             cytokine_curve(day, base, peak, peak_day), "pg/mL"])
+                             cytokine_curve(day, base, peak, peak_day, end), "pg/mL"])
     rows.sort(key=lambda r: (r[0], r[1], r[2], r[3]))
     write("cytokines", ["patient_id", "course", "sample_date", "parameter", "value", "unit"], rows)
 
@@ -410,22 +538,28 @@ def main() -> None:
     write("events", ["patient_id", "event", "event_date", "after_course", "site", "cd19", "cd22"],
           event_rows(dates, infusions))
     write("provenance", ["sheet", "patient_id", "where", "columns", "basis", "source",
-                         "constrains"], [list(rule) for rule in PROVENANCE])
+                         "constrains", "depends"],
+          [list(rule) for rule in provenance_rules(infusions)])
     print(f"wrote {len(list(OUT.glob('*.csv')))} sheets to {OUT}")
 
 
-def cytokine_curve(day: int, base: float, peak: float, peak_day: int) -> str:
-    """Baseline before infusion, a rise to the peak on the first sampling day on or after
-    ``peak_day``, then a halving every 1.5 days back towards baseline."""
-    top = min(d for d in CYTOKINE_DAYS if d >= peak_day)
-    if day < 0:
+def cytokine_days(end: int) -> list[int]:
+    """Sampling days of a course: the fixed schedule plus the day before and the day of the
+    return to baseline (``end``), so that the samples show when CRS ended."""
+    return sorted(set(CYTOKINE_DAYS) | {end - 1, end})
+
+
+def cytokine_curve(day: int, base: float, peak: float, peak_day: int, end: int) -> str:
+    """Baseline before infusion, a linear rise to the peak on the first sampling day on or
+    after ``peak_day``, then a quadratic fall that reaches baseline on day ``end`` and
+    stays there."""
+    top = min(d for d in cytokine_days(end) if d >= peak_day)
+    if day < 0 or day >= end:
         value = base
-    elif day == top:
-        value = peak
-    elif day < top:
-        value = base + (peak - base) * 0.5 * day / top
+    elif day <= top:
+        value = base + (peak - base) * (0.5 * day / top if day < top else 1.0)
     else:
-        value = base + (peak - base) * 0.5 ** ((day - top) / 1.5)
+        value = base + (peak - base) * ((end - day) / (end - top)) ** 2
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
