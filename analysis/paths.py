@@ -12,10 +12,15 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from qmdrender.project import output_dir
+
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_RAW = ROOT / "data-raw"
 ENV_VAR = "CART2_DATA_RAW"
 FIGURES_ENV_VAR = "CART2_FIGURES_DIR"
+OUTPUT = output_dir(ROOT)  # project: output-dir of _quarto.yml (_output/), as Quarto reads it
+if OUTPUT is None:
+    raise SystemExit(f"{ROOT / '_quarto.yml'}: project: output-dir is not set")
 
 
 @dataclass(frozen=True)
@@ -37,9 +42,9 @@ def cohort_paths(data_raw: Path | str | None = None) -> CohortPaths:
     """Folders for the cohort whose raw sheets are in ``data_raw`` (default: the bundled one)."""
     raw = Path(data_raw).resolve() if data_raw else BUNDLED_RAW
     if raw == BUNDLED_RAW:
-        return CohortPaths(raw, ROOT / "data-derived", ROOT / "figures", ROOT / "_output")
+        return CohortPaths(raw, ROOT / "data-derived", ROOT / "figures", OUTPUT)
     base = ROOT / "_cohorts" / raw.name
-    return CohortPaths(raw, base / "data-derived", base / "figures", base / "_output")
+    return CohortPaths(raw, base / "data-derived", base / "figures", base / OUTPUT.name)
 
 
 def current() -> CohortPaths:

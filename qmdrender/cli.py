@@ -20,9 +20,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import yaml
-
-from qmdrender import compose, document, execute, pandoc
+from qmdrender import compose, document, execute, pandoc, project
 
 FORMATS = {"html": "html", "pdf": "pdf", "docx": "docx"}  # format -> file extension
 QUARTO_FORMATS = {"html": "html", "pdf": "typst", "docx": "docx"}
@@ -32,15 +30,6 @@ def engine_line(engine: str) -> str:
     if engine == "quarto":
         return "qmdrender: engine = quarto (found on PATH)"
     return f"qmdrender: engine = builtin (nbclient + {pandoc.versions()}; quarto not found)"
-
-
-def project_output_dir(folder: Path) -> Path | None:
-    """``project: output-dir`` of ``_quarto.yml`` in ``folder``, if any."""
-    config = folder / "_quarto.yml"
-    if not config.is_file():
-        return None
-    project = (yaml.safe_load(config.read_text(encoding="utf-8")) or {}).get("project") or {}
-    return folder / project["output-dir"] if project.get("output-dir") else None
 
 
 def stamp(qmd: Path, depends: list[str], engine: str, formats: list[str]) -> str:
@@ -136,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         parser.error(f"--to {args.to}: unknown format {unknown[0]} (html, pdf, docx)")
-    args.output_dir = args.output_dir or project_output_dir(args.files[0].resolve().parent)
+    args.output_dir = args.output_dir or project.output_dir(args.files[0].resolve().parent)
     if args.output_dir is None:
         parser.error("no --output-dir and no project: output-dir in _quarto.yml")
     engine = args.engine
