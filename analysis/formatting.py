@@ -10,8 +10,24 @@ and rounds it for comparison with the published value in the reproducibility led
 from __future__ import annotations
 
 import math
+import re
 
 TIMES = "\u00d7"
+PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
+
+
+def markdown_text(value) -> str:
+    """Sheet text as literal Markdown: each ASCII punctuation character backslash-escaped
+    (Pandoc reads an escaped character as itself) and line breaks as spaces, so no value
+    becomes markup (emphasis, HTML tags, links, Typst or LaTeX commands) in any format."""
+    return PUNCTUATION.sub(r"\\\1", " ".join(str(value).splitlines()))
+
+
+def markdown_code(value) -> str:
+    """Text as a Markdown code span, fenced by more backticks than it contains in a row."""
+    text = " ".join(str(value).splitlines())
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    return f"{fence} {text} {fence}"
 
 
 def _trim(text: str) -> str:
@@ -77,7 +93,7 @@ def render(value, style: str, markup: bool = True) -> str:
     if kind == "bool":
         return "yes" if value else "no"
     if kind == "text":
-        return str(value)
+        return markdown_text(value) if markup else str(value)
     raise ValueError(f"unknown number style {style!r}")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from analysis.formatting import markdown_code
 from analysis.paths import CohortPaths
 
 
@@ -17,12 +18,14 @@ def data_notice(paths: CohortPaths, study_id: str) -> str:
                 "`data-raw/provenance.csv` marks each value as stated in the article or "
                 "imputed.")
     elif study_id.upper().startswith("SYNTHETIC"):
-        text = (f"**Synthetic cohort `{study_id}`.** Every patient here was generated at "
-                f"random by `tools/synth.py` (sheets in `{paths.raw}`); nothing describes real "
+        text = (f"**Synthetic cohort {markdown_code(study_id)}.** Every patient here was "
+                f"generated at random by `tools/synth.py` (sheets in "
+                f"{markdown_code(paths.raw)}); nothing describes real "
                 "patients. Statements about named patients of the published cohort are left "
                 "out.")
     else:
-        text = (f"**Cohort `{paths.raw.name}`.** Computed from the sheets in `{paths.raw}`, "
+        text = (f"**Cohort {markdown_code(paths.raw.name)}.** Computed from the sheets in "
+                f"{markdown_code(paths.raw)}, "
                 "not from the published cohort. Statements about named patients of the "
                 "published cohort are left out where they do not apply.")
     return f"::: {{.callout-important}}\n{text}\n:::\n"

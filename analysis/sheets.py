@@ -32,6 +32,7 @@ from analysis.rawsheet import RawSheet, read_csv_sheet, structure_problems
 from analysis.rules import check_rules
 from analysis.units import UnitError, convert, parse_unit
 
+IDENTIFIER = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
 DECIMAL_COMMA = r"[<>]?\s*\d+,\d+$"  # matched on stripped cells
 
 
@@ -145,6 +146,10 @@ def _parse_column(frame, sheet: Sheet, column: Column, label, problems) -> None:
         stray = ~blank & (text != stripped)
         _report(problems, label, frame.loc[stray, "_row"], name, text[stray],
                 "an identifier without leading or trailing spaces")
+        odd = ~blank & ~stray & ~text.str.fullmatch(IDENTIFIER)
+        _report(problems, label, frame.loc[odd, "_row"], name, text[odd],
+                "an identifier of letters, digits, '.', '_' and '-', starting and ending "
+                "with a letter or digit")
         frame[name] = text.where(~blank, None)
     elif column.type in ("text", "category"):
         allowed = column.values or (tuple(sheet.parameters) if name == sheet.parameter_column

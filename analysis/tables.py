@@ -1,4 +1,8 @@
-"""The supplementary tables (Additional files 2-4), built from the derived tables."""
+"""The supplementary tables (Additional files 2-4), built from the derived tables.
+
+Cells are Markdown: every value that comes from the sheets passes through
+:func:`analysis.formatting.markdown_text`, so it prints as written and never as markup.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.derivations import timing
-from analysis.formatting import plural, render
+from analysis.formatting import markdown_text, plural, render
 from analysis.results import Tables
 
 CYTOKINES = ["IL-2", "IL-4", "IL-6", "IL-10", "IL-17A", "IFN-gamma", "TNF-alpha"]
@@ -32,17 +36,22 @@ def _pre_mrd(tables: Tables, course: int) -> pd.Series:
     return first["mrd_qualifier"].fillna("") + first["mrd_pct"].map("{:g}".format) + "%"
 
 
+def _text(values: pd.Series) -> pd.Series:
+    """Sheet text as literal Markdown; missing values as '–'."""
+    return values.map(lambda v: "–" if pd.isna(v) else markdown_text(v))
+
+
 def table1(tables: Tables) -> pd.DataFrame:
     """Patient characteristics and response to CART1 (one row per patient)."""
     adsl = tables["adsl"].set_index("patient_id")
     cart1 = _course(tables, 1).reindex(adsl.index)
     table = pd.DataFrame({
-        "Patient": adsl.index,
-        "Sex": adsl["sex"],
+        "Patient": _text(adsl.index.to_series()),
+        "Sex": _text(adsl["sex"]),
         "Age at diagnosis (y)": adsl["age_at_diagnosis_years"].map(_number),
-        "Cytogenetics": adsl["cytogenetics"],
-        "CNS status": adsl["cns_status_pre_cart1"],
-        "Extramedullary disease": adsl["extramedullary_pre_cart1"],
+        "Cytogenetics": _text(adsl["cytogenetics"]),
+        "CNS status": _text(adsl["cns_status_pre_cart1"]),
+        "Extramedullary disease": _text(adsl["extramedullary_pre_cart1"]),
         "MRD before CART1": _pre_mrd(tables, 1).reindex(adsl.index).fillna("–"),
         "Burden": adsl["burden_pre_cart1"],
         "Age at CART1 (y)": cart1["age_years"].map(_number),
@@ -50,7 +59,7 @@ def table1(tables: Tables) -> pd.DataFrame:
         "Response to CART1": np.where(cart1["best_mrd_negative_cr"].fillna(False).astype(bool),
                                       "MRD-negative CR", "no MRD-negative CR"),
         "BCA after CART1 (mo)": cart1["bca_months"].map(_number),
-        "Relapse after CART1": adsl["relapse_cart1_site"].fillna("–") + " (CD19"
+        "Relapse after CART1": _text(adsl["relapse_cart1_site"]) + " (CD19"
         + adsl["relapse_cart1_cd19"].map({"positive": "+", "negative": "−"}).fillna("?") + ")",
         "CART1 to relapse (mo)": adsl["cart1_to_relapse_months"].map(_number),
     })
@@ -63,7 +72,7 @@ def table2(tables: Tables) -> pd.DataFrame:
     cart2 = _course(tables, 2)
     adsl = adsl.reindex(cart2.index)
     table = pd.DataFrame({
-        "Patient": cart2.index,
+        "Patient": _text(cart2.index.to_series()),
         "Age at CART2 (y)": cart2["age_years"].map(_number),
         "CART1 to CART2 (mo)": adsl["cart1_to_cart2_months"].map(_number),
         "MRD before CART2": _pre_mrd(tables, 2).reindex(cart2.index).fillna("–"),
@@ -95,6 +104,7 @@ def table_s1(tables: Tables) -> pd.DataFrame:
                              aggfunc="max").reindex(columns=CYTOKINES)
     table = peaks.map(lambda v: "–" if pd.isna(v) else f"{v:.2f}".rstrip("0").rstrip("."))
     table.columns = [c.replace("-gamma", "-γ").replace("-alpha", "-α") for c in table.columns]
+    table.index = _text(table.index.to_series())
     return table.rename_axis("Patient").reset_index()
 
 
@@ -111,6 +121,14 @@ def markdown(table: pd.DataFrame, max_columns: int = 8) -> str:
 def superscript_powers(text: pd.Series) -> pd.Series:
     """'1.1 × 10^7' as Pandoc markup for a superscript exponent ('10^7^')."""
     return text.str.replace(r"10\^(-?\d+)(?!\^)", r"10^\1^", regex=True)
+
+
+def literal_with_powers(text: pd.Series) -> pd.Series:
+    """Text printed as written (see markdown_text), except that powers of ten ('10^7',
+    '10^-3') become superscripts."""
+    escaped = text.map(markdown_text)
+    return escaped.str.replace(r"10\\\^(\\-)?(\d+)", lambda m: f"10^{'-' if m[1] else ''}{m[2]}^",
+                               regex=True)
 
 
 def pipe_table(table: pd.DataFrame, widths: list[int]) -> str:
@@ -134,11 +152,11 @@ def table1_notes(tables: Tables) -> list[str]:
         if pd.notna(row["csf_blasts_pre_cart1_pct"]):
             wbc = row["csf_wbc_pre_cart1_per_mm3"]
             count = f" white cell count {wbc:g}/mm³ and" if pd.notna(wbc) else ""
-            notes.append(f"{row['patient_id']}: CSF flow cytometry before CART1 showed{count} "
+            notes.append(f"{markdown_text(row['patient_id'])}: CSF flow cytometry before CART1 showed{count} "
                          f"immature cells {row['csf_blasts_pre_cart1_pct']:g}% of nucleated "
                          "cells.")
         if str(row["extramedullary_pre_cart1"]).lower() == "testis":
-            notes.append(f"{row['patient_id']}: leukaemic infiltration of the testis before "
+            notes.append(f"{markdown_text(row['patient_id'])}: leukaemic infiltration of the testis before "
                          "CART1.")
     return notes
 
@@ -150,14 +168,15 @@ def table2_notes(tables: Tables) -> list[str]:
     pre = adrs[(adrs["course"] == 2) & (adrs["study_day"] < 0)].sort_values("study_day")
     first = pre.groupby("patient_id").first()
     for patient in first.index[first["mrd_negative_cr"].fillna(False).astype(bool)]:
-        notes.append(f"{patient}: in MRD-negative remission before CART2 (after "
+        notes.append(f"{markdown_text(patient)}: in MRD-negative remission before CART2 (after "
                      "chemotherapy); CART2 was given to prevent recurrence.")
     later = tables["adcourse"][tables["adcourse"]["course"] > 2]
     events = tables["adevents"]
     relapsed = set(events.loc[(events["event"] == "relapse") & (events["after_course"] == 2),
                               "patient_id"])
     for patient, rows in later.groupby("patient_id"):
-        notes.append(f"{patient}: {'relapsed after CART2 and ' if patient in relapsed else ''}"
+        again = "relapsed after CART2 and " if patient in relapsed else ""
+        notes.append(f"{markdown_text(patient)}: {again}"
                      f"received {plural(len(rows), 'further CAR-T course')}.")
     inferred = cr_at_cutoff_note(tables)
     return notes + ([inferred] if inferred else [])
@@ -183,6 +202,6 @@ def cr_at_cutoff_note(tables: Tables) -> str | None:
         return None
     span = _number(gaps.min(), 0) + ("" if round(gaps.min()) == round(gaps.max())
                                      else f"–{_number(gaps.max(), 0)}")
-    return (f"Status 'in CR' at the cut-off ({', '.join(gaps.index)}) is inferred, not "
+    return (f"Status 'in CR' at the cut-off ({', '.join(gaps.index.map(markdown_text))}) is inferred, not "
             "observed: no relapse, death or loss to follow-up is recorded after the last "
             f"marrow assessment, which was {span} months before the end of follow-up.")
