@@ -29,7 +29,7 @@ import pandas as pd
 import yaml
 
 from analysis import results
-from analysis.formatting import plural, render
+from analysis.formatting import COHORT_POLICY, duration, p_clause, percent_of, plural, render
 from analysis.paths import ROOT
 
 LEDGER = ROOT / "claims.yaml"
@@ -165,17 +165,55 @@ def harmonised_styles(ledger: list[Claim]) -> dict[str, str]:
     return styles
 
 
+def quantity(claim: Claim) -> str:
+    """What a claim measures, as the precision policy sees it: "p" (a P value), "dose"
+    (cells per kg), "months" (a duration in 30-day months), "percent" or "other"."""
+    column = str(claim.args.get("column", ""))
+    if claim.function == "mann_whitney_p":
+        return "p"
+    if "dose" in column and claim.style.startswith(("sig", "thousands")):
+        return "dose"
+    if column.endswith("_months") or claim.function == "event_months":
+        return "months"
+    return "percent" if claim.style.startswith("percent") else "other"
+
+
+def cohort_styles(ledger: list[Claim]) -> dict[str, str]:
+    """Each claim's style for a cohort other than the published one: the policy of
+    :data:`analysis.formatting.COHORT_POLICY` by quantity, otherwise the harmonised style."""
+    harmonised = harmonised_styles(ledger)
+    return {c.id: COHORT_POLICY.get(quantity(c), harmonised[c.id]) for c in ledger}
+
+
+def percent_counts(claim: Claim, tables: results.Tables) -> tuple[int, int] | None:
+    """The counts behind a percentage claim: (patients counted, patients in the denominator)
+    for a proportion, (None, patients analysed) for a Kaplan-Meier estimate."""
+    args = claim.args
+    if claim.function == "percent":
+        return (results.count(tables, args["table"], args["where"], args.get("course")),
+                results.count(tables, args["table"], course=args.get("course")))
+    if claim.function == "percent_ratio_reduced":
+        lower = results.ratio_pairs(tables, args["course"]).groupby("patient_id")["lower"].all()
+        return int(lower.sum()), len(lower)
+    if claim.function == "km_estimate":
+        rows = tables["adtte"]
+        return None, int(((rows["paramcd"] == args["parameter"])
+                          & (rows["rule"] == args["rule"])).sum())
+    return None
+
+
 class Claims:
     """The claims of one cohort, for inline use in the paper. With ``published_precision``
-    (the published cohort) each number is printed as the article prints it; otherwise the
-    ends and middle of a range share one precision (:func:`harmonised_styles`)."""
+    (the published cohort) each number is printed as the article prints it; otherwise by the
+    cohort policy (:func:`cohort_styles`), percentages with their counts."""
 
     def __init__(self, tables: results.Tables, published_precision: bool = True):
         self.tables = tables
         ledger = load_ledger()
         self.ledger = {c.id: c for c in ledger}
+        self.published_precision = published_precision
         self.styles = ({c.id: c.style for c in ledger} if published_precision
-                       else harmonised_styles(ledger))
+                       else cohort_styles(ledger))
         self._values: dict[str, float] = {}
 
     def value(self, claim_id: str) -> float | str:
@@ -185,15 +223,43 @@ class Claims:
         return self._values[claim_id]
 
     def text(self, claim_id: str) -> str:
-        """The computed value printed in the article's style (Pandoc superscripts)."""
+        """The computed value printed in the cohort's style (Pandoc superscripts); for
+        another cohort a percentage carries its counts ("67% (6 of 9)", "80% (n = 9)")."""
         value = self.value(claim_id)
         if missing(value):
             raise LookupError(f"claim {claim_id!r} does not apply to this cohort")
-        return render(value, self.styles[claim_id])
+        claim = self.ledger[claim_id]
+        counts = (None if self.published_precision or quantity(claim) != "percent"
+                  else percent_counts(claim, self.tables))
+        if counts is None:
+            return render(value, self.styles[claim_id])
+        if counts[0] is None:
+            return f"{render(value, self.styles[claim_id])} (n = {counts[1]})"
+        return percent_of(*counts)
 
     def applies(self, *claim_ids: str) -> bool:
         """True when every named claim can be computed for this cohort."""
         return all(not missing(self.value(c)) for c in claim_ids)
+
+    def duration(self, *claim_ids: str) -> str:
+        """Durations in one unit, with the unit: one claim "26.3 months"; minimum and maximum
+        "10–28 days"; median, minimum and maximum "11.87 months (4.07–32.87)". Days below a
+        month for another cohort (:func:`analysis.formatting.duration`)."""
+        if not self.applies(*claim_ids):
+            return NOT_APPLICABLE
+        if self.published_precision:
+            texts, unit = [self.text(c) for c in claim_ids], "months"
+        else:
+            texts, unit = duration([self.value(c) for c in claim_ids])
+        if len(texts) == 1:
+            return f"{texts[0]} {unit}"
+        if len(texts) == 2:
+            return f"{texts[0]}–{texts[1]} {unit}"
+        return f"{texts[0]} {unit} ({texts[1]}–{texts[2]})"
+
+    def p(self, claim_id: str) -> str:
+        """A P value as a clause: "P = 0.2", "P < 0.001"."""
+        return p_clause(self.text(claim_id)) if self.applies(claim_id) else NOT_APPLICABLE
 
     def inline(self) -> dict:
         """Every claim as an IPython Markdown object for inline use in a Quarto document;

@@ -104,7 +104,11 @@ def _write(cohort: dict[str, pd.DataFrame], raw_dir: Path, out_dir: Path, force:
             manifest["tables"][f"{name}.csv"] = sha256(staging / f"{name}.csv")
         shutil.copyfile(DERIVED_DICTIONARY, staging / "dictionary.yaml")
         manifest["n_patients"] = n_patients
-        manifest["study_id"] = str(cohort["study"]["study_id"].iloc[0])
+        study = cohort["study"].iloc[0]
+        manifest["study_id"] = str(study["study_id"])
+        manifest["registry_id"] = str(study["registry_id"])
+        manifest["data_cutoff"] = f"{study['data_cutoff']:%Y-%m-%d}"
+        manifest["centres"] = sorted(cohort["patients"]["centre"].astype(str).unique())
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     print(f"derive: wrote {len(tables)} tables to {_show(out_dir)} "
           f"(data {manifest['data_fingerprint']}, code {manifest['code_fingerprint']})",

@@ -1,13 +1,15 @@
 """Where a cohort's inputs and outputs live.
 
 The bundled cohort reads ``data-raw/`` and writes ``data-derived/``, ``figures/`` and
-``_output/``. Any other cohort directory writes under ``_cohorts/<name>/`` so that the
-bundled outputs are never touched. The cohort in use is passed to the documents through
+``_output/``. Any other cohort directory writes under ``_cohorts/<name>-<hash>/``, the hash
+taken from the directory's absolute path, so that the bundled outputs are never touched and
+two cohorts in folders of the same name (``/a/cohort``, ``/b/cohort``) never share outputs. The cohort in use is passed to the documents through
 the environment variable ``CART2_DATA_RAW``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,12 +40,19 @@ class CohortPaths:
         return self.raw == BUNDLED_RAW
 
 
+def output_name(raw: Path) -> str:
+    """The output folder name of a cohort directory: its name and the first 8 hex digits of
+    the SHA-256 of its absolute path ("cohort-1a2b3c4d")."""
+    digest = hashlib.sha256(str(raw.resolve()).encode("utf-8")).hexdigest()[:8]
+    return f"{raw.name}-{digest}"
+
+
 def cohort_paths(data_raw: Path | str | None = None) -> CohortPaths:
     """Folders for the cohort whose raw sheets are in ``data_raw`` (default: the bundled one)."""
     raw = Path(data_raw).resolve() if data_raw else BUNDLED_RAW
     if raw == BUNDLED_RAW:
         return CohortPaths(raw, ROOT / "data-derived", ROOT / "figures", OUTPUT)
-    base = ROOT / "_cohorts" / raw.name
+    base = ROOT / "_cohorts" / output_name(raw)
     return CohortPaths(raw, base / "data-derived", base / "figures", base / OUTPUT.name)
 
 

@@ -188,15 +188,26 @@ def latest_inversion_day(tables: Tables, course: int) -> float:
     return float(after.groupby(["patient_id", "parameter"])["study_day"].min().max())
 
 
+def ratio_pairs(tables: Tables, course: int) -> pd.DataFrame:
+    """CD4/CD8 ratios before and after a course's infusion, one row per patient and ratio
+    (T cells, CAR-T cells) with both: ``before`` is the last value up to day 0 (pre-infusion
+    blood, or the product for CAR-T cells), ``after`` the lowest value after day 0;
+    ``lower`` says whether it fell."""
+    rows = _ratios(tables, course).sort_values("study_day", kind="stable")
+    keys = ["patient_id", "parameter"]
+    before = rows[rows["study_day"] <= 0].groupby(keys)["value"].last()
+    after = rows[rows["study_day"] > 0].groupby(keys)["value"].min()
+    pairs = pd.concat({"before": before, "after": after}, axis=1).dropna().reset_index()
+    return pairs.assign(lower=pairs["after"] < pairs["before"])
+
+
 def percent_ratio_reduced(tables: Tables, course: int) -> float:
-    """Percentage of patients with ratio data whose CD4/CD8 ratio fell after infusion."""
-    rows = _ratios(tables, course).sort_values("study_day")
-    if rows.empty:
+    """Percentage of patients with CD4/CD8 ratios before and after infusion whose ratios
+    all fell (:func:`ratio_pairs`)."""
+    pairs = ratio_pairs(tables, course)
+    if pairs.empty:
         return np.nan
-    first = rows.groupby("patient_id")["value"].first()
-    lowest = rows[rows["study_day"] > 0].groupby("patient_id")["value"].min()
-    reduced = (lowest.reindex(first.index) < first).fillna(False)
-    return 100.0 * reduced.mean()
+    return 100.0 * pairs.groupby("patient_id")["lower"].all().mean()
 
 
 # ---- Categorical facts: 1.0 for true, 0.0 for false (style "bool"), or text ----

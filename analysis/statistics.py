@@ -33,6 +33,17 @@ def mann_whitney(first: pd.Series, second: pd.Series) -> dict[str, float]:
             "n1": int(a.size), "n2": int(b.size)}
 
 
+def spearman(first: pd.Series, second: pd.Series) -> dict[str, float]:
+    """Spearman rank correlation of paired values (rows with both present), with its
+    two-sided P value (scipy) and the number of pairs."""
+    pairs = pd.concat([pd.Series(first, dtype=float), pd.Series(second, dtype=float)],
+                      axis=1).dropna()
+    if len(pairs) < 3 or pairs.nunique().min() < 2:
+        return {"rho": np.nan, "p": np.nan, "n": len(pairs)}
+    result = stats.spearmanr(pairs.iloc[:, 0], pairs.iloc[:, 1])
+    return {"rho": float(result.statistic), "p": float(result.pvalue), "n": len(pairs)}
+
+
 def attainable_mann_whitney_p(n1: int, n2: int) -> list[float]:
     """Every two-sided exact Mann–Whitney P value that groups of n1 and n2 can give.
 

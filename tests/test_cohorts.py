@@ -59,7 +59,7 @@ def cleanup():
     made = []
     yield made
     for raw in made:
-        shutil.rmtree(ROOT / "_cohorts" / raw.name, ignore_errors=True)
+        shutil.rmtree(cohort_paths(raw).output.parent, ignore_errors=True)
 
 
 def test_synthetic_cohort_renders_and_says_synthetic(tmp_path, bundled_before, cleanup):

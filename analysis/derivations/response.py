@@ -29,15 +29,16 @@ def mrd_negative(mrd_pct: pd.Series, qualifier: pd.Series) -> pd.Series:
 
 def complete_remission(blasts_pct: pd.Series, mrd_pct: pd.Series, csf: pd.Series,
                        extramedullary: pd.Series) -> pd.Series:
-    """CR: < 5% marrow blasts, no CSF blasts and no extramedullary disease.
+    """CR: < 5% marrow blasts, negative CSF and no extramedullary disease.
 
-    Marrow blasts come from morphology, or from flow MRD when morphology is missing. The
-    article also requires blood count recovery; the sheets hold no counts, so it is not
-    checked.
+    Marrow blasts come from morphology, or from flow MRD when morphology is missing. CSF
+    must have been examined and found negative: "not done" or a missing result does not
+    confirm CR. The article also requires blood count recovery; the sheets hold no counts,
+    so it is not checked.
     """
     blasts = blasts_pct.fillna(mrd_pct)
     no_emd = extramedullary.fillna("none").str.lower().eq("none")
-    cr = (blasts < 5) & csf.ne("positive") & no_emd
+    cr = (blasts < 5) & csf.eq("negative") & no_emd
     return cr.astype("boolean").mask(blasts.isna())
 
 

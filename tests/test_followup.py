@@ -1,0 +1,103 @@
+"""A follow-up cohort written by hand (tests/cohorts/followup, see its README): every number
+the paper prints for it is checked against a value computed by hand from the sheets, at the
+cohort policy's precision, and no sentence carries a fact of the published cohort."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analysis import prose
+from analysis.claims import Claims
+from analysis.derivations.adam import derive_tables
+from analysis.paths import cohort_paths
+from analysis.sheets import read_cohort
+
+FOLLOWUP = Path(__file__).parent / "cohorts" / "followup"
+
+
+@pytest.fixture(scope="module")
+def tables():
+    return derive_tables(read_cohort(FOLLOWUP))
+
+
+@pytest.fixture(scope="module")
+def claims(tables):
+    return Claims(tables, published_precision=False)
+
+
+def test_doses_at_three_significant_figures(claims):
+    # CART2 totals: 200/20 (20 kg given as 44.09 lb), 300/25, 390/30, 278/20, 464/40,
+    # 330/30 million cells per kg
+    assert claims.text("cart2_dose_min") == "1.00 × 10^7^"
+    assert claims.text("cart2_dose_max") == "1.39 × 10^7^"
+    assert claims.text("cart2_dose_median") == "1.18 × 10^7^"  # (1.16 + 1.20) / 2
+
+
+def test_exact_mann_whitney_p_at_two_significant_figures(claims):
+    # IL-6 fold changes 2, 3, 4, 5 after CART1 and 10, 20, 30, 40 after CART2 (one of them
+    # in ng/mL, one in ng/L): complete separation of 4 and 4, exact two-sided P = 2/70
+    assert claims.text("il6_fold_cart2") == "25"
+    assert claims.p("il6_fold_p") == "P = 0.029"
+    assert claims.p("il6_peak_p") == "P = 0.029"
+
+
+def test_remission_needs_negative_csf(claims):
+    # fu02 never reached CR; fu05's day-28 marrow is clear but its CSF was not examined
+    assert claims.text("orr_cart2") == "67% (4 of 6)"
+
+
+def test_short_durations_in_days(claims):
+    # MRD-negative CR on day 10 (fu01), 14 (fu04) and 28 (fu03, fu06)
+    assert claims.duration("time_to_mrd_neg_min", "time_to_mrd_neg_max") == "10–28 days"
+    # CART1 to relapse: 180, 90, 180, 210, 150 and 241 days
+    assert claims.duration("cart1_to_relapse_median", "cart1_to_relapse_min",
+                           "cart1_to_relapse_max") == "6 months (3–8)"  # 241 d = 8.03
+
+
+def test_lymphodepletion_worded_from_the_sheets(claims):
+    text = prose.lymphodepletion(claims)
+    assert "fludarabine 30 mg/m² daily on days −5 to −3" in text
+    assert "cyclophosphamide 500 mg/m² daily on days −5 and −4" in text
+    assert "was the same as before CART1" in text
+    assert "raised" not in text and "−2" not in text
+
+
+def test_cytokine_copies_relation_from_a_rank_correlation(tables):
+    # pairs (IL-6, copies): (100, 5000) (50, 20000) (20, 8000) (300, 30000) (80, 60000)
+    # (15, 1000); rank differences 3, -1, -1, 1, -2, 0: rho = 1 - 6 * 16 / (6 * 35)
+    result = prose.cytokine_copies(tables, "IL-6")
+    assert result["n"] == 6 and result["patients"] == 2
+    assert result["rho"] == pytest.approx(1 - 96 / 210)
+    text = prose.moved_with(tables)
+    assert "IL-6 showed no clear relation to the CAR copy number (Spearman ρ = 0.54" in text
+    assert "Too few same-day IFN-γ" in text  # no IFN-γ measured
+
+
+def test_cd4cd8_only_from_pairs_with_both_values(claims):
+    # fu01: 1.5 before, 0.6 after; fu03 has only post-infusion values, fu05 only a
+    # pre-infusion one: neither counts
+    assert claims.text("n_cd4cd8_reduced") == "100% (1 of 1)"
+    text = prose.cd4cd8(claims)
+    assert "T cells (1 patient) from a median of 1.5 to 0.6" in text
+    assert "by day 7 at the latest" in text
+
+
+def test_combined_relapse_reported(tables):
+    text = prose.relapse_sites(tables)
+    assert text == ("the relapse after CART1 was confined to the marrow in 4 patients, "
+                    "isolated extramedullary in 1 patient and combined (marrow and "
+                    "extramedullary) in 1 patient.")
+
+
+def test_treatment_period_and_open_centres(tables):
+    assert prose.treatment_period(tables) == "between July 2021 and March 2022"
+    assert set(tables["adsl"]["centre"]) == {"SCMC", "SCHSU", "PUMCH"}
+
+
+def test_same_folder_name_never_shares_outputs(tmp_path):
+    a, b = tmp_path / "a" / "cohort", tmp_path / "b" / "cohort"
+    assert cohort_paths(a).derived != cohort_paths(b).derived
+    assert cohort_paths(a).output.parent.name.startswith("cohort-")
+    assert cohort_paths(a) == cohort_paths(tmp_path / "a" / ".." / "a" / "cohort")
