@@ -5,8 +5,11 @@ claim (id, published, computed, category) and the number of claims per category,
 ``claims.csv``, ``audit.csv``, ``data_gaps.csv`` (what the sheets cannot show) and
 ``provenance.csv`` (what each claim read, traced as it ran, down to the raw cells) and
 ``derived_sources.csv`` (the raw cells behind every derived value) into the cohort's output
-folder, and exits with status 1 when a claim disagrees without a recorded explanation
-(``unreproducible`` in claims.yaml).
+folder. For the article's cohort it also audits the article (``audit.csv``) and exits with
+status 1 when a claim disagrees without a recorded explanation (``unreproducible`` in
+claims.yaml); for any other cohort the comparison with the article is information and the
+exit status is 0 once every value is computed. ``--freeze FILE`` writes the cohort's own
+values and ``--against FILE`` fails on any difference from them (:mod:`analysis.lock`).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import audit, lineage, provenance, sources
+from analysis import audit, lineage, lock, provenance, sources
 from analysis.atomic import replace_dir
 from analysis.claims import CATEGORIES, evaluate
 from analysis.derive import derived_tables
@@ -47,13 +50,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis.verify", description=__doc__)
     parser.add_argument("--data-raw", type=Path, default=None,
                         help="cohort directory with the raw sheets (default: data-raw/)")
+    parser.add_argument("--freeze", type=Path, default=None, metavar="FILE",
+                        help="write this cohort's computed values to FILE (CSV)")
+    parser.add_argument("--against", type=Path, default=None, metavar="FILE",
+                        help="compare this cohort's values with FILE (from --freeze); "
+                             "fail on any difference")
     args = parser.parse_args(argv)
     paths = cohort_paths(args.data_raw)
     tables = derived_tables(paths)
     if tables is None:
         return 2
     ledger = evaluate(tables)
-    findings = audit.run(tables)
+    findings = audit.run(tables) if paths.bundled else None
     width = max(ledger["id"].str.len())
     print(f"{'id':<{width}}  {'published':>16}  {'computed':>16}  category")
     for row in ledger.itertuples():
@@ -63,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     with replace_dir(report) as staging:
         ledger.drop(columns="value").to_csv(staging / "claims.csv", index=False,
                                             lineterminator="\n")
-        findings.to_csv(staging / "audit.csv", index=False, lineterminator="\n")
+        if findings is not None:
+            findings.to_csv(staging / "audit.csv", index=False, lineterminator="\n")
         audit.data_gaps(tables).to_csv(staging / "data_gaps.csv", index=False,
                                        lineterminator="\n")
         lineage.provenance_table(tables, cell_sources,
@@ -73,13 +82,38 @@ def main(argv: list[str] | None = None) -> int:
                                               lineterminator="\n")
     print(f"\n{len(ledger)} claims:\n{category_counts(ledger)}")
     print(f"audit: {int(findings['consistent'].sum())}/{len(findings)} checks consistent; "
-          f"tables written to {report}")
+          if findings is not None else
+          "audit of the article: run only for the article's cohort; ",
+          f"tables written to {report}", sep="")
+    return gate(paths.bundled, ledger, args.freeze, args.against)
+
+
+def gate(bundled: bool, ledger: pd.DataFrame, freeze: Path | None, against: Path | None
+         ) -> int:
+    """The exit status. The article's cohort fails (1) on a claim that is not reproducible
+    without a recorded reason; for another cohort the comparison with the article is
+    information only. ``freeze`` writes the cohort's values; ``against`` fails (1) on any
+    difference from values frozen earlier."""
+    status = 0
     failing = unexplained(ledger)
-    if failing:
+    if failing and bundled:
         print("not reproducible, without a recorded reason: " + ", ".join(failing),
               file=sys.stderr)
-        return 1
-    return 0
+        status = 1
+    elif not bundled:
+        print("this cohort is not the article's: its differences from the published values "
+              "are information, not failures")
+    if freeze:
+        lock.freeze(ledger, freeze)
+        print(f"froze {len(ledger)} values to {freeze}")
+    if against:
+        changed = lock.differences(ledger, against)
+        for row in changed.itertuples():
+            print(f"differs from {against}: {row.id}: frozen {row.frozen}, now {row.now}",
+                  file=sys.stderr)
+        print(f"against {against}: {len(changed)} of {len(ledger)} values differ")
+        status = max(status, int(len(changed) > 0))
+    return status
 
 
 if __name__ == "__main__":

@@ -90,7 +90,7 @@ def test_cohort_without_cytokines_notes_the_gap(tmp_path, bundled_before, cleanu
     sheet = raw / "cytokines.csv"
     sheet.write_text(sheet.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
     text = render(raw)
-    il6 = re.search(r"The median IL-6 fold change was (.{0,400})", text).group(1)
-    assert "not available for this cohort" in il6
+    assert "The median IL-6 fold change" not in text  # one note, not a row of gaps
+    assert text.count("not available for this cohort") <= 2
     assert "this cohort lacks them, so it is left out" in text
     assert fingerprint() == bundled_before
