@@ -98,14 +98,21 @@ def test_p_values_tell_exact_from_approximate_tests(bundled_derived):
         assert render(approximate, claim.style) != claim.published
 
 
-def test_verify_fails_when_a_raw_value_changes(cohort_copy, bundled_derived):
+def test_verify_fails_when_a_raw_value_changes(cohort_copy, bundled_derived, tmp_path):
+    """A copy of the sheets is another cohort (the article's comparison is information), so
+    the change is caught against the values frozen from the bundled cohort."""
+    from analysis import lock
+
+    frozen = tmp_path / "bundled.csv"
+    lock.freeze(evaluate(bundled_derived), frozen)
     path = cohort_copy / "qpcr.csv"
     text = path.read_text().replace(",100650,", ",100000,")
     path.write_text(text)
     result = subprocess.run([sys.executable, "-m", "analysis.verify", "--data-raw",
-                             str(cohort_copy)], cwd=ROOT, capture_output=True, text=True, check=False)
+                             str(cohort_copy), "--against", str(frozen)], cwd=ROOT,
+                            capture_output=True, text=True, check=False)
     assert result.returncode == 1
-    assert "pt03_peak_copies" in result.stderr
+    assert "pt03_peak_copies: frozen 100650.0, now 100000.0" in result.stderr
     before = evaluate(bundled_derived)["category"].value_counts()
     assert re.search(rf"not reproducible\s+{before.get('not reproducible', 0) + 1}\n",
                      result.stdout)
