@@ -3,8 +3,9 @@
 The bundled cohort reads ``data-raw/`` and writes ``data-derived/``, ``figures/`` and
 ``_output/``. Any other cohort directory writes under ``_cohorts/<name>-<hash>/``, the hash
 taken from the directory's absolute path, so that the bundled outputs are never touched and
-two cohorts in folders of the same name (``/a/cohort``, ``/b/cohort``) never share outputs. The cohort in use is passed to the documents through
-the environment variable ``CART2_DATA_RAW``.
+two cohorts in folders of the same name (``/a/cohort``, ``/b/cohort``) never share outputs.
+The cohort in use is passed to the documents through the environment variable
+``CART2_DATA_RAW``.
 """
 
 from __future__ import annotations
