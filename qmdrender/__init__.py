@@ -20,8 +20,8 @@ supported subset (``qmdrender.subset.table()``, checked against this docstring b
 | cell option | `fig-cap` | figure caption (`fig-` label) |
 | cell option | `fig-subcap` | list of subfigure captions, (a), (b), ... |
 | cell option | `fig-alt` | alternative text of the figure's image |
-| cell option | `fig-width` | figure width in inches (matplotlib) |
-| cell option | `fig-height` | figure height in inches (matplotlib) |
+| cell option | `fig-width` | figure width in inches (matplotlib); default 7 in every format |
+| cell option | `fig-height` | figure height in inches (matplotlib); default 5 in every format |
 | cell option | `layout-ncol` | subfigures in this many columns |
 | cell option | `layout-nrow` | subfigures in this many rows |
 | cell option | `tbl-cap` | table caption (`tbl-` label) |

@@ -253,19 +253,25 @@ local function pagebreak()
 end
 
 local function check_classes(el, what)
+  local on = (what == "image" and " on an " or " on a ") .. what
   for _, class in ipairs(el.classes) do
     local bad = refused[class]
     for _, prefix in ipairs(prefixes) do
       if class:sub(1, #prefix) == prefix then bad = true end
     end
     if bad and not (what == "div" and CALLOUTS[class:match("^callout%-(.*)$") or ""]) then
-      refuse("." .. class, "the class ." .. class .. " on a " .. what)
+      refuse("." .. class, "the class ." .. class .. on)
     end
   end
+  local float = what == "div" and (kind_of(el.identifier) == "fig"
+    or kind_of(el.identifier) == "tbl")
   for k, _ in pairs(el.attributes) do
-    if k:match("^layout") and not (what == "div" and kind_of(el.identifier) == "fig"
-        and (k == "layout-ncol" or k == "layout-nrow")) then
-      refuse(k, "the attribute " .. k .. " on a " .. what)
+    local layout = k == "layout-ncol" or k == "layout-nrow"
+    local quarto = k:match("^layout") or k:match("^fig%-") or k:match("^tbl%-")
+    if (float and not (layout and kind_of(el.identifier) == "fig"))
+        or (quarto and not (what == "image" and k == "fig-alt")
+            and not (float and layout)) then
+      refuse(k, "the attribute " .. k .. on)
     end
   end
 end

@@ -126,6 +126,10 @@ def test_bad_option_yaml_names_its_line(tmp_path, capsys):
     ("# A {#sec-a}\n\nSee @sec-a.\n", 3, "@sec- references without number-sections"),
     ("Text [@knuth1984].\n", 1, "the citation @knuth1984 without a bibliography"),
     ("![a](a.png){#fig-a}\n\n![b](b.png){#fig-a}\n", 1, "a second label 'fig-a'"),
+    ("::: {#fig-a fig-cap=\"C\"}\n![](a.png)\n:::\n", 1, "the attribute fig-cap on a div"),
+    ("::: {#tbl-a layout-ncol=2}\n| a |\n|---|\n| 1 |\n\nC\n:::\n", 1,
+     "the attribute layout-ncol on a div"),
+    ("![a](a.png){fig-align=\"left\"}\n", 1, "the attribute fig-align on an image"),
 ])
 def test_refusals_name_file_line_and_construct(tmp_path, capsys, body, line, construct):
     """https://quarto.org/docs/authoring/markdown-basics.html and the pages of each construct:
