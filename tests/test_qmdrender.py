@@ -512,3 +512,20 @@ def test_quarto_on_path_renders_each_document_once_for_all_formats(tmp_path, cap
     calls = log.read_text().splitlines()
     assert len(calls) == 1 and "--to html,typst,docx" in calls[0]
     assert (tmp_path / "out" / "doc.docx").is_file()
+
+
+def test_layout_nrow_and_jpeg_output(tmp_path, capsys):
+    """https://quarto.org/docs/authoring/figures.html#complex-layouts: ``layout-nrow`` sets the
+    rows of the subfigures; a JPEG display is an image like PNG
+    (https://quarto.org/docs/computations/python.html)."""
+    body = ("```{python}\n#| label: fig-grid\n#| fig-cap: Grid.\n#| layout-nrow: 2\n"
+            "import io\nimport matplotlib.pyplot as plt\nfrom IPython.display import Image\n"
+            "for k in range(4):\n    fig = plt.figure(); plt.plot([0, k]); buf = io.BytesIO()\n"
+            "    fig.savefig(buf, format='jpg'); plt.close(fig)\n"
+            "    display(Image(data=buf.getvalue(), format='jpeg'))\n```\n")
+    code, err, out = render(tmp_path, capsys, body)
+    assert code == 0, err
+    source = page(out)
+    assert source.count('class="quarto-layout-row"') == 2
+    assert source.count('class="quarto-layout-cell"') == 4
+    assert source.count("data:image/jpeg;base64,") == 4 and "Figure 1: Grid." in text(out)
