@@ -20,7 +20,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from qmdrender import compose, document, execute, pandoc, project
+from qmdrender import compose, document, pandoc, project
 
 FORMATS = {"html": "html", "pdf": "pdf", "docx": "docx"}  # format -> file extension
 QUARTO_FORMATS = {"html": "html", "pdf": "typst", "docx": "docx"}
@@ -52,6 +52,8 @@ def outputs(output_dir: Path, qmd: Path, formats: list[str]) -> list[Path]:
 
 def render_builtin(qmd: Path, staging: Path, formats: list[str], name: str) -> None:
     """Execute ``qmd`` and write <name>.<format> (and <name>_files/) into staging."""
+    from qmdrender import execute  # nbclient and the kernel machinery: only when rendering
+
     doc = document.read(qmd, name)
     cell_outputs, inline_outputs = execute.run(doc)
     files = staging / f"{qmd.stem}_files"
@@ -78,28 +80,30 @@ def install(staging: Path, output_dir: Path, name: str) -> None:
             item.replace(target)
 
 
+def up_to_date(qmd: Path, args: argparse.Namespace, engine: str, formats: list[str]) -> bool:
+    """The stamp matches the inputs and every output is present."""
+    stamp_file = args.output_dir / f".{qmd.stem}.stamp"
+    return (all(p.is_file() for p in outputs(args.output_dir, qmd, formats))
+            and stamp_file.is_file()
+            and stamp_file.read_text() == stamp(qmd, args.depends, engine, formats))
+
+
 def render_one(qmd: Path, args: argparse.Namespace, engine: str, formats: list[str]) -> int:
-    """Render one document unless it is up to date; 0 on success."""
+    """Render one document; 0 on success, 1 (outputs untouched) on a refusal or failure."""
     output_dir = args.output_dir
-    stamp_file = output_dir / f".{qmd.stem}.stamp"
     current = stamp(qmd, args.depends, engine, formats)
-    present = all(p.is_file() for p in outputs(output_dir, qmd, formats))
-    if (not args.force and present and stamp_file.is_file()
-            and stamp_file.read_text() == current):
-        print(f"qmdrender: {qmd} up to date", file=sys.stderr)
-        return 0
     print(f"qmdrender: rendering {qmd}", file=sys.stderr)
     output_dir.mkdir(parents=True, exist_ok=True)
     renderer = render_quarto if engine == "quarto" else render_builtin
     with tempfile.TemporaryDirectory(dir=output_dir, prefix=".staging-") as tmp:
         try:
             renderer(qmd.resolve(), Path(tmp), formats, str(qmd))
-        except (document.QmdError, execute.RenderError, pandoc.ConvertError) as error:
+        except document.QmdError as error:
             print(f"qmdrender: {error}", file=sys.stderr)
             print(f"qmdrender: {qmd} stopped; previous outputs left in place", file=sys.stderr)
             return 1
         install(Path(tmp), output_dir, qmd.stem)
-    stamp_file.write_text(current)
+    (output_dir / f".{qmd.stem}.stamp").write_text(current)
     print(f"qmdrender: wrote {output_dir / qmd.stem}.{{{','.join(formats)}}}", file=sys.stderr)
     return 0
 
@@ -133,12 +137,15 @@ def main(argv: list[str] | None = None) -> int:
         engine = "quarto" if shutil.which("quarto") else "builtin"
     if not args.quiet_engine:
         print(engine_line(engine), file=sys.stderr)
-    if args.jobs > 1 and len(args.files) > 1:
+    stale = []
+    for qmd in args.files:
+        if not args.force and up_to_date(qmd, args, engine, formats):
+            print(f"qmdrender: {qmd} up to date", file=sys.stderr)
+        else:
+            stale.append(qmd)
+    if args.jobs > 1 and len(stale) > 1:
         rest = ["--output-dir", str(args.output_dir), "--to", args.to, "--engine", engine,
-                *(a for d in args.depends for a in ("--depends", d)),
-                *(["--force"] if args.force else [])]
+                *(a for d in args.depends for a in ("--depends", d)), "--force"]
         with ThreadPoolExecutor(args.jobs) as pool:
-            codes = list(pool.map(lambda f: _child(f, rest), args.files))
-        return max(codes)
-    codes = [render_one(qmd, args, engine, formats) for qmd in args.files]
-    return max(codes)
+            return max(pool.map(lambda f: _child(f, rest), stale))
+    return max((render_one(qmd, args, engine, formats) for qmd in stale), default=0)

@@ -11,7 +11,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from qmdrender.document import Cell, Document, Inline
+from qmdrender.document import Cell, Document, Inline, QmdError
 
 # Quarto's HTML defaults: PNG figures of 7 x 5 inches.
 SETUP = """\
@@ -27,7 +27,7 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 CELL_FRAME = re.compile(r"^Cell In\[(\d+)\], line (\d+)")
 
 
-class RenderError(Exception):
+class RenderError(QmdError):
     """A cell or inline expression failed; the message names file, line and error."""
 
 

@@ -28,7 +28,7 @@ TYPST_HEADER = """\
 EPOCH = "1700000000"  # DOCX timestamps: fixed, so that outputs are byte-identical between runs
 
 
-class ConvertError(Exception):
+class ConvertError(QmdError):
     """Pandoc or Typst failed; the message is one line with the file."""
 
 
