@@ -27,6 +27,7 @@ from analysis.paths import ROOT, CohortPaths, cohort_paths
 from analysis.problems import InputError
 from analysis.results import Tables, load_derived
 from analysis.sheets import read_cohort
+from analysis.workbook import is_workbook
 
 MANIFEST = "manifest.json"
 
@@ -58,7 +59,10 @@ def git_revision() -> str:
 
 def input_manifest(raw_dir: Path) -> dict:
     """What a derivation depends on: raw sheet hashes and the code fingerprint."""
-    sheets = {s.filename: sha256(raw_dir / s.filename) for s in load_dictionary().values()}
+    if is_workbook(raw_dir):
+        sheets = {raw_dir.name: sha256(raw_dir)}
+    else:
+        sheets = {s.filename: sha256(raw_dir / s.filename) for s in load_dictionary().values()}
     data = hashlib.sha256("".join(f"{k}={v};" for k, v in sheets.items()).encode())
     return {
         "raw_sheets": sheets,
@@ -137,7 +141,7 @@ def _show(path: Path) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis.derive", description=__doc__)
     parser.add_argument("--data-raw", type=Path, default=None,
-                        help="cohort directory with the raw sheets (default: data-raw/)")
+                        help="cohort directory of CSV sheets or Excel workbook (default: data-raw/)")
     parser.add_argument("--out", type=Path, default=None,
                         help="where to write the derived tables (default: the cohort's own)")
     parser.add_argument("--force", action="store_true", help="derive even if up to date")

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from analysis.atomic import replace_dir
 from analysis.paths import ENV_VAR, FIGURES_ENV_VAR, ROOT, cohort_paths
+from analysis.workbook import is_workbook
 
 DOCUMENTS = ["paper.qmd", "supplement.qmd"]
 DEPENDS = ["analysis/**/*.py", "analysis/*.yaml", "qmdrender/**/*", "references.bib",
@@ -28,13 +29,14 @@ FIGURE_LIST = ".figures"  # in the output folder: the figure files the last rend
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis.publish", description=__doc__)
     parser.add_argument("--data-raw", type=Path, default=None,
-                        help="cohort directory with the raw sheets (default: data-raw/)")
+                        help="cohort directory of CSV sheets or Excel workbook (default: data-raw/)")
     parser.add_argument("--force", action="store_true", help="render even if up to date")
     parser.add_argument("--engine", default="auto", choices=["auto", "quarto", "builtin"])
     parser.add_argument("--to", default="html,pdf,docx")
     args = parser.parse_args(argv)
     paths = cohort_paths(args.data_raw)
-    depends = [*DEPENDS, str(paths.raw / "*"), str(paths.derived.relative_to(ROOT) / "**" / "*")]
+    raw = str(paths.raw) if is_workbook(paths.raw) else str(paths.raw / "*")
+    depends = [*DEPENDS, raw, str(paths.derived.relative_to(ROOT) / "**" / "*")]
     command = [sys.executable, "-m", "qmdrender", *DOCUMENTS,
                "--output-dir", str(paths.output), "--engine", args.engine, "--to", args.to]
     for pattern in depends:

@@ -31,6 +31,7 @@ from analysis.problems import InputError, Problem
 from analysis.rawsheet import RawSheet, read_csv_sheet, structure_problems
 from analysis.rules import check_rules
 from analysis.units import UnitError, convert, parse_unit
+from analysis.workbook import is_workbook, read_workbook
 
 IDENTIFIER = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
 DECIMAL_COMMA = r"[<>]?\s*\d+,\d+$"  # matched on stripped cells
@@ -53,8 +54,11 @@ def read_cohort(directory: Path | str, dictionary: dict[str, Sheet] | None = Non
 
 def read_sheets(source: Path, dictionary: dict[str, Sheet], problems: list[Problem]
                 ) -> dict[str, RawSheet]:
-    """The raw sheets of a cohort folder (one CSV file per sheet); unreadable ones are left
-    out, with their problems recorded."""
+    """The raw sheets of a cohort folder (one CSV file per sheet) or Excel workbook (one
+    worksheet per sheet, :mod:`analysis.workbook`); unreadable ones are left out, with
+    their problems recorded."""
+    if is_workbook(source):
+        return read_workbook(source, dictionary, problems)
     if not source.is_dir():
         problems.append(Problem(str(source), "a directory holding the raw sheets"))
         return {}

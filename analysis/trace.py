@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis.trace", description=__doc__)
     parser.add_argument("claims", nargs="+", help="claim ids, as in claims.yaml")
     parser.add_argument("--data-raw", type=Path, default=None,
-                        help="cohort directory with the raw sheets (default: data-raw/)")
+                        help="cohort directory of CSV sheets or Excel workbook (default: data-raw/)")
     parser.add_argument("--filters", action="store_true",
                         help="also list the cells read only to select rows")
     args = parser.parse_args(argv)

@@ -49,7 +49,7 @@ def unexplained(ledger: pd.DataFrame) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis.verify", description=__doc__)
     parser.add_argument("--data-raw", type=Path, default=None,
-                        help="cohort directory with the raw sheets (default: data-raw/)")
+                        help="cohort directory of CSV sheets or Excel workbook (default: data-raw/)")
     parser.add_argument("--freeze", type=Path, default=None, metavar="FILE",
                         help="write this cohort's computed values to FILE (CSV)")
     parser.add_argument("--against", type=Path, default=None, metavar="FILE",
