@@ -62,13 +62,16 @@ def _empty(ax: plt.Axes, title: str, message: str = "no data in this cohort") ->
 
 
 def _patient_colors(patients) -> dict:
+    """One colour per patient of the cohort (pass every patient, so that a patient keeps
+    its colour in every panel whatever the panel shows)."""
     patients = sorted(set(patients))
     palette = sns.color_palette("colorblind", max(len(patients), 1))
     return {p: palette[i % len(palette)] for i, p in enumerate(patients)}
 
 
 def _trajectories(ax: plt.Axes, rows: pd.DataFrame, x: str = "study_day", y: str = "value",
-                  color=None, label: str | None = None, **line) -> str:
+                  color=None, label: str | None = None, colors: dict | None = None,
+                  **line) -> str:
     """One line per patient (legend "patient label") or, for more than MAX_LINES patients,
     the median over patients with its interquartile band (seaborn; legend "label"), sampling
     days binned when they scatter.
@@ -76,7 +79,7 @@ def _trajectories(ax: plt.Axes, rows: pd.DataFrame, x: str = "study_day", y: str
     Returns a note for the panel title ("" when lines are drawn)."""
     patients = rows["patient_id"].unique()
     if len(patients) <= MAX_LINES:
-        colors = _patient_colors(patients)
+        colors = colors or _patient_colors(patients)
         for patient, series in rows.groupby("patient_id"):
             ax.plot(series[x], series[y], marker="o", ms=3.5,
                     label=f"{patient} {label}" if label else patient,
@@ -231,7 +234,7 @@ def cytokine_panel(ax: plt.Axes, tables: Tables, parameter: str, title: str) -> 
     if rows.empty:
         _empty(ax, title)
         return
-    note = _trajectories(ax, rows)
+    note = _trajectories(ax, rows, colors=_patient_colors(tables["adsl"]["patient_id"]))
     ax.set_yscale("log")
     ax.set_title(title + note)
     ax.set_xlabel("Days after CART2")
@@ -284,7 +287,7 @@ def cytokine_and_copies_panel(ax: plt.Axes, tables: Tables, parameter: str, titl
     cytokine = cytokine[cytokine["patient_id"].isin(both) & cytokine["study_day"].between(0, 28)]
     copies = copies[copies["patient_id"].isin(both) & copies["study_day"].between(0, 28)]
     if len(both) <= MAX_LINES:
-        colors = _patient_colors(both)
+        colors = _patient_colors(tables["adsl"]["patient_id"])
         for patient in both:
             c = cytokine[cytokine["patient_id"] == patient]
             q = copies[copies["patient_id"] == patient]
@@ -329,7 +332,34 @@ def figure3(tables: Tables, mrd_patient: str | None) -> plt.Figure:
     return fig
 
 
+STATUS_COLORS = {"in CR": "#a9dfbf", "relapse or active disease": "#f5b7b1",
+                 "after allo-HSCT": "#aed6f1", "after death or loss": "0.9"}
+EVENT_MARKERS = {"relapse": ("X", "#c0392b", "relapse"),
+                 "antigen-negative relapse": ("X", "#7d3c98", "CD19- or CD22-negative relapse"),
+                 "hsct": ("D", "#1e8449", "allo-HSCT"), "death": ("s", "black", "death"),
+                 "lost_to_follow_up": (">", "0.4", "lost to follow-up"),
+                 "end": ("|", "0.2", "end of follow-up")}
+
+
+def status_segments(courses: pd.DataFrame, events: pd.DataFrame, end: pd.Timestamp
+                    ) -> list[tuple[pd.Timestamp, pd.Timestamp, str]]:
+    """One patient's course as (start, stop, status) from the first infusion to the end of
+    follow-up: "in CR" after an infusion that reached CR, "relapse or active disease" after
+    one that did not or after a relapse, "after allo-HSCT" from a transplant."""
+    changes = [(row.infusion_date, "in CR" if bool(row.best_cr) else "relapse or active disease")
+               for row in courses.itertuples()]
+    status = {"relapse": "relapse or active disease", "hsct": "after allo-HSCT"}
+    changes += [(row.event_date, status[row.event]) for row in events.itertuples()
+                if row.event in status]
+    changes = sorted(c for c in changes if c[0] <= end)
+    return [(start, stop, state) for (start, state), (stop, _) in
+            zip(changes, [*changes[1:], (end, "")], strict=True) if stop > start]
+
+
 def swimmer_panel(ax: plt.Axes, tables: Tables) -> None:
+    """Bars coloured by status (in CR, relapse or active disease, after transplant, after
+    death or loss until the latest follow-up of the cohort), infusions, events with
+    antigen-negative relapses marked apart, and each patient's end of follow-up."""
     ax.set_title("A  Course of each patient from CART1 to the data cut-off")
     adcourse, events = tables["adcourse"], tables["adevents"]
     cart1 = adcourse[adcourse["course"] == 1].set_index("patient_id")["infusion_date"]
@@ -341,37 +371,51 @@ def swimmer_panel(ax: plt.Axes, tables: Tables) -> None:
         ax.set_title(f"A  Course from CART1 to the data cut-off: first {MAX_SWIMMER_ROWS} of "
                      f"{len(patients)} patients by ID")
         patients = patients[:MAX_SWIMMER_ROWS]
-    adcourse = adcourse[adcourse["patient_id"].isin(patients)]
-    events = events[events["patient_id"].isin(patients)]
-    follow = adcourse.groupby("patient_id").apply(
+    ends = adcourse.groupby("patient_id").apply(
         lambda g: g["infusion_date"].min() + pd.to_timedelta(
             g["follow_up_months"].iloc[0] * 30, unit="D"), include_groups=False)
+    adcourse = adcourse[adcourse["patient_id"].isin(patients)]
+    events = events[events["patient_id"].isin(patients)]
+    horizon = ends.max()
     for y, patient in enumerate(patients):
         start = cart1[patient]
+
         def months(d, start=start):
             return months_from_days((pd.Timestamp(d) - start).days)
-        end = months(follow[patient])
-        ax.barh(y, end, left=0, color="0.85", height=0.55)
-        for _, course in adcourse[adcourse["patient_id"] == patient].iterrows():
-            ax.plot(months(course["infusion_date"]), y, marker="v", ms=9,
-                    color=PALETTE[int(course["course"]) - 1], zorder=3)
-        for _, event in events[events["patient_id"] == patient].iterrows():
-            style = {"relapse": ("X", "#c0392b"), "hsct": ("D", "#1e8449"),
-                     "death": ("s", "black"), "lost_to_follow_up": (">", "0.4"),
-                     "last_contact": ("|", "0.3")}[event["event"]]
-            ax.plot(months(event["event_date"]), y, marker=style[0], ms=8, color=style[1],
-                    zorder=4, ls="none")
+
+        mine = events[events["patient_id"] == patient]
+        courses = adcourse[adcourse["patient_id"] == patient]
+        end = ends[patient]
+        for begin, stop, state in status_segments(courses, mine, end):
+            ax.barh(y, months(stop) - months(begin), left=months(begin),
+                    color=STATUS_COLORS[state], height=0.55)
+        if mine["event"].isin(["death", "lost_to_follow_up"]).any() and horizon > end:
+            ax.barh(y, months(horizon) - months(end), left=months(end),
+                    color=STATUS_COLORS["after death or loss"], height=0.55)
+        for course in courses.itertuples():
+            ax.plot(months(course.infusion_date), y, marker="v", ms=9,
+                    color=PALETTE[int(course.course) - 1], zorder=3)
+        for event in mine.itertuples():
+            if event.event == "last_contact":
+                continue
+            kind = event.event
+            if kind == "relapse" and "negative" in (event.cd19, event.cd22):
+                kind = "antigen-negative relapse"
+            marker, color, _ = EVENT_MARKERS[kind]
+            ax.plot(months(event.event_date), y, marker=marker, ms=8, color=color, zorder=4,
+                    ls="none")
+        marker, color, _ = EVENT_MARKERS["end"]
+        ax.plot(months(end), y, marker=marker, ms=12, mew=2, color=color, zorder=4, ls="none")
     ax.set_yticks(range(len(patients)), patients, fontsize=8 if len(patients) > 30 else None)
     ax.set_ylim(len(patients) - 0.5, -0.5)
     ax.set_xlabel("Months from CART1 infusion")
     handles = [plt.Line2D([], [], marker="v", ls="none", color=PALETTE[i], ms=8,
                           label=f"{COURSE_NAMES[i + 1]} infusion")
                for i in range(int(adcourse["course"].max()))]
-    handles += [plt.Line2D([], [], marker=m, ls="none", color=c, ms=8, label=t) for m, c, t in
-                [("X", "#c0392b", "relapse"), ("D", "#1e8449", "allo-HSCT"),
-                 ("s", "black", "death"), (">", "0.4", "lost to follow-up"),
-                 ("|", "0.3", "last contact")]]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
+    handles += [plt.Line2D([], [], marker=m, ls="none", color=c, ms=8, label=t)
+                for m, c, t in EVENT_MARKERS.values()]
+    handles += [plt.Rectangle((0, 0), 1, 1, color=c, label=t) for t, c in STATUS_COLORS.items()]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8.5)
 
 
 def km_panel(ax: plt.Axes, tables: Tables, efs_rule: str = "hsct_ignored") -> None:
@@ -408,7 +452,7 @@ def marrow_panel(ax: plt.Axes, tables: Tables) -> None:
     if adrs["patient_id"].nunique() > MAX_LINES:
         _marrow_summary(ax, adrs)
         return
-    colors = _patient_colors(adrs["patient_id"])
+    colors = _patient_colors(tables["adsl"]["patient_id"])
     for (patient, course), rows in adrs.groupby(["patient_id", "course"]):
         x = months_from_days((rows["assessment_date"] - cart1.get(patient, rows[
             "assessment_date"].min())).dt.days)
@@ -445,14 +489,26 @@ def _marrow_summary(ax: plt.Axes, adrs: pd.DataFrame) -> None:
     ax.legend(fontsize=8, title=None)
 
 
-def mrd_course_panel(ax: plt.Axes, tables: Tables, patient: str | None) -> None:
+def mrd_patient_shown(tables: Tables, preferred: str | None) -> str | None:
+    """The patient whose MRD Figure 3D shows: ``preferred`` when it has MRD results around
+    CART2, otherwise the patient with the most of them (first by ID on a tie)."""
+    rows = tables["adrs"]
+    counts = rows[(rows["course"] == 2) & rows["mrd_pct"].notna()].groupby("patient_id").size()
+    if preferred in counts.index:
+        return preferred
+    return str(counts.sort_values(ascending=False, kind="stable").index[0]) if len(counts) \
+        else None
+
+
+def mrd_course_panel(ax: plt.Axes, tables: Tables, preferred: str | None) -> None:
+    patient = mrd_patient_shown(tables, preferred)
     title = f"D  MRD of {patient} around CART2" if patient else "D  MRD around CART2"
+    if patient is None:
+        _empty(ax, title)
+        return
     rows = tables["adrs"]
     rows = rows[(rows["patient_id"] == patient) & (rows["course"] == 2)].dropna(
         subset=["mrd_pct"])
-    if rows.empty:
-        _empty(ax, title, "patient not in this cohort")
-        return
     labels = [f"{'<' if q == '<' else ''}{v:g}%" for v, q in zip(rows["mrd_pct"],
                                                                  rows["mrd_qualifier"].fillna(""),
                                                                  strict=True)]
@@ -472,7 +528,8 @@ def mrd_course_panel(ax: plt.Axes, tables: Tables, patient: str | None) -> None:
 # ---------------------------------------------------------------------------------------
 def figure4(tables: Tables) -> plt.Figure:
     """A: CAR copies after CART2; B: CD19 vs CD22 CAR copies; C: one patient after CART1 vs
-    CART2; D: that patient's B cells; E: CD4/CD8 ratios around infusion."""
+    CART2; D: B cells of a patient with B-cell data (the one in C when it has them); E, F:
+    CD4/CD8 ratios of T cells and CAR-T cells around infusion."""
     fig, axes = plt.subplots(3, 2, figsize=(12, 13), gridspec_kw={"hspace": 0.45,
                                                                    "wspace": 0.3})
     copies_panel(axes[0, 0], tables)
@@ -480,7 +537,7 @@ def figure4(tables: Tables) -> plt.Figure:
     courses_compared_panel(axes[1, 0], tables)
     b_cell_panel(axes[1, 1], tables)
     ratio_panel(axes[2, 0], tables, "CD4/CD8 T cells", "E  CD4/CD8 ratio of T cells")
-    ratio_panel(axes[2, 1], tables, "CD4/CD8 CAR-T cells", "E  CD4/CD8 ratio of CAR-T cells")
+    ratio_panel(axes[2, 1], tables, "CD4/CD8 CAR-T cells", "F  CD4/CD8 ratio of CAR-T cells")
     return fig
 
 
@@ -491,7 +548,7 @@ def copies_panel(ax: plt.Axes, tables: Tables) -> None:
     if rows.empty:
         _empty(ax, title)
         return
-    note = _trajectories(ax, rows)
+    note = _trajectories(ax, rows, colors=_patient_colors(tables["adsl"]["patient_id"]))
     ax.set_yscale("log")
     ax.set_xlabel("Days after CART2")
     ax.set_ylabel("CAR copies/µg DNA")
@@ -543,7 +600,7 @@ def courses_compared_panel(ax: plt.Axes, tables: Tables) -> None:
     if not note:  # lines per patient: label each line's last value
         for _, series in rows.groupby(["patient_id", "course"]):
             last = series.iloc[-1]
-            ax.annotate(f"day {int(last['study_day'])}: {last['value'] / 1e3:.2f} × 10³",
+            ax.annotate(f"day {int(last['study_day'])}: {copies_text(last['value'])}",
                         (last["study_day"], last["value"]), textcoords="offset points",
                         xytext=(-6, 8), ha="right", fontsize=8)
     ax.set_yscale("log")
@@ -553,16 +610,34 @@ def courses_compared_panel(ax: plt.Axes, tables: Tables) -> None:
     ax.legend(fontsize=8)
 
 
+def copies_text(value: float) -> str:
+    """A copy number as a reader writes it: whole copies with thousands separators
+    ("35", "100,650"), two significant figures below 1."""
+    return f"{value:,.0f}" if value >= 1 else f"{value:.2g}"
+
+
+def b_cell_patient(tables: Tables) -> str | None:
+    """The patient whose B cells Figure 4D shows: the first patient of panel C with B-cell
+    data after CART2, otherwise the patient with the most B-cell samples after CART2."""
+    rows = _lab(tables, "CD19+ B cells", course=2)
+    counts = rows[rows["study_day"] >= 0].groupby("patient_id").size()
+    for patient in courses_compared_patients(tables):
+        if patient in counts.index:
+            return patient
+    return str(counts.sort_values(ascending=False, kind="stable").index[0]) if len(counts) \
+        else None
+
+
 def b_cell_panel(ax: plt.Axes, tables: Tables) -> None:
-    patients = courses_compared_patients(tables)
-    title = "D  B cells after CART2" + (f" ({patients[0]})" if patients else "")
-    if not patients:
+    patient = b_cell_patient(tables)
+    title = "D  B cells after CART2" + (f" ({patient})" if patient else "")
+    if patient is None:
         _empty(ax, title)
         return
     pct = _lab(tables, "CD19+ B cells", course=2)
     count = _lab(tables, "B cells", course=2)
-    pct = pct[pct["patient_id"] == patients[0]]
-    count = count[count["patient_id"] == patients[0]]
+    pct = pct[pct["patient_id"] == patient]
+    count = count[count["patient_id"] == patient]
     ax.plot(pct["study_day"], pct["value"], marker="o", color=PALETTE[0], label="CD19+ B cells (%)")
     twin = ax.twinx()
     twin.plot(count["study_day"], count["value"], marker="s", ls="--", color=PALETTE[3],
@@ -584,7 +659,7 @@ def ratio_panel(ax: plt.Axes, tables: Tables, parameter: str, title: str) -> Non
     if rows.empty:
         _empty(ax, title)
         return
-    note = _trajectories(ax, rows)
+    note = _trajectories(ax, rows, colors=_patient_colors(tables["adsl"]["patient_id"]))
     ax.axhline(1, color="0.4", ls=":", lw=1)
     ax.set_xlabel("Days after CART2 (day 0: product / before infusion)")
     ax.set_ylabel("CD4/CD8 ratio")
