@@ -105,3 +105,18 @@ def test_long_line_lists_are_cut_with_their_count():
     assert lineage.spans({2, 3, 4, 7}) == "2-4, 7"
     assert lineage.spans(set(range(2, 60, 2)), limit=3) == "2, 4, 6, … (29 in all)"
     assert lineage.spans({2, 3, 4, 7}, limit=2) == "2-4, 7"
+
+
+def test_claim_raw_cells_are_the_cells_of_its_trace(bundled_derived, bundled_lineage,
+                                                    cohort_copy):
+    claim = CLAIMS["pt03_cart2_dose"]
+    cells = lineage.claim_raw_cells(claim, bundled_derived, bundled_lineage)
+    trace = lineage.claim_provenance(claim, bundled_derived, bundled_lineage)
+    assert cells == {(sheet, line, column) for kind in ("raw", "raw_filters")
+                     for sheet, columns in trace[kind].items()
+                     for column, lines in columns.items() for line in lines}
+    products = _lines(cohort_copy / "products.csv")
+    doses = {line for sheet, line, column in cells if (sheet, column) == ("products",
+                                                                           "car_t_cells")}
+    assert doses == {n for n, row in products.items()
+                     if (row["patient_id"], row["course"]) == ("pt03", "2")}

@@ -201,3 +201,22 @@ def test_lineage_agrees_with_the_search_on_a_synthetic_cohort(tmp_path, seed):
     cohort = read_cohort(tmp_path)
     tables, lineage = derived_lineage(cohort)
     compare(cohort, tables, lineage, searched_sources(cohort))
+
+
+def test_every_derived_cell_has_raw_cells(bundled_tables, bundled_sources):
+    """No derived row is without the raw rows it was built from: every cell of every table
+    names at least the key cells of one raw row."""
+    for name, frame in bundled_tables.items():
+        for row in range(len(frame)):
+            for column in frame.columns:
+                assert bundled_sources.get((name, row, column)), (name, row, column)
+
+
+def test_notes_outside_a_derivation_with_lineage_are_not_kept(bundled_tables):
+    from analysis.derivations import origin
+
+    with origin.recording() as notes:
+        pass
+    origin.note("adsl", COHORT["patients"], "patients", ["patient_id"])
+    assert notes == {}
+    assert origin.lineage_frames(notes, bundled_tables)["adsl"].empty
