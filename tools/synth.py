@@ -39,7 +39,7 @@ def patients(rng: np.random.Generator, n: int) -> pd.DataFrame:
         "patient_id": ids, "centre": rng.choice(["SCMC", "SCHSU"], n),
         "sex": np.where(emd == "testis", "M", rng.choice(["M", "F"], n)),
         "age_at_diagnosis": [f"{a:.2f}" for a in age],
-        "diagnosis_date": _iso(START + _days(rng.integers(0, 1500, n))),
+        "diagnosis_date": _iso(START + _days(rng.integers(0, 300, n))),  # courses end by the cut-off
         "cytogenetics": cytogenetics,
         "bcr_abl1": np.where(cytogenetics == "BCR-ABL1", "yes", "no"),
         "prior_car_t": "no", "cns_status_pre_cart1": cns, "csf_blasts_pre_cart1": csf,
