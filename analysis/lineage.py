@@ -40,6 +40,7 @@ class Recording:
 
     reads: dict[tuple[str, str], set] = field(default_factory=dict)  # (table, column) -> rows
     calls: dict[str, None] = field(default_factory=dict)  # ordered set of function names
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # the tables traced
 
 
 class TracedTables(dict):
@@ -48,6 +49,8 @@ class TracedTables(dict):
 
     def __init__(self, tables: Tables):
         super().__init__()
+        if _active:
+            _active[-1].tables.update(tables)
         for name, frame in tables.items():
             tagged = frame.copy(deep=False)
             tagged.attrs[KEY] = name
@@ -65,8 +68,24 @@ def _note(frame: pd.DataFrame, key) -> None:
     if not _active or table is None:
         return
     for k in keys:
-        if isinstance(k, str) and k in frame.columns:
+        if isinstance(k, str) and k in frame.columns and _rows_of(frame, table, k):
             _active[-1].reads.setdefault((table, k), set()).update(frame.index)
+
+
+def _rows_of(frame: pd.DataFrame, table: str, column: str) -> bool:
+    """Whether ``frame[column]`` holds the traced table's values on the rows its index names
+    (a frame built from the table, such as a pivot or a concatenation, carries its tag but
+    neither its rows nor, often, its columns)."""
+    source = _active[-1].tables.get(table)
+    if source is None or column not in source.columns:
+        return False
+    if not frame.index.isin(source.index).all():
+        return False
+    ours, theirs = _FRAME_GETITEM(frame, column), _FRAME_GETITEM(source, column)
+    if isinstance(ours, pd.DataFrame) or isinstance(theirs, pd.DataFrame):
+        return False
+    theirs = theirs.reindex(ours.index)
+    return bool(((ours == theirs) | (ours.isna() & theirs.isna())).all())
 
 
 def _on_frame(self, key):

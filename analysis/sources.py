@@ -68,8 +68,9 @@ class Lineage:
         for (label, sheet), named in expansion.groupby(["label", "sheet"])["column"]:
             lines = picked["line"].to_numpy()[((picked["label"] == label)
                                                & (picked["sheet"] == sheet)).to_numpy()]
-            for raw in named:
-                out.setdefault((sheet, raw), []).append(lines)
+            if len(lines):
+                for raw in named:
+                    out.setdefault((sheet, raw), []).append(lines)
         return {key: np.concatenate(parts) for key, parts in out.items()}
 
     def raw_cells(self, table: str, column: str, rows) -> set[RawCell]:
