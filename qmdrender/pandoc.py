@@ -37,7 +37,7 @@ def _format_options(document: Document, fmt: str) -> dict:
 
 
 def _common(document: Document, output: Path) -> list[str]:
-    args = ["--standalone", f"--lua-filter={FILTER}",
+    args = ["--standalone", "--fail-if-warnings", f"--lua-filter={FILTER}",
             f"--resource-path={output.parent}:{document.path.parent}",
             "--metadata=qmdrender-refused:" + ",".join(subset.REFUSED_CLASSES),
             "--metadata=qmdrender-refused-prefixes:" + ",".join(subset.REFUSED_CLASS_PREFIXES)]
@@ -61,6 +61,15 @@ def _translate(document: Document, message: str, to: str) -> Exception:
     if refused:
         needle, construct = refused.groups()
         return QmdError(subset.refusal(f"{document.name}:{document.line_of(needle)}", construct))
+    warning = re.search(r"\[WARNING\] ([^\n]*)", message)
+    if warning:  # e.g. an image that is not there, a citation key not in the bibliography
+        cause = warning.group(1).strip()
+        needle = re.search(r"citation (\S+) not found|resource (\S+)", cause)
+        where = document.name
+        if needle:
+            key = needle.group(1) and "@" + needle.group(1) or needle.group(2)
+            where += f":{document.line_of(key)}"
+        return ConvertError(f"{where}: pandoc could not write {to}: {cause}")
     lines = [line.strip() for line in message.splitlines() if line.strip()]
     found = [i for i, line in enumerate(lines) if "rror" in line or "not found" in line]
     cause = " ".join(lines[found[0]:found[0] + 2]) if found else (lines or ["unknown error"])[-1]

@@ -400,6 +400,20 @@ def test_docx_output(tmp_path, capsys):
     assert "Figure 1: In Word." in words and "See Figure 1; n = 5." in words
 
 
+@pytest.mark.parametrize(("body", "line", "cause"), [
+    ("Text.\n\n![A](missing.png)\n", 6, "Could not fetch resource missing.png"),
+    ("Text [@nokey].\n", 4, "Citeproc: citation nokey not found"),
+])
+def test_pandoc_warnings_stop_the_render(tmp_path, capsys, body, line, cause):
+    """https://quarto.org/docs/authoring/figures.html and
+    https://quarto.org/docs/authoring/citations.html: an image that is not there or a key not
+    in the bibliography is an error naming the file and line, not a broken output."""
+    (tmp_path / "refs.bib").write_text("@book{k, title={T}, author={A}, year=2000}\n")
+    code, err, out = render(tmp_path, capsys, body, front="bibliography: refs.bib\n")
+    assert code == 1 and f"doc.qmd:{line}: pandoc could not write html5: {cause}" in err, err
+    assert not (out / "doc.html").exists()
+
+
 def test_typst_failure_is_one_line(tmp_path, capsys):
     """https://quarto.org/docs/output-formats/typst.html: a Typst error names the document."""
     code, err, _ = render(tmp_path, capsys, "```{=typst}\n#unknown-function()\n```\n",
