@@ -65,8 +65,11 @@ def render_builtin(qmd: Path, staging: Path, formats: list[str], name: str) -> N
 def render_quarto(qmd: Path, staging: Path, formats: list[str], name: str) -> None:
     """One ``quarto render`` for all formats (PDF through Quarto's Typst format)."""
     to = ",".join(QUARTO_FORMATS[f] for f in formats)
-    subprocess.run(["quarto", "render", str(qmd), "--to", to, "--output-dir", str(staging)],
-                   check=True)
+    result = subprocess.run(["quarto", "render", str(qmd), "--to", to, "--output-dir",
+                             str(staging)], check=False)
+    if result.returncode != 0:
+        raise document.QmdError(f"{name}: quarto render failed (exit {result.returncode}); "
+                                "its messages are above")
 
 
 def install(staging: Path, output_dir: Path, name: str) -> None:

@@ -526,6 +526,11 @@ def test_quarto_on_path_renders_each_document_once_for_all_formats(tmp_path, cap
     calls = log.read_text().splitlines()
     assert len(calls) == 1 and "--to html,typst,docx" in calls[0]
     assert (tmp_path / "out" / "doc.docx").is_file()
+    fake.write_text("#!/bin/sh\nexit 3\n")
+    code = cli.main([str(tmp_path / "doc.qmd"), "--output-dir", str(tmp_path / "out"),
+                     "--to", "html,pdf,docx", "--jobs", "1", "--force"])
+    assert code == 1 and "quarto render failed (exit 3)" in capsys.readouterr().err
+    assert (tmp_path / "out" / "doc.docx").read_text() == "x\n"
 
 
 def test_layout_nrow_and_jpeg_output(tmp_path, capsys):
