@@ -17,6 +17,7 @@ import sys
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analysis.atomic import locked, replace_dir
@@ -24,7 +25,7 @@ from analysis.derivations.adam import derive_tables
 from analysis.dictionary import DERIVED_DICTIONARY, RAW_DICTIONARY, load_dictionary
 from analysis.formatting import plural
 from analysis.paths import ROOT, CohortPaths, cohort_paths
-from analysis.problems import InputError
+from analysis.problems import InputError, Problem
 from analysis.results import Tables, load_derived
 from analysis.sheets import read_cohort
 from analysis.workbook import is_workbook
@@ -101,6 +102,7 @@ def _write(cohort: dict[str, pd.DataFrame], raw_dir: Path, out_dir: Path, force:
     print(f"derive: {plural(n_patients, 'patient')} validated; deriving tables",
           file=sys.stderr)
     tables = derive_tables(cohort)
+    _check_finite(tables)
     manifest["tables"] = {}
     with replace_dir(out_dir) as staging:
         for name, frame in tables.items():
@@ -118,6 +120,17 @@ def _write(cohort: dict[str, pd.DataFrame], raw_dir: Path, out_dir: Path, force:
           f"(data {manifest['data_fingerprint']}, code {manifest['code_fingerprint']})",
           file=sys.stderr)
     return manifest
+
+
+def _check_finite(tables: dict[str, pd.DataFrame]) -> None:
+    """Refuse sheets whose values, each plausible, combine into an infinite derived value."""
+    problems = [Problem(f"derived table {name}", "finite values from the sheets",
+                        column=column, value=f"{int(count)} infinite")
+                for name, frame in tables.items()
+                for column, count in np.isinf(frame.select_dtypes("number").astype(float)
+                                              ).sum().items() if count]
+    if problems:
+        raise InputError(problems)
 
 
 def derived_tables(paths: CohortPaths) -> Tables | None:

@@ -120,3 +120,19 @@ def test_concurrent_derives_never_interleave(out: Path):
         assert run.returncode == 0, err
     assert load_derived(out)
     assert not list(out.parent.glob(".staging-*")) and not list(out.parent.glob(".old-*"))
+
+
+def test_an_infinite_derived_value_is_refused_and_nothing_written(out: Path, monkeypatch,
+                                                                   capsys):
+    before = contents(out)
+    real = derive.derive_tables
+
+    def infinite(cohort):
+        tables = real(cohort)
+        first = next(iter(tables))
+        tables[first] = tables[first].assign(extra=float("inf"))
+        return tables
+    monkeypatch.setattr(derive, "derive_tables", infinite)
+    assert derive.main(["--out", str(out), "--force"]) == 2
+    assert "column 'extra'" in capsys.readouterr().err
+    assert contents(out) == before
