@@ -262,18 +262,30 @@ class Claims:
         return p_clause(self.text(claim_id)) if self.applies(claim_id) else NOT_APPLICABLE
 
     def inline(self) -> dict:
-        """Every claim as an IPython Markdown object for inline use in a Quarto document;
-        claims that do not apply to the cohort print a visible note instead of a number."""
+        """Every claim as an IPython Markdown object for inline use in a Quarto document,
+        wrapped in a span carrying its id (:func:`span`); claims that do not apply to the
+        cohort print a visible note instead of a number."""
         from IPython.display import Markdown
 
-        return {c: Markdown(self.text(c) if self.applies(c) else NOT_APPLICABLE)
+        return {c: Markdown(span(c, self.text(c)) if self.applies(c) else NOT_APPLICABLE)
                 for c in self.ledger}
 
     def counted(self, noun: str) -> dict:
         """Every count claim as Markdown '1 patient' / '3 patients' (``noun`` in the
-        singular), so that sentences read right for any count."""
+        singular, the whole phrase in the claim's span), so that sentences read right for
+        any count."""
         from IPython.display import Markdown
 
-        return {c.id: Markdown(plural(int(self.value(c.id)), noun) if self.applies(c.id)
-                               else NOT_APPLICABLE)
+        return {c.id: Markdown(span(c.id, plural(int(self.value(c.id)), noun))
+                               if self.applies(c.id) else NOT_APPLICABLE)
                 for c in self.ledger.values() if c.style == "count"}
+
+
+def span(claim_id: str, text: str) -> str:
+    """``text`` as a Pandoc bracketed span carrying its claim id, ``[3]{data-claim="id"}``:
+    in HTML the span shows the number's provenance on hover or click (analysis/assets/
+    claim-popup.html); PDF and Word print the text alone."""
+    if not re.fullmatch(r"[\w.-]+", claim_id):
+        raise ValueError(f"claim id {claim_id!r}: expected letters, digits, '_', '.' or '-'")
+    return f'[{text}]{{data-claim="{claim_id}"}}'
+

@@ -205,3 +205,88 @@ def cr_at_cutoff_note(tables: Tables) -> str | None:
     return (f"Status 'in CR' at the cut-off ({', '.join(gaps.index.map(markdown_text))}) is inferred, not "
             "observed: no relapse, death or loss to follow-up is recorded after the last "
             f"marrow assessment, which was {span} months before the end of follow-up.")
+
+
+DAGGER = "†"
+DAGGER_NOTE = (f"{DAGGER}: imputed by the reconstruction: at least one raw value behind this "
+               "cell is not given by the article for this patient (data-raw/provenance.csv).")
+
+# Display column -> (derived table, derived columns, course, first pre-infusion row only);
+# course None: the patient's row of a per-patient table. Table S1: see table_s1_sources.
+TABLE1_SOURCES = {
+    "Sex": ("adsl", ["sex"], None, False),
+    "Age at diagnosis (y)": ("adsl", ["age_at_diagnosis_years"], None, False),
+    "Cytogenetics": ("adsl", ["cytogenetics"], None, False),
+    "CNS status": ("adsl", ["cns_status_pre_cart1"], None, False),
+    "Extramedullary disease": ("adsl", ["extramedullary_pre_cart1"], None, False),
+    "MRD before CART1": ("adrs", ["mrd_pct"], 1, True),
+    "Burden": ("adsl", ["burden_pre_cart1"], None, False),
+    "Age at CART1 (y)": ("adcourse", ["age_years"], 1, False),
+    "CART1 dose (cells/kg)": ("adcourse", ["dose_total_per_kg"], 1, False),
+    "Response to CART1": ("adcourse", ["best_mrd_negative_cr"], 1, False),
+    "BCA after CART1 (mo)": ("adcourse", ["bca_months"], 1, False),
+    "Relapse after CART1": ("adsl", ["relapse_cart1_site", "relapse_cart1_cd19"], None, False),
+    "CART1 to relapse (mo)": ("adsl", ["cart1_to_relapse_months"], None, False),
+}
+TABLE2_SOURCES = {
+    "Age at CART2 (y)": ("adcourse", ["age_years"], 2, False),
+    "CART1 to CART2 (mo)": ("adsl", ["cart1_to_cart2_months"], None, False),
+    "MRD before CART2": ("adrs", ["mrd_pct"], 2, True),
+    "CD19 dose (cells/kg)": ("adcourse", ["dose_cd19_per_kg"], 2, False),
+    "CD22 dose (cells/kg)": ("adcourse", ["dose_cd22_per_kg"], 2, False),
+    "Total dose (cells/kg)": ("adcourse", ["dose_total_per_kg"], 2, False),
+    "vs CART1": ("adcourse", ["dose_vs_previous"], 2, False),
+    "CRS grade": ("adcourse", ["crs_grade"], 2, False),
+    "Neurotoxicity": ("adcourse", ["neurotoxicity_grade"], 2, False),
+    "Response": ("adcourse", ["best_mrd_negative_cr"], 2, False),
+    "BCA (mo)": ("adcourse", ["bca_months"], 2, False),
+    "HSCT after CART2": ("adsl", ["hsct_after_cart2"], None, False),
+    "Status at cut-off": ("adsl", ["status_at_cutoff"], None, False),
+    "Follow-up (mo)": ("adcourse", ["follow_up_months"], 2, False),
+}
+
+
+def table_s1_sources() -> dict:
+    """Table S1's sources: each cytokine's values after infusion in the course (adlb)."""
+    return {name.replace("-gamma", "-γ").replace("-alpha", "-α"): ("adlb", ["value"], 2, name)
+            for name in CYTOKINES}
+
+
+def _source_rows(tables: Tables, table: str, patient: str, course: int | None,
+                 first_pre: bool | str) -> list[int]:
+    """Row positions of ``table`` behind one patient's cell (see TABLE1_SOURCES); a string
+    instead of ``first_pre`` names a lab parameter, read after infusion."""
+    frame = tables[table]
+    rows = frame[frame["patient_id"] == patient]
+    if course is not None:
+        rows = rows[rows["course"] == course]
+    if isinstance(first_pre, str):
+        return list(rows[(rows["parameter"] == first_pre) & (rows["study_day"] >= 0)].index)
+    if first_pre:
+        rows = rows[rows["study_day"] < 0].dropna(subset=["mrd_pct"]).sort_values(
+            "study_day").head(1)
+    return list(rows.index)
+
+
+def imputed_cells(table: pd.DataFrame, spec: dict, tables: Tables, lineage,
+                  basis: pd.DataFrame) -> pd.DataFrame:
+    """For each cell of a per-patient table (first column: patient), whether a raw value
+    behind it is imputed (the key columns that find a raw row are not counted): ``spec``
+    maps display columns to their derived sources, ``lineage`` is
+    :func:`analysis.sources.cohort_lineage`, ``basis``
+    :func:`analysis.provenance.cell_rules`."""
+    imputed = {(sheet, row, column) for sheet, row, column in basis.loc[
+        basis["basis"] == "imputed", ["sheet", "row", "column"]].itertuples(
+            index=False, name=None) if column not in lineage.keys.get(sheet, ())}
+    marks = pd.DataFrame(False, index=table.index, columns=table.columns)
+    for index, patient in table.iloc[:, 0].items():
+        for column, (source, columns, course, first_pre) in spec.items():
+            rows = _source_rows(tables, source, patient, course, first_pre)
+            raw = set().union(*(lineage.raw_cells(source, c, rows) for c in columns))
+            marks.loc[index, column] = bool(raw & imputed)
+    return marks
+
+
+def mark(table: pd.DataFrame, marks: pd.DataFrame) -> pd.DataFrame:
+    """The table with a dagger after every marked, non-empty cell."""
+    return table.where(~marks | (table == "–"), table.astype(str) + DAGGER)

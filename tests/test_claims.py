@@ -8,7 +8,7 @@ import sys
 
 import pandas as pd
 
-from analysis.claims import Claims, compute, evaluate, harmonised_styles, load_ledger
+from analysis.claims import Claims, compute, evaluate, harmonised_styles, load_ledger, span
 from analysis.derivations.adam import derive_tables
 from analysis.formatting import render
 from analysis.paths import ROOT
@@ -129,8 +129,8 @@ def test_inline_text_is_the_ledger_value(bundled_derived):
 
 def test_counts_read_right_for_one_and_for_many(bundled_derived):
     counted = Claims(bundled_derived).counted("patient")
-    assert counted["n_patients"].data == "5 patients"
-    assert counted["n_bcr_abl1"].data == "1 patient"
+    assert counted["n_patients"].data == span("n_patients", "5 patients")
+    assert counted["n_bcr_abl1"].data == span("n_bcr_abl1", "1 patient")
     assert "age_dx_median" not in counted  # not a count
 
 

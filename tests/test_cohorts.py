@@ -42,7 +42,9 @@ def render(raw: Path) -> str:
     for document in ("paper", "supplement"):
         for suffix in ("html", "pdf"):
             assert (output / f"{document}.{suffix}").stat().st_size > 10_000
-    text = re.sub(r"<[^>]+>", " ", (output / "paper.html").read_text(encoding="utf-8"))
+    page = (output / "paper.html").read_text(encoding="utf-8")
+    page = re.sub(r"<script\b.*?</script>|</?span\b[^>]*>", "", page, flags=re.DOTALL)
+    text = re.sub(r"<[^>]+>", " ", page)  # inline spans (claim ids) dropped, not spaced
     text = " ".join(html.unescape(text).split())
     leaks = re.findall(r"<[\w.]+ object(?: at 0x[0-9a-f]+)?>|\bnan\b|\bNaN\b|\bNone\b", text)
     assert not leaks, leaks

@@ -4,6 +4,7 @@ browser with every image and cross-reference intact."""
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import shutil
@@ -116,6 +117,41 @@ def test_browser_loads_every_image_and_resolves_every_reference(rendered):
             assert dangling == [], (name, dangling)
             assert page.eval_on_selector_all("img", "imgs => imgs.length") >= (
                 4 if name == "paper" else 0)
+        browser.close()
+
+
+def test_numbers_in_the_paper_carry_their_claim_and_its_details(rendered):
+    page = (rendered / "paper.html").read_text(encoding="utf-8")
+    ids = re.findall(r'<span data-claim="([\w.-]+)"', page)
+    assert len(ids) >= 100
+    data = json.loads(re.search(r'<script type="application/json" id="claim-data">(.*?)'
+                                r"</script>", page, re.DOTALL).group(1))
+    assert set(ids) <= set(data)
+    assert {"published", "computed", "category", "cells"} <= set(data[ids[0]])
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian chromium not installed")
+def test_a_number_shows_its_provenance_in_the_browser(rendered):
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        page = browser.new_page()
+        page.goto((rendered / "paper.html").as_uri())
+        popup = page.locator(".claim-popup")
+        assert not popup.is_visible()
+        number = page.locator('[data-claim="cart2_dose_min"]').first
+        number.click()
+        assert popup.is_visible()
+        text = popup.inner_text()
+        for expected in ("published", "computed", "category", "reproduced", "courses.csv",
+                         "imputed", "stated"):
+            assert expected in text, expected
+        page.keyboard.press("Escape")
+        assert not popup.is_visible()
+        page.locator('[data-claim="age_dx_median"]').first.hover()
+        assert "age at diagnosis" in popup.inner_text()
         browser.close()
 
 
