@@ -207,8 +207,10 @@ class Claims:
     (the published cohort) each number is printed as the article prints it; otherwise by the
     cohort policy (:func:`cohort_styles`), percentages with their counts."""
 
-    def __init__(self, tables: results.Tables, published_precision: bool = True):
+    def __init__(self, tables: results.Tables, published_precision: bool = True,
+                 spans: bool = False):
         self.tables = tables
+        self.spans = spans  # numbers in sentences carry their claim id (see marked)
         ledger = load_ledger()
         self.ledger = {c.id: c for c in ledger}
         self.published_precision = published_precision
@@ -251,6 +253,7 @@ class Claims:
             texts, unit = [self.text(c) for c in claim_ids], "months"
         else:
             texts, unit = duration([self.value(c) for c in claim_ids])
+        texts = [self._span(c, t) for c, t in zip(claim_ids, texts, strict=True)]
         if len(texts) == 1:
             return f"{texts[0]} {unit}"
         if len(texts) == 2:
@@ -259,7 +262,17 @@ class Claims:
 
     def p(self, claim_id: str) -> str:
         """A P value as a clause: "P = 0.2", "P < 0.001"."""
-        return p_clause(self.text(claim_id)) if self.applies(claim_id) else NOT_APPLICABLE
+        if not self.applies(claim_id):
+            return NOT_APPLICABLE
+        return self._span(claim_id, p_clause(self.text(claim_id)))
+
+    def marked(self, claim_id: str) -> str:
+        """The claim's text for a sentence: in its span (:func:`span`) when the document
+        asked for spans, else plain (compare values with :meth:`text`, never this)."""
+        return self._span(claim_id, self.text(claim_id))
+
+    def _span(self, claim_id: str, text: str) -> str:
+        return span(claim_id, text) if self.spans else text
 
     def inline(self) -> dict:
         """Every claim as an IPython Markdown object for inline use in a Quarto document,

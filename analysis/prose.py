@@ -54,9 +54,9 @@ def lymphodepletion(claims: Claims) -> str:
             parts.append(f"before CART{course} the lymphodepletion is not recorded")
             continue
         parts.append(
-            f"before CART{course}, fludarabine {claims.text(flu)} mg/m² daily "
+            f"before CART{course}, fludarabine {claims.marked(flu)} mg/m² daily "
             f"{schedule(adcourse, course, 'fludarabine')} and cyclophosphamide "
-            f"{claims.text(cy)} mg/m² daily {schedule(adcourse, course, 'cyclophosphamide')}")
+            f"{claims.marked(cy)} mg/m² daily {schedule(adcourse, course, 'cyclophosphamide')}")
     text = "Patients received lymphodepletion " + "; ".join(parts) + " (medians over patients)."
     if claims.applies("ld_flu_cart1", "ld_flu_cart2"):
         before, after = claims.value("ld_flu_cart1"), claims.value("ld_flu_cart2")
@@ -147,8 +147,8 @@ def cd4cd8(claims: Claims, course: int = 2) -> str:
             f"{int((pairs['before'] > 1).sum())} of {plural(len(pairs), 'pair')} and below 1 "
             f"after in {int((pairs['after'] < 1).sum())}")
     if claims.applies("cd4cd8_inversion_day"):
-        text += f", by day {claims.text('cd4cd8_inversion_day')} at the latest"
-    return (text + f"; every ratio fell in {claims.text('n_cd4cd8_reduced')} of these "
+        text += f", by day {claims.marked('cd4cd8_inversion_day')} at the latest"
+    return (text + f"; every ratio fell in {claims.marked('n_cd4cd8_reduced')} of these "
             "patients.")
 
 

@@ -40,3 +40,13 @@ def test_the_html_block_is_json_that_cannot_close_its_script_early():
     assert block.startswith("```{=html}\n") and block.count("</script>") == 1
     payload = re.search(r'id="claim-data">(.*)</script>', block).group(1)
     assert json.loads(payload) == {"x": {"note": "a </script> b", "published": "1.1 × 10⁷"}}
+
+
+def test_numbers_inside_sentences_carry_their_claim_only_when_asked(bundled_derived):
+    plain_claims, marked = Claims(bundled_derived), Claims(bundled_derived, spans=True)
+    assert plain_claims.marked("efs_12m") == "80%"
+    assert marked.marked("efs_12m") == span("efs_12m", "80%")
+    assert marked.p("il6_fold_p") == span("il6_fold_p", plain_claims.p("il6_fold_p"))
+    durations = marked.duration("bca_cart1_median", "bca_cart1_min", "bca_cart1_max")
+    assert re.findall(r'data-claim="(\w+)"', durations) == [
+        "bca_cart1_median", "bca_cart1_min", "bca_cart1_max"]
