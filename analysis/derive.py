@@ -114,6 +114,7 @@ def _write(cohort: dict[str, pd.DataFrame], raw_dir: Path, out_dir: Path, force:
         manifest["study_id"] = str(study["study_id"])
         manifest["registry_id"] = str(study["registry_id"])
         manifest["data_cutoff"] = f"{study['data_cutoff']:%Y-%m-%d}"
+        manifest["efs_rule"] = str(study["efs_rule"])
         manifest["centres"] = sorted(cohort["patients"]["centre"].astype(str).unique())
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     print(f"derive: wrote {len(tables)} tables to {_show(out_dir)} "

@@ -160,47 +160,62 @@ def lymphodepletion_panel(ax: plt.Axes, tables: Tables) -> None:
     ax.set_xlabel("Day relative to CAR-T infusion")
 
 
+STATUS_WORDS = {"in CR": "In MRD-negative CR", "relapsed": "Relapsed", "died": "Died",
+                "lost to follow-up": "Lost to follow-up"}
+
+
 def flow_counts(tables: Tables) -> dict[str, int]:
-    """Patient counts for the flow chart, from the derived tables."""
+    """Patient counts for the flow chart, from the derived tables. Every patient given CART2
+    ends in exactly one branch (MRD-negative CR with HSCT, CR without HSCT, no CR) and,
+    within it, in exactly one status at the cut-off ("<branch>: <status>")."""
     adsl, adcourse = tables["adsl"], tables["adcourse"]
-    cart2 = adcourse[adcourse["course"] == 2]
-    hsct = adsl[adsl["hsct_after_cart2"].astype(bool)]
-    no_hsct = adsl[~adsl["hsct_after_cart2"].astype(bool) & adsl["patient_id"].isin(
-        cart2["patient_id"])]
-    return {
+    cart2 = adcourse[adcourse["course"] == 2].set_index("patient_id")
+    patients = adsl.set_index("patient_id").loc[cart2.index]
+    cr = cart2["best_mrd_negative_cr"].fillna(False).astype(bool)
+    hsct = patients["hsct_after_cart2"].astype(bool)
+    branches = {"CR, HSCT": cr & hsct, "CR, no HSCT": cr & ~hsct, "no CR": ~cr}
+    counts = {
         "relapsed after CART1": int(adsl["relapse_cart1_site"].notna().sum()),
         "received CART2": len(cart2),
-        "MRD-negative CR": int(cart2["best_mrd_negative_cr"].astype(bool).sum()),
-        "bridged to HSCT": len(hsct),
-        "HSCT, in CR at cut-off": int((hsct["status_at_cutoff"] == "in CR").sum()),
-        "no HSCT": len(no_hsct),
-        "no HSCT, died": int((no_hsct["status_at_cutoff"] == "died").sum()),
-        "no HSCT, lost to follow-up": int(
-            (no_hsct["status_at_cutoff"] == "lost to follow-up").sum()),
+        "MRD-negative CR": int(cr.sum()),
     }
+    for branch, members in branches.items():
+        counts[branch] = int(members.sum())
+        status = patients.loc[members, "status_at_cutoff"].value_counts()
+        for name in STATUS_WORDS:
+            counts[f"{branch}: {name}"] = int(status.get(name, 0))
+    counts["bridged to HSCT"] = int(hsct.sum())
+    return counts
+
+
+def _outcomes(n: dict[str, int], branch: str) -> str:
+    lines = [f"{text}: n = {n[f'{branch}: {key}']}" for key, text in STATUS_WORDS.items()
+             if n[f"{branch}: {key}"]]
+    return "\n".join(lines) or "none"
 
 
 def flow_panel(ax: plt.Axes, tables: Tables) -> None:
     ax.set_title("B  Patient flow")
     n = flow_counts(tables)
     boxes = {
-        "top": (0.5, 0.9, f"Relapse after CD19 CAR-T (CART1)\nn = {n['relapsed after CART1']}"),
-        "cart2": (0.5, 0.68, f"CD19 + CD22 CAR-T co-infusion (CART2)\nn = {n['received CART2']}"),
-        "cr": (0.5, 0.46, f"MRD-negative CR after CART2\nn = {n['MRD-negative CR']}"),
-        "hsct": (0.25, 0.22, f"Bridged to allo-HSCT\nn = {n['bridged to HSCT']}"),
-        "nohsct": (0.75, 0.22, f"No HSCT\nn = {n['no HSCT']}"),
-        "hsct_end": (0.25, 0.02, (f"In MRD-negative CR at cut-off\nn = "
-                                  f"{n['HSCT, in CR at cut-off']}")),
-        "nohsct_end": (0.75, 0.02, (f"Died: n = {n['no HSCT, died']}\nLost to follow-up: n = "
-                                    f"{n['no HSCT, lost to follow-up']}")),
+        "top": (0.5, 0.92, f"Relapse after CD19 CAR-T (CART1)\nn = {n['relapsed after CART1']}"),
+        "cart2": (0.5, 0.74, f"CD19 + CD22 CAR-T co-infusion (CART2)\nn = {n['received CART2']}"),
+        "cr": (0.33, 0.54, f"MRD-negative CR after CART2\nn = {n['MRD-negative CR']}"),
+        "nocr": (0.84, 0.54, f"No MRD-negative CR\nn = {n['no CR']}"),
+        "hsct": (0.15, 0.32, f"Bridged to allo-HSCT\nn = {n['CR, HSCT']}"),
+        "nohsct": (0.5, 0.32, f"No HSCT\nn = {n['CR, no HSCT']}"),
+        "hsct_end": (0.15, 0.06, _outcomes(n, "CR, HSCT")),
+        "nohsct_end": (0.5, 0.06, _outcomes(n, "CR, no HSCT")),
+        "nocr_end": (0.84, 0.06, _outcomes(n, "no CR")),
     }
     for x, y, text in boxes.values():
-        ax.text(x, y, text, ha="center", va="center", fontsize=9.5,
-                bbox={"boxstyle": "round,pad=0.5", "fc": "#eef3f8", "ec": "0.3"})
-    for start, end in [("top", "cart2"), ("cart2", "cr"), ("cr", "hsct"), ("cr", "nohsct"),
-                       ("hsct", "hsct_end"), ("nohsct", "nohsct_end")]:
+        ax.text(x, y, text, ha="center", va="center", fontsize=8.5,
+                bbox={"boxstyle": "round,pad=0.45", "fc": "#eef3f8", "ec": "0.3"})
+    for start, end in [("top", "cart2"), ("cart2", "cr"), ("cart2", "nocr"), ("cr", "hsct"),
+                       ("cr", "nohsct"), ("hsct", "hsct_end"), ("nohsct", "nohsct_end"),
+                       ("nocr", "nocr_end")]:
         (x0, y0, _), (x1, y1, _) = boxes[start], boxes[end]
-        ax.annotate("", xy=(x1, y1 + 0.075), xytext=(x0, y0 - 0.075),
+        ax.annotate("", xy=(x1, y1 + 0.07), xytext=(x0, y0 - 0.07),
                     arrowprops={"arrowstyle": "-|>", "color": "0.3"})
     ax.set_xlim(0, 1)
     ax.set_ylim(-0.08, 1.0)
@@ -316,7 +331,8 @@ def cytokine_and_copies_panel(ax: plt.Axes, tables: Tables, parameter: str, titl
 # ---------------------------------------------------------------------------------------
 # Figure 3: treatment course and outcomes
 # ---------------------------------------------------------------------------------------
-def figure3(tables: Tables, mrd_patient: str | None) -> plt.Figure:
+def figure3(tables: Tables, mrd_patient: str | None, efs_rule: str = "hsct_ignored"
+            ) -> plt.Figure:
     """A: swimmer plot from CART1; B: Kaplan–Meier EFS and OS after CART2; C: marrow
     results per patient; D: one patient's MRD course around CART2."""
     rows = min(tables["adsl"]["patient_id"].nunique(), MAX_SWIMMER_ROWS)
@@ -326,7 +342,7 @@ def figure3(tables: Tables, mrd_patient: str | None) -> plt.Figure:
     upper.subplots_adjust(top=1 - 0.4 / top, bottom=0.7 / top)  # margins in inches
     swimmer_panel(upper.subplots(), tables)
     grid = lower.add_gridspec(2, 2, hspace=0.6, wspace=0.45, top=0.95, bottom=0.06)
-    km_panel(lower.add_subplot(grid[0, 0]), tables)
+    km_panel(lower.add_subplot(grid[0, 0]), tables, efs_rule)
     marrow_panel(lower.add_subplot(grid[0, 1]), tables)
     mrd_course_panel(lower.add_subplot(grid[1, 0]), tables, mrd_patient)
     return fig

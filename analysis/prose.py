@@ -13,7 +13,8 @@ import pandas as pd
 
 from analysis import results
 from analysis.claims import Claims
-from analysis.formatting import fixed, p_clause, p_value, plural
+from analysis.derivations.events import EFS_RULES
+from analysis.formatting import fixed, p_clause, p_value, percent, plural
 from analysis.statistics import spearman
 
 MINUS = "\u2212"
@@ -162,3 +163,21 @@ def treatment_period(tables: results.Tables, course: int = 2) -> str:
     if (first.year, first.month) == (last.year, last.month):
         return f"in {first:%B %Y}"
     return f"between {first:%B %Y} and {last:%B %Y}"
+
+
+def survival(claims: Claims, efs_rule: str, months: tuple[int, ...] = (6, 12)) -> str:
+    """EFS under the study's rule and OS at the given months after CART2, whole percentages
+    with the number of patients analysed."""
+    tte = claims.tables["adtte"]
+    parts = []
+    for parameter, rule in (("EFS", efs_rule), ("OS", "death")):
+        n = int(((tte["paramcd"] == parameter) & (tte["rule"] == rule)).sum())
+        values = [results.km_estimate(claims.tables, parameter, m, rule) for m in months]
+        if n == 0 or any(pd.isna(v) for v in values):
+            parts.append(f"{parameter} cannot be estimated for this cohort")
+            continue
+        at = [f"{percent(v)} at {m} months" for v, m in zip(values, months, strict=True)]
+        parts.append(f"{parameter} was {_series(at)} (n = {n})")
+    rule_text = EFS_RULES[efs_rule].removeprefix("events: ")
+    return (f"{'; '.join(parts)} (@fig-course B). EFS follows the study's rule: "
+            f"{rule_text}.")

@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 
 from analysis.derivations import timing
+from analysis.derivations.events import EFS_RULES
 from analysis.formatting import markdown_text, plural, render
-from analysis.results import Tables
+from analysis.results import Tables, km_estimate
 
 CYTOKINES = ["IL-2", "IL-4", "IL-6", "IL-10", "IL-17A", "IFN-gamma", "TNF-alpha"]
 
@@ -290,3 +291,21 @@ def imputed_cells(table: pd.DataFrame, spec: dict, tables: Tables, lineage,
 def mark(table: pd.DataFrame, marks: pd.DataFrame) -> pd.DataFrame:
     """The table with a dagger after every marked, non-empty cell."""
     return table.where(~marks | (table == "–"), table.astype(str) + DAGGER)
+
+
+def efs_by_rule(tables: Tables, study_rule: str,
+                months: tuple[int, ...] = (6, 12)) -> pd.DataFrame:
+    """EFS under every rule of :data:`analysis.derivations.events.EFS_RULES` side by side:
+    events, and the Kaplan-Meier estimate (%, whole numbers) at each of ``months``; the
+    study's rule is marked."""
+    tte = tables["adtte"]
+    rows = []
+    for rule, text in EFS_RULES.items():
+        mine = tte[(tte["paramcd"] == "EFS") & (tte["rule"] == rule)]
+        row = {"rule": rule + (" (the study's)" if rule == study_rule else ""),
+               "definition": text, "events": f"{int((mine['cnsr'] == 0).sum())} of {len(mine)}"}
+        for m in months:
+            value = km_estimate(tables, "EFS", m, rule)
+            row[f"{m} months"] = "–" if np.isnan(value) else render(value, "percent:0")
+        rows.append(row)
+    return pd.DataFrame(rows)

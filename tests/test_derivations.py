@@ -162,3 +162,15 @@ def test_follow_up_ends_at_cutoff_without_contact():
 def test_relapse_category():
     out = relapse_category(pd.Series(["BM", "testis", "BM+CNS", None]))
     assert out.tolist() == ["isolated BM", "isolated extramedullary", "combined", None]
+
+
+def test_induction_failure_is_an_event_on_the_day_of_infusion():
+    index = pd.Series(pd.to_datetime(["2020-01-01", "2020-01-01"]), index=["a", "b"])
+    ev = _events([("a", "death", "2020-06-01"), ("b", "last_contact", "2021-01-01")])
+    rows = events.survival_rows(ev, index, pd.Timestamp("2022-01-01"),
+                                pd.Series([True, False], index=["a", "b"])).set_index(
+        ["paramcd", "rule", "patient_id"])
+    assert rows.loc[("EFS", "induction_failure", "a"), "aval_days"] == 0
+    assert rows.loc[("EFS", "induction_failure", "a"), "cnsr"] == 0
+    assert rows.loc[("EFS", "hsct_censored", "a"), "aval_days"] == 152  # the death
+    assert rows.loc[("EFS", "induction_failure", "b"), "cnsr"] == 1

@@ -101,3 +101,25 @@ def test_same_folder_name_never_shares_outputs(tmp_path):
     assert cohort_paths(a).derived != cohort_paths(b).derived
     assert cohort_paths(a).output.parent.name.startswith("cohort-")
     assert cohort_paths(a) == cohort_paths(tmp_path / "a" / ".." / "a" / "cohort")
+
+
+def test_every_patient_ends_in_one_box_of_the_flow_chart(tables):
+    from analysis.figures import STATUS_WORDS, flow_counts
+
+    n = flow_counts(tables)
+    branches = ("CR, HSCT", "CR, no HSCT", "no CR")
+    assert sum(n[b] for b in branches) == n["received CART2"] == 6
+    for branch in branches:
+        assert sum(n[f"{branch}: {s}"] for s in STATUS_WORDS) == n[branch]
+    assert (n["no CR"], n["no CR: died"], n["no CR: lost to follow-up"]) == (2, 1, 1)
+
+
+def test_efs_rules_side_by_side_with_induction_failure(tables):
+    from analysis.tables import efs_by_rule
+
+    rules = efs_by_rule(tables, "induction_failure").set_index("rule")
+    # fu02 and fu05 fail induction (day 0); fu01 censored at HSCT (day 90); fu03 relapses
+    # and fu04 dies on day 180; fu06 censored: (4/6) * (1/3) = 22%
+    row = rules.loc["induction_failure (the study's)"]
+    assert (row["events"], row["6 months"], row["12 months"]) == ("4 of 6", "22%", "22%")
+    assert rules.loc["hsct_event", "events"] == "4 of 6"

@@ -199,7 +199,7 @@ CAR_T_COUNTS = {"pt03": {7: 85.0, 14: 42.0, 28: 6.5}, "pt04": {7: 61.0, 14: 25.0
 # ---------------------------------------------------------------------------------------
 R = "Results"
 ALL = {
-    "study": ["study_id", "registry_id", "data_cutoff"],
+    "study": ["study_id", "registry_id", "data_cutoff", "efs_rule"],
     "patients": ["patient_id", "centre", "sex", "age_at_diagnosis", "diagnosis_date",
                  "cytogenetics", "bcr_abl1", "prior_car_t", "cns_status_pre_cart1",
                  "csf_blasts_pre_cart1", "csf_wbc_pre_cart1", "extramedullary_pre_cart1"],
@@ -248,6 +248,8 @@ def provenance_rules(infusions: dict) -> list[tuple]:
          "", ""),
         ("study", "*", "*", "data_cutoff", "stated",
          "Methods, Study design: cut-off August 31, 2022", "", ""),
+        ("study", "*", "*", "efs_rule", "stated",
+         "Methods, Statistical analysis: patients were censored at transplantation", "", ""),
         # patients
         ("patients", "*", "*", "patient_id", "stated", f"{R}: patients named pt01-pt05", "", ""),
         ("patients", "*", "*", "prior_car_t", "stated", f"{R} ¶1: no CAR-T before CART1", "",
@@ -441,8 +443,8 @@ def solve_dates(pid: str, p: dict) -> dict:
 
 def main() -> None:
     dates = {pid: solve_dates(pid, p) for pid, p in PATIENTS.items()}
-    write("study", ["study_id", "registry_id", "data_cutoff"],
-          [["CART2-SCMC", "ChiCTR2000032211", iso(CUTOFF)]])
+    write("study", ["study_id", "registry_id", "data_cutoff", "efs_rule"],
+          [["CART2-SCMC", "ChiCTR2000032211", iso(CUTOFF), "hsct_censored"]])
 
     write("patients", ["patient_id", "centre", "sex", "age_at_diagnosis", "diagnosis_date",
                        "cytogenetics", "bcr_abl1", "prior_car_t", "cns_status_pre_cart1",

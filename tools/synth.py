@@ -229,7 +229,8 @@ def write_cohort(n: int, seed: int, out: Path) -> None:
     sheets = {
         "study": pd.DataFrame({"study_id": [f"SYNTHETIC-n{n}-seed{seed}"],
                                "registry_id": ["none (synthetic)"],
-                               "data_cutoff": [CUTOFF.strftime("%Y-%m-%d")]}),
+                               "data_cutoff": [CUTOFF.strftime("%Y-%m-%d")],
+                               "efs_rule": ["hsct_censored"]}),
         "patients": people, "courses": table, "lymphodepletion": lymphodepletion(table),
         "products": products(rng, table), "assessments": assessments(rng, table),
         "crs": crs(rng, two[two["course"] == 2]),

@@ -27,7 +27,7 @@ def derive_tables(cohort: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     adevents = derive_adevents(cohort)
     adcourse = derive_adcourse(cohort, adrs, adlb)
     adsl = derive_adsl(cohort, adrs, adevents)
-    adtte = derive_adtte(cohort)
+    adtte = derive_adtte(cohort, adcourse)
     tables = {"adsl": adsl, "adcourse": adcourse, "adrs": adrs, "adlb": adlb,
               "adevents": adevents, "adtte": adtte}
     return {name: frame.reset_index(drop=True) for name, frame in tables.items()}
@@ -261,12 +261,15 @@ def _status(adevents: pd.DataFrame, patients: pd.Index, n_courses: pd.Series) ->
     return pd.Series(status, index=patients)
 
 
-def derive_adtte(cohort) -> pd.DataFrame:
-    """OS and EFS rows (every EFS censoring rule) from the CART2 infusion."""
+def derive_adtte(cohort, adcourse: pd.DataFrame) -> pd.DataFrame:
+    """OS and EFS rows (every EFS rule) from the CART2 infusion; a patient without CR after
+    CART2 (``best_cr`` of adcourse) is an induction failure."""
     infusions = _infusions(cohort)
     index = infusions[infusions["course"] == INDEX_COURSE].set_index("patient_id")[
         "infusion_date"]
-    rows = events.survival_rows(cohort["events"], index, _cutoff(cohort))
+    reached = adcourse[adcourse["course"] == INDEX_COURSE].set_index("patient_id")["best_cr"]
+    rows = events.survival_rows(cohort["events"], index, _cutoff(cohort),
+                                ~reached.fillna(False).astype(bool))
     note("adtte", infusions[infusions["course"] == INDEX_COURSE], "courses", ["patient_id"],
          line=from_column("courses"))
     note("adtte", cohort["events"], "events", ["patient_id"])

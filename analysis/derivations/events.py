@@ -12,7 +12,10 @@ EFS_RULES = {
     "hsct_ignored": "events: relapse or death; transplantation neither event nor censoring",
     "hsct_censored": "events: relapse or death; censored at transplantation",
     "hsct_event": "events: relapse, transplantation or death",
+    "induction_failure": "events: no CR after the infusion (at day 0), relapse or death; "
+                         "censored at transplantation",
 }
+DEFAULT_EFS_RULE = "hsct_censored"  # the censoring rule the article's Methods state
 
 
 def first_event(events: pd.DataFrame, kinds: list[str], index_dates: pd.Series) -> pd.Series:
@@ -53,9 +56,11 @@ def time_to_event(index_dates: pd.Series, event_dates: pd.Series, censor_dates: 
     })
 
 
-def survival_rows(events: pd.DataFrame, index_dates: pd.Series, cutoff: pd.Timestamp
-                  ) -> pd.DataFrame:
-    """OS and EFS (under each rule of EFS_RULES) from the index infusion dates."""
+def survival_rows(events: pd.DataFrame, index_dates: pd.Series, cutoff: pd.Timestamp,
+                  no_response: pd.Series | None = None) -> pd.DataFrame:
+    """OS and EFS (under each rule of EFS_RULES) from the index infusion dates;
+    ``no_response`` is True for patients without CR after the index infusion (an event on
+    its day under the induction-failure rule; none when not given)."""
     end = end_of_follow_up(events, index_dates.index, cutoff)
     death = first_event(events, ["death"], index_dates)
     relapse_or_death = first_event(events, ["relapse", "death"], index_dates)
@@ -69,4 +74,10 @@ def survival_rows(events: pd.DataFrame, index_dates: pd.Series, cutoff: pd.Times
     with_hsct = pd.concat([relapse_or_death, hsct], axis=1).min(axis=1)
     rows.append(time_to_event(index_dates, with_hsct, end, "EFS", "hsct_event",
                               "relapse, transplantation or death"))
+    failed = (pd.Series(False, index=index_dates.index) if no_response is None
+              else no_response.reindex(index_dates.index).fillna(True).astype(bool))
+    failure = index_dates.where(failed)
+    first = pd.concat([failure, relapse_or_death], axis=1).min(axis=1)
+    rows.append(time_to_event(index_dates, first, censored_at, "EFS", "induction_failure",
+                              "induction failure, relapse or death"))
     return pd.concat(rows, ignore_index=True)
