@@ -55,7 +55,7 @@ def hostile(tmp_path_factory) -> Path:
             assert result.returncode == 0, result.stderr[-3000:]
         yield cohort_paths(raw).output
     finally:
-        shutil.rmtree(ROOT / "_cohorts" / raw.name, ignore_errors=True)
+        shutil.rmtree(cohort_paths(raw).output.parent, ignore_errors=True)
 
 
 def test_hostile_text_is_printed_as_written_in_html(hostile: Path):
