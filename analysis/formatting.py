@@ -148,14 +148,14 @@ def duration(months: list[float], month_style: str | None = None) -> tuple[list[
 
     With ``month_style`` given (the article's precision) months are kept whatever the values.
     Returns the printed values and the unit ("days" or "months"; "day" or "month" for a
-    single value printed as 1).
+    value, or every value, printed as 1).
     """
     if month_style is None and all(m < 1 for m in months):
         texts, unit = [str(round(m * DAYS_PER_MONTH)) for m in months], "day"
     else:
         texts = [render(m, month_style or COHORT_POLICY["months"]) for m in months]
         unit = "month"
-    return texts, unit if texts == ["1"] else unit + "s"
+    return texts, unit if set(texts) == {"1"} else unit + "s"
 
 
 def percent_of(count: int, total: int) -> str:

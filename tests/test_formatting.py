@@ -37,6 +37,7 @@ def test_durations_below_a_month_in_days():
     assert duration([1 / 30]) == (["1"], "day")
     assert duration([0.5, 1.0]) == (["0.5", "1"], "months")  # one unit for a range
     assert duration([1.0]) == (["1"], "month")
+    assert duration([1.0, 1.0, 1.02]) == (["1", "1", "1"], "month")  # "1 month (1–1)"
     assert duration([26.27]) == (["26.3"], "months")
     assert duration([0.0, 3.0], "decimals:0") == (["0", "3"], "months")  # the article's
 
