@@ -79,7 +79,15 @@ def write_table(frame: pd.DataFrame, path: Path) -> None:
 
 
 def derive(raw_dir: Path, out_dir: Path, force: bool = False) -> dict:
-    """Validate ``raw_dir`` and (re)write ``out_dir``; returns the manifest."""
+    """Validate ``raw_dir`` and (re)write ``out_dir``; returns the manifest.
+
+    When the manifest in ``out_dir`` names the same sheet hashes and code fingerprint, the
+    sheets were validated and derived before: nothing is read again."""
+    if not force:
+        with locked(out_dir):
+            previous = _up_to_date(raw_dir, out_dir)
+        if previous is not None:
+            return previous
     print(f"derive: reading sheets from {_show(raw_dir)}", file=sys.stderr)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -90,14 +98,26 @@ def derive(raw_dir: Path, out_dir: Path, force: bool = False) -> dict:
         return _write(cohort, raw_dir, out_dir, force)
 
 
-def _write(cohort: dict[str, pd.DataFrame], raw_dir: Path, out_dir: Path, force: bool) -> dict:
-    manifest = input_manifest(raw_dir)
+def _up_to_date(raw_dir: Path, out_dir: Path) -> dict | None:
+    """The manifest in ``out_dir`` when it was derived from these very sheets and code."""
     previous = out_dir / MANIFEST
-    if not force and previous.is_file():
-        old = json.loads(previous.read_text())
-        if {k: old.get(k) for k in manifest} == manifest:
-            print(f"derive: {_show(out_dir)} is up to date", file=sys.stderr)
-            return old
+    if not previous.is_file():
+        return None
+    try:
+        manifest = input_manifest(raw_dir)
+    except OSError:  # a sheet missing or unreadable: the full read reports it
+        return None
+    old = json.loads(previous.read_text())
+    if {k: old.get(k) for k in manifest} != manifest:
+        return None
+    print(f"derive: {_show(out_dir)} is up to date", file=sys.stderr)
+    return old
+
+
+def _write(cohort: dict[str, pd.DataFrame], raw_dir: Path, out_dir: Path, force: bool) -> dict:
+    if not force and (previous := _up_to_date(raw_dir, out_dir)) is not None:
+        return previous  # another derive of this cohort finished while this one waited
+    manifest = input_manifest(raw_dir)
     n_patients = len(cohort["patients"])
     print(f"derive: {plural(n_patients, 'patient')} validated; deriving tables",
           file=sys.stderr)
