@@ -9,8 +9,9 @@ skips); "analysis" is the claims ledger, the audit and the supplementary tables.
 A second table times the lineage of the raw cells behind every derived value
 (analysis/sources.py) at every size, in a process of its own: "derive" is the plain
 derivation, "with lineage" the derivation noting the raw rows and building the lineage
-frames, "lineage" the difference, and "claims" every claim traced to its raw cells; with
-the render timings, also the lineage in floors.
+frames, and "lineage" the difference; with the render timings, also the lineage in floors.
+(Tracing every claim of the ledger to its raw cells, analysis/lineage.py, is not timed:
+its recording of reads grows with the cohort and takes minutes at 50,000 patients.)
 """
 
 from __future__ import annotations
@@ -54,15 +55,11 @@ import json, sys, time, warnings
 from analysis.sheets import read_cohort
 from analysis.derivations.adam import derive_tables
 from analysis.sources import derived_lineage
-from analysis import claims, lineage
 warnings.simplefilter("ignore")
 cohort = read_cohort(sys.argv[1])
 t0 = time.perf_counter(); derive_tables(cohort); t1 = time.perf_counter()
 tables, cells = derived_lineage(cohort); t2 = time.perf_counter()
-for claim in claims.load_ledger():
-    lineage.claim_provenance(claim, tables, cells)
-t3 = time.perf_counter()
-print(json.dumps({"derive": t1 - t0, "with lineage": t2 - t1, "claims": t3 - t2,
+print(json.dumps({"derive": t1 - t0, "with lineage": t2 - t1,
                   "noted rows": sum(len(f) for f in cells.frames.values())}))
 """
 
@@ -90,7 +87,7 @@ def run(size: int, workdir: Path) -> dict:
 
 
 def run_lineage(size: int, workdir: Path) -> dict:
-    """Seconds of the derivation with and without lineage, and of every claim's raw cells."""
+    """Seconds of the derivation with and without lineage."""
     result = child(LINEAGE_CHILD, size, synthesize(size, workdir))
     return {**result, "size": size, "lineage": result["with lineage"] - result["derive"]}
 
@@ -98,19 +95,17 @@ def run_lineage(size: int, workdir: Path) -> dict:
 def print_lineage(results: list[dict], floor: float | None = None) -> None:
     """The lineage table; with ``floor`` (seconds), the lineage also in floors."""
     print(f"{'patients':>9} {'noted rows':>11} {'derive s':>9} {'with lineage s':>15} "
-          f"{'lineage s':>10} {'floors':>7} {'x prev':>7} {'claims s':>9}")
+          f"{'lineage s':>10} {'floors':>7} {'x prev':>7}")
     previous = None
     for r in results:
         growth = f"{r['with lineage'] / previous:>7.1f}" if previous else f"{'':>7}"
         floors = f"{r['lineage'] / floor:>7.2f}" if floor else f"{'-':>7}"
         print(f"{r['size']:>9} {r['noted rows']:>11} {r['derive']:>9.2f} "
-              f"{r['with lineage']:>15.2f} {r['lineage']:>10.2f} {floors} {growth} "
-              f"{r['claims']:>9.2f}")
+              f"{r['with lineage']:>15.2f} {r['lineage']:>10.2f} {floors} {growth}")
         previous = r["with lineage"]
     print("lineage: the derivation with lineage minus the plain one"
           + (f", and in floors of {floor:.1f} s" if floor else "")
-          + "; x prev: growth of the derivation with lineage; claims: every claim of "
-          "claims.yaml traced to its raw cells")
+          + "; x prev: growth of the derivation with lineage")
 
 
 def main(argv: list[str] | None = None) -> int:
