@@ -61,3 +61,19 @@ def bundled_oracle():
     from oracle import derived_sources
 
     return derived_sources(read_cohort(ROOT / "data-raw"))
+
+
+@pytest.fixture
+def chromium_page():
+    """A page in headless Debian Chromium driven by Playwright (skipped without either)."""
+    if shutil.which("chromium") is None:
+        pytest.skip("Debian chromium not installed")
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        try:
+            yield browser.new_page()
+        finally:
+            browser.close()

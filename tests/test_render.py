@@ -7,7 +7,6 @@ import html
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -97,27 +96,20 @@ def test_supplement_reports_claims_and_audit(rendered):
     assert "inconsistent" in text and "censored at transplantation" in text
 
 
-@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian chromium not installed")
-def test_browser_loads_every_image_and_resolves_every_reference(rendered):
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        page = browser.new_page()
-        for name in ("paper", "supplement"):
-            page.goto((rendered / f"{name}.html").as_uri())
-            broken = page.eval_on_selector_all(
-                "img", "imgs => imgs.filter(i => !(i.complete && i.naturalWidth > 0)).length")
-            dangling = page.eval_on_selector_all(
-                "a[href^='#']", "links => links.filter(a => a.getAttribute('href').length > 1"
-                " && !document.getElementById(decodeURIComponent(a.getAttribute('href')"
-                ".slice(1)))).map(a => a.getAttribute('href'))")
-            assert broken == 0, name
-            assert dangling == [], (name, dangling)
-            assert page.eval_on_selector_all("img", "imgs => imgs.length") >= (
-                4 if name == "paper" else 0)
-        browser.close()
+def test_browser_loads_every_image_and_resolves_every_reference(rendered, chromium_page):
+    page = chromium_page
+    for name in ("paper", "supplement"):
+        page.goto((rendered / f"{name}.html").as_uri())
+        broken = page.eval_on_selector_all(
+            "img", "imgs => imgs.filter(i => !(i.complete && i.naturalWidth > 0)).length")
+        dangling = page.eval_on_selector_all(
+            "a[href^='#']", "links => links.filter(a => a.getAttribute('href').length > 1"
+            " && !document.getElementById(decodeURIComponent(a.getAttribute('href')"
+            ".slice(1)))).map(a => a.getAttribute('href'))")
+        assert broken == 0, name
+        assert dangling == [], (name, dangling)
+        assert page.eval_on_selector_all("img", "imgs => imgs.length") >= (
+            4 if name == "paper" else 0)
 
 
 def test_numbers_in_the_paper_carry_their_claim_and_its_details(rendered):
@@ -130,29 +122,22 @@ def test_numbers_in_the_paper_carry_their_claim_and_its_details(rendered):
     assert {"published", "computed", "category", "cells"} <= set(data[ids[0]])
 
 
-@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian chromium not installed")
-def test_a_number_shows_its_provenance_in_the_browser(rendered):
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        page = browser.new_page()
-        page.goto((rendered / "paper.html").as_uri())
-        popup = page.locator(".claim-popup")
-        assert not popup.is_visible()
-        number = page.locator('[data-claim="cart2_dose_min"]').first
-        number.click()
-        assert popup.is_visible()
-        text = popup.inner_text()
-        for expected in ("published", "computed", "category", "reproduced", "courses.csv",
-                         "imputed", "stated"):
-            assert expected in text, expected
-        page.keyboard.press("Escape")
-        assert not popup.is_visible()
-        page.locator('[data-claim="age_dx_median"]').first.hover()
-        assert "age at diagnosis" in popup.inner_text()
-        browser.close()
+def test_a_number_shows_its_provenance_in_the_browser(rendered, chromium_page):
+    page = chromium_page
+    page.goto((rendered / "paper.html").as_uri())
+    popup = page.locator(".claim-popup")
+    assert not popup.is_visible()
+    number = page.locator('[data-claim="cart2_dose_min"]').first
+    number.click()
+    assert popup.is_visible()
+    text = popup.inner_text()
+    for expected in ("published", "computed", "category", "reproduced", "courses.csv",
+                     "imputed", "stated"):
+        assert expected in text, expected
+    page.keyboard.press("Escape")
+    assert not popup.is_visible()
+    page.locator('[data-claim="age_dx_median"]').first.hover()
+    assert "age at diagnosis" in popup.inner_text()
 
 
 def test_figures_and_tables_follow_the_data(bundled_tables):
