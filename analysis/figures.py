@@ -20,6 +20,7 @@ from lifelines.plotting import add_at_risk_counts
 from matplotlib.patches import FancyBboxPatch
 
 from analysis.derivations.timing import months_from_days
+from analysis.formatting import plural
 from analysis.results import Tables
 from analysis.statistics import mann_whitney
 
@@ -670,15 +671,61 @@ def b_cell_panel(ax: plt.Axes, tables: Tables) -> None:
     twin.legend(loc="upper right", fontsize=8)
 
 
+PRODUCT_RATIO_COLUMNS = {"product_cd4_cd8_cd19": "CD19", "product_cd4_cd8_cd22": "CD22"}
+
+
+def product_ratios(tables: Tables, parameter: str, course: int = 2) -> pd.DataFrame:
+    """Product CD4/CD8 ratios of a course at day 0 (columns patient_id, study_day, value,
+    source): the flow sheet's product samples of ``parameter`` and the products sheet's
+    ratio of each product (adcourse ``product_cd4_cd8_*``)."""
+    rows = _lab(tables, parameter, course=course)
+    flow = rows[rows["specimen"] == "product"].assign(source="flow")
+    adcourse = tables["adcourse"]
+    sheet = adcourse[adcourse["course"] == course].melt(
+        id_vars="patient_id", value_vars=list(PRODUCT_RATIO_COLUMNS)).dropna(subset=["value"])
+    sheet = sheet.assign(study_day=0.0, source=sheet["variable"].map(PRODUCT_RATIO_COLUMNS))
+    columns = ["patient_id", "study_day", "value", "source"]
+    return pd.concat([flow[columns], sheet[columns]], ignore_index=True)
+
+
+def product_ratio_caption(tables: Tables, course: int = 2) -> str:
+    """What the day-0 diamonds of Figure 4E-F show, from the product ratios present."""
+    parts = []
+    for parameter, panel in (("CD4/CD8 T cells", "E"), ("CD4/CD8 CAR-T cells", "F")):
+        found = product_ratios(tables, parameter, course)
+        if found.empty:
+            continue
+        flow = found[found["source"] == "flow"]["patient_id"].nunique()
+        sheet = found[found["source"] != "flow"]
+        sources = ([f"flow cytometry of the product for {plural(flow, 'patient')}"]
+                   if flow else [])
+        if len(sheet):
+            sources.append(f"the products sheet for {plural(len(sheet), 'product')} "
+                           f"({', '.join(sorted(set(sheet['source'])))})")
+        parts.append(f"in {panel}, {' and '.join(sources)}")
+    if not parts:
+        return "No product CD4/CD8 ratio was recorded."
+    return ("Diamonds at day 0 mark the CD4/CD8 ratio of the infused product: "
+            + "; ".join(parts) + ".")
+
+
 def ratio_panel(ax: plt.Axes, tables: Tables, parameter: str, title: str) -> None:
     rows = _lab(tables, parameter, course=2)
-    if rows.empty:
+    products = product_ratios(tables, parameter)
+    blood = rows[rows["specimen"] != "product"]
+    if blood.empty and products.empty:
         _empty(ax, title)
         return
-    note = _trajectories(ax, rows, colors=_patient_colors(tables["adsl"]["patient_id"]))
+    colors = _patient_colors(tables["adsl"]["patient_id"])
+    note = _trajectories(ax, blood, colors=colors) if len(blood) else ""
+    if len(products):
+        ax.scatter(products["study_day"], products["value"], marker="D", s=46, zorder=3,
+                   c=[colors[p] for p in products["patient_id"]], edgecolors="black",
+                   linewidths=0.8)
+        ax.scatter([], [], marker="D", s=46, c="white", edgecolors="black", linewidths=0.8,
+                   label="infused product (day 0)")
     ax.axhline(1, color="0.4", ls=":", lw=1)
-    ax.set_xlabel("Days after CART2 (day 0: product / before infusion)")
+    ax.set_xlabel("Days after CART2 (day 0: product and blood before infusion)")
     ax.set_ylabel("CD4/CD8 ratio")
     ax.set_title(title + note)
-    if not note:
-        ax.legend(fontsize=8)
+    ax.legend(fontsize=8)

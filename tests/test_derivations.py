@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from analysis.derivations import dosing, events, labs, response, timing, toxicity
-from analysis.derivations.adam import relapse_category
+from analysis.derivations.adam import derive_tables, relapse_category
+from analysis.sheets import read_cohort
 
 
 def test_months_are_thirty_days():
@@ -34,13 +35,30 @@ def test_dose_per_kg_and_course_totals():
                              "target": ["CD19", "CD22", "CD19"],
                              "car_t_cells": [110e6, 90e6, 50e6],
                              "transduction_efficiency": [40.0, 50.0, 30.0],
-                             "viability": [95.0, 96.0, 94.0]})
+                             "viability": [95.0, 96.0, 94.0],
+                             "cd4_cd8_ratio": [1.5, 0.8, np.nan]})
     courses = pd.DataFrame({"patient_id": ["a", "b"], "course": [2, 2], "weight": [20.0, 25.0]})
     doses = dosing.course_doses(dosing.product_doses(products, courses)).set_index("patient_id")
     assert doses.loc["a", "dose_total_per_kg"] == pytest.approx(1e7)
     assert doses.loc["a", "cd22_to_cd19_ratio"] == pytest.approx(90 / 110)
     assert doses.loc["a", "mean_transduction_pct"] == 45.0
+    assert (doses.loc["a", "product_cd4_cd8_cd19"], doses.loc["a", "product_cd4_cd8_cd22"]) \
+        == (1.5, 0.8)
     assert math.isnan(doses.loc["b", "cd22_to_cd19_ratio"])
+    assert math.isnan(doses.loc["b", "product_cd4_cd8_cd22"])
+
+
+def test_product_cd4_cd8_ratio_follows_the_products_sheet(cohort_copy):
+    """A product's CD4/CD8 ratio typed into a copy of the sheets reaches its course's row."""
+    path = cohort_copy / "products.csv"
+    products = pd.read_csv(path, dtype=str, keep_default_na=False)
+    first = products.index[products["target"] == "CD19"][0]
+    products.loc[first, "cd4_cd8_ratio"] = "2.75"
+    products.to_csv(path, index=False)
+    adcourse = derive_tables(read_cohort(cohort_copy))["adcourse"].set_index(
+        ["patient_id", "course"])
+    key = (products.loc[first, "patient_id"], int(products.loc[first, "course"]))
+    assert adcourse.loc[key, "product_cd4_cd8_cd19"] == 2.75
 
 
 def test_dose_compared_with_previous_course_at_two_significant_figures():
