@@ -16,19 +16,18 @@ import subprocess
 import sys
 import warnings
 from pathlib import Path
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from analysis.atomic import locked, replace_dir
-from analysis.derivations.adam import derive_tables
 from analysis.dictionary import DERIVED_DICTIONARY, RAW_DICTIONARY, load_dictionary
 from analysis.formatting import plural
-from analysis.paths import ROOT, CohortPaths, cohort_paths
+from analysis.paths import ROOT, CohortPaths, cohort_paths, is_workbook
 from analysis.problems import InputError, Problem
-from analysis.results import Tables, load_derived
-from analysis.sheets import read_cohort
-from analysis.workbook import is_workbook
+
+if TYPE_CHECKING:  # pandas, pint and scipy are imported only when there is work to do, so
+    import pandas as pd  # the check that a cohort is up to date starts in a fraction of a second
+
+    from analysis.results import Tables
 
 MANIFEST = "manifest.json"
 
@@ -88,6 +87,8 @@ def derive(raw_dir: Path, out_dir: Path, force: bool = False) -> dict:
             previous = _up_to_date(raw_dir, out_dir)
         if previous is not None:
             return previous
+    from analysis.sheets import read_cohort
+
     print(f"derive: reading sheets from {_show(raw_dir)}", file=sys.stderr)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -118,6 +119,8 @@ def _write(cohort: dict[str, pd.DataFrame], raw_dir: Path, out_dir: Path, force:
     if not force and (previous := _up_to_date(raw_dir, out_dir)) is not None:
         return previous  # another derive of this cohort finished while this one waited
     manifest = input_manifest(raw_dir)
+    from analysis.derivations.adam import derive_tables
+
     n_patients = len(cohort["patients"])
     print(f"derive: {plural(n_patients, 'patient')} validated; deriving tables",
           file=sys.stderr)
@@ -145,6 +148,8 @@ def _write(cohort: dict[str, pd.DataFrame], raw_dir: Path, out_dir: Path, force:
 
 def _check_finite(tables: dict[str, pd.DataFrame]) -> None:
     """Refuse sheets whose values, each plausible, combine into an infinite derived value."""
+    import numpy as np
+
     problems = [Problem(f"derived table {name}", "finite values from the sheets",
                         column=column, value=f"{int(count)} infinite")
                 for name, frame in tables.items()
@@ -157,6 +162,8 @@ def _check_finite(tables: dict[str, pd.DataFrame]) -> None:
 def derived_tables(paths: CohortPaths) -> Tables | None:
     """A cohort's derived tables, derived first when its sheets or the code changed; None
     (with the problems printed) when the sheets are rejected."""
+    from analysis.results import load_derived
+
     try:
         derive(paths.raw, paths.derived)
     except InputError as error:

@@ -41,6 +41,14 @@ class CohortPaths:
         return self.raw == BUNDLED_RAW
 
 
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def is_workbook(source: Path) -> bool:
+    """True when ``source`` names an Excel workbook rather than a folder of CSV files."""
+    return source.suffix.lower() in WORKBOOK_SUFFIXES
+
+
 def output_name(raw: Path) -> str:
     """The output folder name of a cohort directory: its name and the first 8 hex digits of
     the SHA-256 of its absolute path ("cohort-1a2b3c4d")."""

@@ -17,8 +17,7 @@ import sys
 from pathlib import Path
 
 from analysis.atomic import replace_dir
-from analysis.paths import ENV_VAR, FIGURES_ENV_VAR, ROOT, cohort_paths
-from analysis.workbook import is_workbook
+from analysis.paths import ENV_VAR, FIGURES_ENV_VAR, ROOT, cohort_paths, is_workbook
 
 DOCUMENTS = ["paper.qmd", "supplement.qmd"]
 DEPENDS = ["analysis/**/*.py", "analysis/*.yaml", "qmdrender/**/*", "references.bib",

@@ -26,12 +26,13 @@ import pandas as pd
 
 from analysis.dictionary import Column, Sheet, load_dictionary, load_rules
 from analysis.formatting import plural
+from analysis.paths import is_workbook
 from analysis.privacy import find_identifiers, identifier_reason
 from analysis.problems import InputError, Problem
 from analysis.rawsheet import RawSheet, read_csv_sheet, structure_problems
 from analysis.rules import check_rules
 from analysis.units import UnitError, convert, parse_unit
-from analysis.workbook import is_workbook, read_workbook
+from analysis.workbook import read_workbook
 
 IDENTIFIER = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
 DECIMAL_COMMA = r"[<>]?\s*\d+,\d+$"  # matched on stripped cells

@@ -22,13 +22,6 @@ from analysis.dictionary import Sheet
 from analysis.problems import Problem
 from analysis.rawsheet import RawSheet
 
-SUFFIXES = (".xlsx", ".xlsm")
-
-
-def is_workbook(source: Path) -> bool:
-    """True when ``source`` names an Excel workbook rather than a folder of CSV files."""
-    return source.suffix.lower() in SUFFIXES
-
 
 def cell_text(value: object) -> str | None:
     """The text of one Excel cell as a CSV file would hold it; None for a date-time that is

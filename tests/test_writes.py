@@ -14,6 +14,7 @@ import pytest
 
 from analysis import derive
 from analysis.atomic import MissingOutput, locked, replace_dir
+from analysis.derivations import adam
 from analysis.results import load_derived
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,7 +94,7 @@ def test_ctrl_c_stops_cleanly_and_keeps_the_old_content(out: Path, monkeypatch, 
 
     def interrupted(cohort):
         raise KeyboardInterrupt
-    monkeypatch.setattr(derive, "derive_tables", interrupted)
+    monkeypatch.setattr(adam, "derive_tables", interrupted)
     assert derive.main(["--out", str(out), "--force"]) == 130
     assert "interrupted" in capsys.readouterr().err
     assert contents(out) == before and not list(out.parent.glob(".staging-*"))
@@ -125,14 +126,14 @@ def test_concurrent_derives_never_interleave(out: Path):
 def test_an_infinite_derived_value_is_refused_and_nothing_written(out: Path, monkeypatch,
                                                                    capsys):
     before = contents(out)
-    real = derive.derive_tables
+    real = adam.derive_tables
 
     def infinite(cohort):
         tables = real(cohort)
         first = next(iter(tables))
         tables[first] = tables[first].assign(extra=float("inf"))
         return tables
-    monkeypatch.setattr(derive, "derive_tables", infinite)
+    monkeypatch.setattr(adam, "derive_tables", infinite)
     assert derive.main(["--out", str(out), "--force"]) == 2
     assert "column 'extra'" in capsys.readouterr().err
     assert contents(out) == before
