@@ -27,7 +27,7 @@ def derive_tables(cohort: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     adevents = derive_adevents(cohort)
     adcourse = derive_adcourse(cohort, adrs, adlb)
     adsl = derive_adsl(cohort, adrs, adevents)
-    adtte = derive_adtte(cohort, adcourse)
+    adtte = derive_adtte(cohort, adrs, adcourse)
     tables = {"adsl": adsl, "adcourse": adcourse, "adrs": adrs, "adlb": adlb,
               "adevents": adevents, "adtte": adtte}
     return {name: frame.reset_index(drop=True) for name, frame in tables.items()}
@@ -157,8 +157,14 @@ def _il6(adlb: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index().drop(columns="parameter")
 
 
+def _after_infusion(adrs: pd.DataFrame) -> pd.DataFrame:
+    """Assessments from the day of their course's infusion on (those that count for
+    response)."""
+    return adrs[adrs["study_day"] >= 0]
+
+
 def _best_response(adrs: pd.DataFrame) -> pd.DataFrame:
-    after = adrs[adrs["study_day"] >= 0]
+    after = _after_infusion(adrs)
     reached = after[KEYS].assign(
         best_cr=after["cr"].fillna(False).astype(bool),
         best_mrd_negative_cr=after["mrd_negative_cr"].fillna(False).astype(bool))
@@ -261,9 +267,9 @@ def _status(adevents: pd.DataFrame, patients: pd.Index, n_courses: pd.Series) ->
     return pd.Series(status, index=patients)
 
 
-def derive_adtte(cohort, adcourse: pd.DataFrame) -> pd.DataFrame:
+def derive_adtte(cohort, adrs: pd.DataFrame, adcourse: pd.DataFrame) -> pd.DataFrame:
     """OS and EFS rows (every EFS rule) from the CART2 infusion; a patient without CR after
-    CART2 (``best_cr`` of adcourse) is an induction failure."""
+    CART2 (``best_cr`` of adcourse, from the assessments of adrs) is an induction failure."""
     infusions = _infusions(cohort)
     index = infusions[infusions["course"] == INDEX_COURSE].set_index("patient_id")[
         "infusion_date"]
@@ -274,4 +280,7 @@ def derive_adtte(cohort, adcourse: pd.DataFrame) -> pd.DataFrame:
          line=from_column("courses"))
     note("adtte", cohort["events"], "events", ["patient_id"])
     note("adtte", cohort["study"], "study", [])
+    assessed = _after_infusion(adrs)
+    note("adtte", assessed[assessed["course"] == INDEX_COURSE].assign(rule="induction_failure"),
+         "assessments", ["patient_id", "rule"])
     return rows.sort_values(["paramcd", "rule", "patient_id"], kind="stable")
