@@ -162,7 +162,7 @@ def lymphodepletion_panel(ax: plt.Axes, tables: Tables) -> None:
 
 
 STATUS_WORDS = {"in CR": "In MRD-negative CR", "relapsed": "Relapsed", "died": "Died",
-                "lost to follow-up": "Lost to follow-up"}
+                "lost to follow-up": "Lost to follow-up", "active disease": "Active disease"}
 
 
 def flow_counts(tables: Tables) -> dict[str, int]:

@@ -123,3 +123,16 @@ def test_efs_rules_side_by_side_with_induction_failure(tables):
     row = rules.loc["induction_failure (the study's)"]
     assert (row["events"], row["6 months"], row["12 months"]) == ("4 of 6", "22%", "22%")
     assert rules.loc["hsct_event", "events"] == "4 of 6"
+
+
+def test_status_at_cutoff_needs_mrd_negative_cr_after_the_last_course(tables):
+    # By hand from the sheets: fu03's last course (CART3, 2022-07-04) has one assessment after
+    # it, MRD 0.5% on 2022-08-01, and no later relapse, death or loss: active disease, not in CR.
+    # fu01 (MRD <0.01% after CART2, then HSCT) and fu06 (MRD <0.01% on day 28 of CART2) stay in
+    # CR; fu02 and fu04 died; fu05 was lost to follow-up.
+    status = tables["adsl"].set_index("patient_id")["status_at_cutoff"].to_dict()
+    assert status == {"fu01": "in CR", "fu02": "died", "fu03": "active disease",
+                      "fu04": "died", "fu05": "lost to follow-up", "fu06": "in CR"}
+    from analysis.figures import flow_counts
+
+    assert flow_counts(tables)["no CR: in CR"] == 0

@@ -163,11 +163,16 @@ def _after_infusion(adrs: pd.DataFrame) -> pd.DataFrame:
     return adrs[adrs["study_day"] >= 0]
 
 
-def _best_response(adrs: pd.DataFrame) -> pd.DataFrame:
-    after = _after_infusion(adrs)
-    reached = after[KEYS].assign(
+def _reached(after: pd.DataFrame) -> pd.DataFrame:
+    """Per assessment on or after the infusion: whether it shows CR and MRD-negative CR."""
+    return after[KEYS].assign(
         best_cr=after["cr"].fillna(False).astype(bool),
         best_mrd_negative_cr=after["mrd_negative_cr"].fillna(False).astype(bool))
+
+
+def _best_response(adrs: pd.DataFrame) -> pd.DataFrame:
+    after = _after_infusion(adrs)
+    reached = _reached(after)
     out = reached.groupby(KEYS)[["best_cr", "best_mrd_negative_cr"]].any()
     note("adcourse", after, "assessments", KEYS, columns=["best_cr", "best_mrd_negative_cr"])
     negative = after[reached["best_mrd_negative_cr"]].sort_values("study_day", kind="stable")
@@ -247,12 +252,14 @@ def derive_adsl(cohort, adrs: pd.DataFrame, adevents: pd.DataFrame) -> pd.DataFr
          columns=["relapse_cart2_antigen_negative"])
     frame["relapse_cart2_antigen_negative"] = relapse2["cd19"].eq("negative") | relapse2[
         "cd22"].eq("negative")
-    frame["status_at_cutoff"] = _status(adevents, frame.index, frame["n_courses"])
+    frame["status_at_cutoff"] = _status(adrs, adevents, frame.index, frame["n_courses"])
     return frame.reset_index().sort_values("patient_id", kind="stable")
 
 
-def _status(adevents: pd.DataFrame, patients: pd.Index, n_courses: pd.Series) -> pd.Series:
-    """'died', 'lost to follow-up', 'relapsed' (after the last course) or 'in CR'."""
+def _status(adrs: pd.DataFrame, adevents: pd.DataFrame, patients: pd.Index,
+            n_courses: pd.Series) -> pd.Series:
+    """'died', 'lost to follow-up', 'relapsed' (after the last course), 'active disease' (the
+    last course never reached MRD-negative CR) or 'in CR'."""
     def had(event: str) -> np.ndarray:
         return patients.isin(adevents.loc[adevents["event"] == event, "patient_id"])
 
@@ -261,9 +268,14 @@ def _status(adevents: pd.DataFrame, patients: pd.Index, n_courses: pd.Series) ->
     read = adevents[adevents["event"].isin(["death", "lost_to_follow_up", "relapse"])]
     note("adsl", read, "events", ["patient_id"], columns=["status_at_cutoff"])
     relapsed = (last_relapse >= n_courses).fillna(False).to_numpy(dtype=bool)
+    after = _after_infusion(adrs)
+    last = after[after["course"].eq(after["patient_id"].map(n_courses))]
+    note("adsl", last, "assessments", ["patient_id"], columns=["status_at_cutoff"])
+    negative = _reached(last).groupby("patient_id")["best_mrd_negative_cr"].any()
+    in_cr = negative.reindex(patients, fill_value=False).to_numpy(dtype=bool)
     status = np.select(
-        [had("death"), had("lost_to_follow_up"), relapsed],
-        ["died", "lost to follow-up", "relapsed"], default="in CR")
+        [had("death"), had("lost_to_follow_up"), relapsed, ~in_cr],
+        ["died", "lost to follow-up", "relapsed", "active disease"], default="in CR")
     return pd.Series(status, index=patients)
 
 
