@@ -55,21 +55,21 @@ def test_html_pdf_and_docx_exist(rendered):
         assert len([n for n in docx.namelist() if n.startswith("word/media/")]) >= 4
 
 
+def _missing_numbers(text: str, tables) -> list[tuple[str, str]]:
+    """The ledger's computed numbers (claim id, text) that ``text`` does not contain."""
+    return [(row.id, row.computed) for row in evaluate(tables).itertuples()
+            if row.computed.replace("^", "") not in text]
+
+
 def test_docx_carries_the_same_computed_numbers_as_the_html(rendered, bundled_derived):
     words = _docx_text(rendered / "paper.docx") + _docx_text(rendered / "supplement.docx")
-    ledger = evaluate(bundled_derived)
-    missing = [(row.id, row.computed) for row in ledger.itertuples()
-               if row.computed.replace("^", "") not in words]
-    assert not missing, missing
+    assert not _missing_numbers(words, bundled_derived)
     assert "Figure 1" in words and "Table 1" in words
 
 
 def test_every_computed_number_is_in_the_documents(rendered, bundled_derived):
     text = _text(rendered / "paper.html") + _text(rendered / "supplement.html")
-    ledger = evaluate(bundled_derived)
-    missing = [(row.id, row.computed) for row in ledger.itertuples()
-               if row.computed.replace("^", "") not in text]
-    assert not missing, missing
+    assert not _missing_numbers(text, bundled_derived)
 
 
 def test_no_python_object_or_error_leaks_into_the_text(rendered):
