@@ -16,11 +16,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from analysis.atomic import replace_dir
-from analysis.paths import ENV_VAR, FIGURES_ENV_VAR, ROOT, cohort_paths, is_workbook
+from analysis.common.atomic import replace_dir
+from analysis.common.paths import ENV_VAR, FIGURES_ENV_VAR, ROOT, cohort_paths, is_workbook
 
 DOCUMENTS = ["paper.qmd", "supplement.qmd"]
-DEPENDS = ["analysis/**/*.py", "analysis/*.yaml", "qmdrender/**/*", "references.bib",
+DEPENDS = ["analysis/**/*.py", "analysis/**/*.yaml", "analysis/**/*.html", "qmdrender/**/*", "references.bib",
            "_quarto.yml", "uv.lock", "claims.yaml", "data-raw/dictionary.yaml"]
 FIGURE_LIST = ".figures"  # in the output folder: the figure files the last render wrote
 

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import lineage, provenance, sources
-from analysis.claims import evaluate, load_ledger
-from analysis.derive import derived_tables
-from analysis.paths import cohort_paths
-from analysis.results import Tables
+from analysis.common.paths import cohort_paths
+from analysis.derivations.store import Tables, derived_tables
+from analysis.ledger.claims import evaluate, load_ledger
+from analysis.provenance import cells as provenance
+from analysis.provenance import lineage, sources
 
 
 def report(claim_id: str, tables: Tables, cell_sources: sources.Lineage,

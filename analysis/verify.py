@@ -9,7 +9,7 @@ folder. For the article's cohort it also audits the article (``audit.csv``) and 
 status 1 when a claim disagrees without a recorded explanation (``unreproducible`` in
 claims.yaml); for any other cohort the comparison with the article is information and the
 exit status is 0 once every value is computed. ``--freeze FILE`` writes the cohort's own
-values and ``--against FILE`` fails on any difference from them (:mod:`analysis.lock`).
+values and ``--against FILE`` fails on any difference from them (:mod:`analysis.ledger.lock`).
 """
 
 from __future__ import annotations
@@ -20,11 +20,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import audit, lineage, lock, provenance, sources
-from analysis.atomic import replace_dir
-from analysis.claims import CATEGORIES, evaluate
-from analysis.derive import derived_tables
-from analysis.paths import cohort_paths
+from analysis.common.atomic import replace_dir
+from analysis.common.paths import cohort_paths
+from analysis.derivations.store import derived_tables
+from analysis.ledger import audit, lock
+from analysis.ledger.claims import CATEGORIES, evaluate
+from analysis.provenance import cells as provenance
+from analysis.provenance import lineage, sources
 
 
 def category_counts(ledger: pd.DataFrame) -> str:

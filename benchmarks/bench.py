@@ -7,10 +7,10 @@ included there; they are timed at the end (``benchmarks/render_bench.py``: the f
 from-scratch render and a no-change render, as multiples of the floor; ``--no-render``
 skips); "analysis" is the claims ledger, the audit and the supplementary tables.
 A second table times the lineage of the raw cells behind every derived value
-(analysis/sources.py) at every size, in a process of its own: "derive" is the plain
+(analysis/provenance/sources.py) at every size, in a process of its own: "derive" is the plain
 derivation, "with lineage" the derivation noting the raw rows and building the lineage
 frames, and "lineage" the difference; with the render timings, also the lineage in floors.
-(Tracing every claim of the ledger to its raw cells, analysis/lineage.py, is not timed:
+(Tracing every claim of the ledger to its raw cells, analysis/provenance/lineage.py, is not timed:
 its recording of reads grows with the cohort and takes minutes at 50,000 patients.)
 """
 
@@ -32,10 +32,11 @@ SIZES = [5, 50, 500, 5000, 50000]
 CHILD = """
 import json, resource, sys, time
 t0 = time.perf_counter()
-from analysis.sheets import read_cohort
+from analysis.sheets.cohort import read_cohort
 from analysis.derivations.adam import derive_tables
-from analysis.claims import evaluate
-from analysis import audit, tables
+from analysis.ledger.claims import evaluate
+from analysis.ledger import audit
+from analysis.report import tables
 t1 = time.perf_counter()
 cohort = read_cohort(sys.argv[1]); t2 = time.perf_counter()
 derived = derive_tables(cohort); t3 = time.perf_counter()
@@ -52,9 +53,9 @@ print(json.dumps({"import": t1 - t0, "validate": t2 - t1, "derive": t3 - t2,
 
 LINEAGE_CHILD = """
 import json, sys, time, warnings
-from analysis.sheets import read_cohort
+from analysis.sheets.cohort import read_cohort
 from analysis.derivations.adam import derive_tables
-from analysis.sources import derived_lineage
+from analysis.provenance.sources import derived_lineage
 warnings.simplefilter("ignore")
 cohort = read_cohort(sys.argv[1])
 t0 = time.perf_counter(); derive_tables(cohort); t1 = time.perf_counter()

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from analysis.derivations.adam import derive_tables
-from analysis.results import load_derived
-from analysis.sheets import read_cohort
+from analysis.derivations.store import load_derived
+from analysis.sheets.cohort import read_cohort
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,7 +23,7 @@ def bundled_tables():
 @pytest.fixture(scope="session")
 def bundled_derived(tmp_path_factory, bundled_tables):
     """The bundled cohort's derived tables as written to and read back from CSV."""
-    from analysis.derive import write_table
+    from analysis.derivations.store import write_table
 
     directory = tmp_path_factory.mktemp("derived")
     for name, frame in bundled_tables.items():
@@ -41,8 +41,8 @@ def cohort_copy(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def bundled_lineage():
-    """The lineage of the bundled cohort's derived tables (analysis.sources)."""
-    from analysis.sources import derived_lineage
+    """The lineage of the bundled cohort's derived tables (analysis.provenance.sources)."""
+    from analysis.provenance.sources import derived_lineage
 
     return derived_lineage(read_cohort(ROOT / "data-raw"))[1]
 
@@ -50,7 +50,7 @@ def bundled_lineage():
 @pytest.fixture(scope="session")
 def bundled_sources(bundled_lineage):
     """The raw cells behind every derived value of the bundled cohort, from its lineage."""
-    from analysis.sources import derived_sources
+    from analysis.provenance.sources import derived_sources
 
     return derived_sources(bundled_lineage)
 

@@ -1,6 +1,6 @@
 """Test oracle: the raw cells each derived value comes from, found by perturbing the sheets.
 
-The compendium carries lineage through the derivation (:mod:`analysis.sources`); this
+The compendium carries lineage through the derivation (:mod:`analysis.provenance.sources`); this
 search, run after the fact, is what the tests compare it with (tests/test_sources.py).
 
 The derivation is rerun with each raw row deleted, and with each raw column blanked and,
@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.derivations.adam import derive_tables
-from analysis.dictionary import derived_keys, load_dictionary
+from analysis.sheets.dictionary import derived_keys, load_dictionary
 
 Cell = tuple[str, int, str]  # derived table, row position, column
 RawCell = tuple[str, int, str]  # raw sheet, CSV line, column

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.paths import cohort_paths
+from analysis.common.paths import cohort_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_OUTPUTS = ["data-derived", "figures", "_output"]

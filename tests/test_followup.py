@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from analysis import prose
-from analysis.claims import Claims
+from analysis.common.paths import cohort_paths
 from analysis.derivations.adam import derive_tables
-from analysis.paths import cohort_paths
-from analysis.sheets import read_cohort
+from analysis.ledger.claims import Claims
+from analysis.report import prose
+from analysis.sheets.cohort import read_cohort
 
 FOLLOWUP = Path(__file__).parent / "cohorts" / "followup"
 
@@ -104,7 +104,7 @@ def test_same_folder_name_never_shares_outputs(tmp_path):
 
 
 def test_every_patient_ends_in_one_box_of_the_flow_chart(tables):
-    from analysis.figures import STATUS_WORDS, flow_counts
+    from analysis.report.figures.figure1 import STATUS_WORDS, flow_counts
 
     n = flow_counts(tables)
     branches = ("CR, HSCT", "CR, no HSCT", "no CR")
@@ -115,7 +115,7 @@ def test_every_patient_ends_in_one_box_of_the_flow_chart(tables):
 
 
 def test_efs_rules_side_by_side_with_induction_failure(tables):
-    from analysis.tables import efs_by_rule
+    from analysis.report.tables import efs_by_rule
 
     rules = efs_by_rule(tables, "induction_failure").set_index("rule")
     # fu02 and fu05 fail induction (day 0); fu01 censored at HSCT (day 90); fu03 relapses
@@ -133,6 +133,6 @@ def test_status_at_cutoff_needs_mrd_negative_cr_after_the_last_course(tables):
     status = tables["adsl"].set_index("patient_id")["status_at_cutoff"].to_dict()
     assert status == {"fu01": "in CR", "fu02": "died", "fu03": "active disease",
                       "fu04": "died", "fu05": "lost to follow-up", "fu06": "in CR"}
-    from analysis.figures import flow_counts
+    from analysis.report.figures.figure1 import flow_counts
 
     assert flow_counts(tables)["no CR: in CR"] == 0

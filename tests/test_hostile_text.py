@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis.dictionary import load_dictionary
-from analysis.formatting import markdown_code, markdown_text
-from analysis.paths import cohort_paths
+from analysis.common.formatting import markdown_code, markdown_text
+from analysis.common.paths import cohort_paths
+from analysis.sheets.dictionary import load_dictionary
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = ('hostile <img src=x onerror="window.pwned=1"> <script>window.pwned=2</script> '

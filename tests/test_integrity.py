@@ -16,8 +16,8 @@ import matplotlib
 
 matplotlib.use("agg")
 
-from analysis import figures
-from analysis.paths import ROOT
+from analysis.common.paths import ROOT
+from analysis.report.figures import figure1, figure2, figure3, style
 
 
 def _hashes(directory: Path) -> dict[str, str]:
@@ -54,11 +54,11 @@ def test_two_derivations_are_byte_identical(tmp_path):
 
 
 def test_figures_are_byte_identical_across_runs(bundled_derived, tmp_path):
-    figures.style()
+    style.style()
     for run in ("a", "b"):
-        figures.save(figures.figure1(bundled_derived), "figure1", tmp_path / run)
-        figures.save(figures.figure2(bundled_derived), "figure2", tmp_path / run)
-        figures.save(figures.figure3(bundled_derived, "pt03"), "figure3", tmp_path / run)
+        style.save(figure1.draw(bundled_derived), "figure1", tmp_path / run)
+        style.save(figure2.draw(bundled_derived), "figure2", tmp_path / run)
+        style.save(figure3.draw(bundled_derived, "pt03"), "figure3", tmp_path / run)
     assert _hashes(tmp_path / "a") == _hashes(tmp_path / "b")
 
 

@@ -18,10 +18,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from analysis.common.units import convert
 from analysis.derivations import events, labs, timing
-from analysis.derive import derive
-from analysis.problems import InputError
-from analysis.units import convert
+from analysis.derivations.store import derive
+from analysis.sheets.problems import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from analysis import figures, tables
-from analysis.claims import evaluate
-from analysis.paths import FIGURES_ENV_VAR, ROOT
+from analysis.common.paths import FIGURES_ENV_VAR, ROOT
+from analysis.ledger.claims import evaluate
+from analysis.report import tables
+from analysis.report.figures import figure1, figure4
 
 
 @pytest.fixture(scope="module")
@@ -146,22 +147,22 @@ def test_figures_and_tables_follow_the_data(bundled_tables):
     changed["adcourse"].loc[cart2, "dose_cd19_per_kg"] *= 2
     assert tables.table2(changed).to_string() != tables.table2(bundled_tables).to_string()
     changed["adsl"]["hsct_after_cart2"] = False
-    assert figures.flow_counts(changed) != figures.flow_counts(bundled_tables)
-    assert figures.flow_counts(changed)["bridged to HSCT"] == 0
+    assert figure1.flow_counts(changed) != figure1.flow_counts(bundled_tables)
+    assert figure1.flow_counts(changed)["bridged to HSCT"] == 0
 
 
 def test_product_ratios_reach_figure4_and_its_caption(bundled_tables):
     """A products-sheet CD4/CD8 ratio becomes a day-0 point of panels E and F and is
     counted in the caption; without one, panel E has no product point."""
-    assert figures.product_ratios(bundled_tables, "CD4/CD8 T cells").empty
+    assert figure4.product_ratios(bundled_tables, "CD4/CD8 T cells").empty
     changed = {k: v.copy() for k, v in bundled_tables.items()}
     cart2 = changed["adcourse"].index[changed["adcourse"]["course"] == 2][0]
     changed["adcourse"].loc[cart2, "product_cd4_cd8_cd22"] = 2.5
-    shown = figures.product_ratios(changed, "CD4/CD8 T cells")
+    shown = figure4.product_ratios(changed, "CD4/CD8 T cells")
     assert shown[["study_day", "value", "source"]].values.tolist() == [[0.0, 2.5, "CD22"]]
-    caption = figures.product_ratio_caption(changed)
+    caption = figure4.product_ratio_caption(changed)
     assert "the products sheet for 1 product (CD22)" in caption
-    assert caption != figures.product_ratio_caption(bundled_tables)
+    assert caption != figure4.product_ratio_caption(bundled_tables)
 
 
 def test_a_deleted_figure_makes_the_next_render_run(tmp_path):

@@ -21,7 +21,7 @@ INDEX_COURSE = 2  # time-to-event rows start at the second CAR-T infusion (CART2
 
 
 def derive_tables(cohort: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """All derived tables from the validated raw sheets (see analysis.sheets.read_cohort)."""
+    """All derived tables from the validated raw sheets (see analysis.sheets.cohort.read_cohort)."""
     adrs = derive_adrs(cohort)
     adlb = labs.long_labs(cohort)
     adevents = derive_adevents(cohort)

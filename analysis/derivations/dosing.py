@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.units import Q_
+from analysis.common.units import Q_
 
 KEYS = ["patient_id", "course"]
 

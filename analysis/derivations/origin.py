@@ -11,7 +11,7 @@ selected; an aggregate (a sum, a count, "any") every row it aggregated. Outside
 
 The raw cells behind a derived value are its row's noted rows for its column crossed with
 the raw columns the derived dictionary declares for that column (``from:``); see
-:mod:`analysis.sources`.
+:mod:`analysis.provenance.sources`.
 """
 
 from __future__ import annotations

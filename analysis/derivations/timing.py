@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.units import Q_
+from analysis.common.units import Q_
 
 MONTH = "month_30d"
 

@@ -1,0 +1,6 @@
+"""The ledger: every published number against the number the sheets give.
+
+Takes the derived tables and ``claims.yaml``; gives the comparison (:mod:`.claims`), the
+audit of the article's internal consistency (:mod:`.audit`) and a cohort's locked results
+(:mod:`.lock`).
+"""

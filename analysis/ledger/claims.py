@@ -1,0 +1,305 @@
+"""The claims ledger: every published number, recomputed and compared at its printed precision.
+
+``claims.yaml`` lists the claims; :func:`evaluate` computes them all from the derived tables
+with the functions of :mod:`analysis.results.measures`; :class:`Claims` serves the same values to the
+paper (``claims.text("age_dx_median")``), so paper and ledger cannot drift apart.
+
+Each evaluated claim falls in one category (:func:`category`):
+
+- ``reproduced``: the computation follows the method the article states and gives the
+  published value;
+- ``explained``: the published value comes out only under another reading, recorded in the
+  claim's ``explained`` text (which reading, and why the stated one cannot give it);
+- ``circular``: the published value is one the article states and the reconstruction typed
+  into the sheets (``circular`` says where); agreeing shows only that it was read back, so it
+  is reported apart and not counted as reproduced;
+- ``not reproducible``: the computed value differs from the published one;
+- ``not applicable``: the claim names patients or data the cohort does not have (it cannot
+  be computed).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from analysis.common.formatting import COHORT_POLICY, duration, p_clause, percent_of, plural, render
+from analysis.common.paths import ROOT
+from analysis.derivations.store import Tables
+from analysis.results import measures as results
+
+LEDGER = ROOT / "claims.yaml"
+NOT_APPLICABLE = "[not available for this cohort]"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One quantitative statement of the article."""
+
+    id: str
+    where: str
+    what: str
+    published: str
+    style: str
+    function: str
+    args: dict
+    relation: str = "="
+    cohort: bool = False
+    explained: str = ""
+    circular: str = ""
+    unreproducible: str = ""
+
+
+def load_ledger(path: Path = LEDGER) -> list[Claim]:
+    """Read the claims ledger."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    entries = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=loader)["claims"]
+    claims = []
+    for entry in entries:
+        compute = entry["compute"]
+        claims.append(Claim(
+            id=entry["id"], where=entry["where"], what=entry["what"],
+            published=str(entry["published"]), style=entry["style"],
+            function=compute["function"], args=dict(compute.get("args") or {}),
+            relation=entry.get("relation", "="), cohort=bool(entry.get("cohort", False)),
+            explained=entry.get("explained", ""), circular=entry.get("circular", ""),
+            unreproducible=entry.get("unreproducible", ""),
+        ))
+    ids = [c.id for c in claims]
+    duplicates = {i for i in ids if ids.count(i) > 1}
+    if duplicates:
+        raise ValueError(f"claims.yaml: duplicate ids {sorted(duplicates)}")
+    return claims
+
+
+def _published_number(claim: Claim) -> float:
+    """The published value as a number, read back through the claim's style."""
+    text = claim.published.replace(" × 10^", "e").replace("%", "").replace("1:", "", 1)
+    if claim.style.startswith("thousands"):
+        return float(text.removesuffix("e3")) * 1e3
+    return float(text)
+
+
+def compute(claim: Claim, tables: Tables) -> float | str:
+    """The claim's value computed from the derived tables: a number, or text for claims in
+    the ``text`` style (NaN when it does not apply)."""
+    if (claim.cohort and "patient" in claim.args
+            and claim.args["patient"] not in set(tables["adsl"]["patient_id"])):
+        return math.nan
+    value = getattr(results, claim.function)(tables, **claim.args)
+    if isinstance(value, str):
+        return value
+    return float(value) if value is not None else math.nan
+
+
+def missing(value: float | str | None) -> bool:
+    """True when a computed value is absent (None or NaN)."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def agrees(claim: Claim, value: float | str) -> bool:
+    """Whether the computed value, printed in the claim's style, matches the published one."""
+    if missing(value):
+        return False
+    if claim.relation == "<=":
+        return value <= _published_number(claim)
+    if claim.relation == ">=":
+        return value >= _published_number(claim)
+    return render(value, claim.style, markup=False) == claim.published
+
+
+CATEGORIES = ("reproduced", "explained", "circular", "not reproducible", "not applicable")
+
+
+def category(claim: Claim, value: float | str) -> str:
+    """The claim's category (one of :data:`CATEGORIES`, see the module docstring)."""
+    if missing(value):
+        return "not applicable"
+    if not agrees(claim, value):
+        return "not reproducible"
+    if claim.circular:
+        return "circular"
+    return "explained" if claim.explained else "reproduced"
+
+
+def evaluate(tables: Tables, ledger: list[Claim] | None = None) -> pd.DataFrame:
+    """Every claim with its published and computed text, whether they agree and its category;
+    ``note`` carries what claims.yaml records for that category (the other reading, the
+    cells typed in, or why the value cannot be reproduced)."""
+    rows = []
+    for claim in ledger or load_ledger():
+        value = compute(claim, tables)
+        applies = not missing(value)
+        kind = category(claim, value)
+        notes = {"explained": claim.explained, "circular": claim.circular,
+                 "not reproducible": claim.unreproducible}
+        rows.append({
+            "id": claim.id, "where": claim.where, "what": claim.what,
+            "published": claim.published,
+            "computed": render(value, claim.style, markup=False) if applies else "NA",
+            "relation": claim.relation, "agrees": agrees(claim, value),
+            "category": kind, "note": notes.get(kind, ""),
+            "explained": claim.explained, "function": claim.function,
+            "value": value,
+        })
+    return pd.DataFrame(rows)
+
+
+def harmonised_styles(ledger: list[Claim]) -> dict[str, str]:
+    """Each claim's style, with the median, minimum and maximum of one quantity (ids ending
+    in _median, _min, _max) all at the finest precision among them. The article prints a
+    range such as 6.96-15.1; another cohort's range should not read 13.34-13.3."""
+    groups: dict[str, list[Claim]] = {}
+    for claim in ledger:
+        groups.setdefault(re.sub(r"_(median|min|max)$", "", claim.id), []).append(claim)
+    styles = {}
+    for members in groups.values():
+        kinds = {m.style.partition(":")[0] for m in members}
+        finest = max(members, key=lambda m: int(m.style.partition(":")[2] or 0)).style
+        for member in members:
+            styles[member.id] = finest if len(kinds) == 1 else member.style
+    return styles
+
+
+def quantity(claim: Claim) -> str:
+    """What a claim measures, as the precision policy sees it: "p" (a P value), "dose"
+    (cells per kg), "months" (a duration in 30-day months), "percent" or "other"."""
+    column = str(claim.args.get("column", ""))
+    if claim.function == "mann_whitney_p":
+        return "p"
+    if "dose" in column and claim.style.startswith(("sig", "thousands")):
+        return "dose"
+    if column.endswith("_months") or claim.function == "event_months":
+        return "months"
+    return "percent" if claim.style.startswith("percent") else "other"
+
+
+def cohort_styles(ledger: list[Claim]) -> dict[str, str]:
+    """Each claim's style for a cohort other than the published one: the policy of
+    :data:`analysis.common.formatting.COHORT_POLICY` by quantity, otherwise the harmonised style."""
+    harmonised = harmonised_styles(ledger)
+    return {c.id: COHORT_POLICY.get(quantity(c), harmonised[c.id]) for c in ledger}
+
+
+def percent_counts(claim: Claim, tables: Tables) -> tuple[int, int] | None:
+    """The counts behind a percentage claim: (patients counted, patients in the denominator)
+    for a proportion, (None, patients analysed) for a Kaplan-Meier estimate."""
+    args = claim.args
+    if claim.function == "percent":
+        return (results.count(tables, args["table"], args["where"], args.get("course")),
+                results.count(tables, args["table"], course=args.get("course")))
+    if claim.function == "percent_ratio_reduced":
+        lower = results.ratio_pairs(tables, args["course"]).groupby("patient_id")["lower"].all()
+        return int(lower.sum()), len(lower)
+    if claim.function == "km_estimate":
+        rows = tables["adtte"]
+        return None, int(((rows["paramcd"] == args["parameter"])
+                          & (rows["rule"] == args["rule"])).sum())
+    return None
+
+
+class Claims:
+    """The claims of one cohort, for inline use in the paper. With ``published_precision``
+    (the published cohort) each number is printed as the article prints it; otherwise by the
+    cohort policy (:func:`cohort_styles`), percentages with their counts."""
+
+    def __init__(self, tables: Tables, published_precision: bool = True,
+                 spans: bool = False):
+        self.tables = tables
+        self.spans = spans  # numbers in sentences carry their claim id (see marked)
+        ledger = load_ledger()
+        self.ledger = {c.id: c for c in ledger}
+        self.published_precision = published_precision
+        self.styles = ({c.id: c.style for c in ledger} if published_precision
+                       else cohort_styles(ledger))
+        self._values: dict[str, float] = {}
+
+    def value(self, claim_id: str) -> float | str:
+        """The computed value of a claim (NaN when it does not apply to this cohort)."""
+        if claim_id not in self._values:
+            self._values[claim_id] = compute(self.ledger[claim_id], self.tables)
+        return self._values[claim_id]
+
+    def text(self, claim_id: str) -> str:
+        """The computed value printed in the cohort's style (Pandoc superscripts); for
+        another cohort a percentage carries its counts ("67% (6 of 9)", "80% (n = 9)")."""
+        value = self.value(claim_id)
+        if missing(value):
+            raise LookupError(f"claim {claim_id!r} does not apply to this cohort")
+        claim = self.ledger[claim_id]
+        counts = (None if self.published_precision or quantity(claim) != "percent"
+                  else percent_counts(claim, self.tables))
+        if counts is None:
+            return render(value, self.styles[claim_id])
+        if counts[0] is None:
+            return f"{render(value, self.styles[claim_id])} (n = {counts[1]})"
+        return percent_of(*counts)
+
+    def applies(self, *claim_ids: str) -> bool:
+        """True when every named claim can be computed for this cohort."""
+        return all(not missing(self.value(c)) for c in claim_ids)
+
+    def duration(self, *claim_ids: str) -> str:
+        """Durations in one unit, with the unit: one claim "26.3 months"; minimum and maximum
+        "10–28 days"; median, minimum and maximum "11.87 months (4.07–32.87)". Days below a
+        month for another cohort (:func:`analysis.common.formatting.duration`)."""
+        if not self.applies(*claim_ids):
+            return NOT_APPLICABLE
+        if self.published_precision:
+            texts, unit = [self.text(c) for c in claim_ids], "months"
+        else:
+            texts, unit = duration([self.value(c) for c in claim_ids])
+        texts = [self._span(c, t) for c, t in zip(claim_ids, texts, strict=True)]
+        if len(texts) == 1:
+            return f"{texts[0]} {unit}"
+        if len(texts) == 2:
+            return f"{texts[0]}–{texts[1]} {unit}"
+        return f"{texts[0]} {unit} ({texts[1]}–{texts[2]})"
+
+    def p(self, claim_id: str) -> str:
+        """A P value as a clause: "P = 0.2", "P < 0.001"."""
+        if not self.applies(claim_id):
+            return NOT_APPLICABLE
+        return self._span(claim_id, p_clause(self.text(claim_id)))
+
+    def marked(self, claim_id: str) -> str:
+        """The claim's text for a sentence: in its span (:func:`span`) when the document
+        asked for spans, else plain (compare values with :meth:`text`, never this)."""
+        return self._span(claim_id, self.text(claim_id))
+
+    def _span(self, claim_id: str, text: str) -> str:
+        return span(claim_id, text) if self.spans else text
+
+    def inline(self) -> dict:
+        """Every claim as an IPython Markdown object for inline use in a Quarto document,
+        wrapped in a span carrying its id (:func:`span`); claims that do not apply to the
+        cohort print a visible note instead of a number."""
+        from IPython.display import Markdown
+
+        return {c: Markdown(span(c, self.text(c)) if self.applies(c) else NOT_APPLICABLE)
+                for c in self.ledger}
+
+    def counted(self, noun: str) -> dict:
+        """Every count claim as Markdown '1 patient' / '3 patients' (``noun`` in the
+        singular, the whole phrase in the claim's span), so that sentences read right for
+        any count."""
+        from IPython.display import Markdown
+
+        return {c.id: Markdown(span(c.id, plural(int(self.value(c.id)), noun))
+                               if self.applies(c.id) else NOT_APPLICABLE)
+                for c in self.ledger.values() if c.style == "count"}
+
+
+def span(claim_id: str, text: str) -> str:
+    """``text`` as a Pandoc bracketed span carrying its claim id, ``[3]{data-claim="id"}``:
+    in HTML the span shows the number's provenance on hover or click (analysis/report/assets/
+    claim-popup.html); PDF and Word print the text alone."""
+    if not re.fullmatch(r"[\w.-]+", claim_id):
+        raise ValueError(f"claim id {claim_id!r}: expected letters, digits, '_', '.' or '-'")
+    return f'[{text}]{{data-claim="{claim_id}"}}'
+

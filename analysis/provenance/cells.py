@@ -1,0 +1,161 @@
+"""Per-value provenance of the raw sheets: which rule of ``provenance.csv`` describes a cell.
+
+A rule names a sheet, a patient (or ``*``), a filter on other columns (``where``:
+``course=2``, ``course!=3``, alternatives with ``|``, conditions joined by ``;``; ``*`` for
+none), the columns it covers (joined by ``|``, or ``*``), the basis, where the article says
+so (``source``), which published figures constrain the values (``constrains``) and, for
+values computed from other cells, which (``depends``: ``sheet.column`` of the same patient
+and, where both sheets have one, the same course). Bases:
+
+- ``stated``: the article gives this value for this patient and time;
+- ``derived_from_stated``: computed only from stated values;
+- ``imputed``: chosen within the limits of the published figures.
+
+Every cell is matched by exactly one rule, so a rule covers cells of one basis only; a cell
+matched by none is ``uncovered`` and one matched by several ``ambiguous``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.sheets.dictionary import load_dictionary
+
+BASES = ("stated", "derived_from_stated", "imputed")
+COLUMNS = ["sheet", "patient_id", "where", "columns", "basis", "source", "constrains",
+           "depends"]
+KEYS = ("patient_id", "course")  # a dependency is looked up on the keys both sheets share
+
+
+def read_rules(directory: Path) -> pd.DataFrame:
+    """The provenance rules of a cohort directory (empty when it has none); a missing
+    ``depends`` column reads as no dependencies."""
+    path = Path(directory) / "provenance.csv"
+    if not path.is_file():
+        return pd.DataFrame(columns=COLUMNS)
+    rules = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if "depends" not in rules:
+        rules["depends"] = ""
+    return rules
+
+
+def _row_mask(rule: pd.Series, frame: pd.DataFrame) -> pd.Series:
+    """The rows of ``frame`` a rule's patient and ``where`` select."""
+    mask = pd.Series(True, index=frame.index)
+    conditions = [] if rule["where"] == "*" else rule["where"].split(";")
+    if rule["patient_id"] != "*":
+        conditions.append(f"patient_id={rule['patient_id']}")
+    for condition in conditions:
+        negate = "!=" in condition
+        key, _, values = condition.partition("!=" if negate else "=")
+        key = key.strip()
+        inside = (frame[key].isin([v.strip() for v in values.split("|")]) if key in frame
+                  else pd.Series(False, index=frame.index))
+        mask &= ~inside if negate else inside
+    return mask
+
+
+def _sheets(directory: Path) -> dict[str, pd.DataFrame]:
+    return {sheet.name: pd.read_csv(Path(directory) / sheet.filename, dtype=str,
+                                    keep_default_na=False)
+            for sheet in load_dictionary().values()}
+
+
+def cell_rules(directory: Path) -> pd.DataFrame:
+    """One row per non-empty raw cell (sheet, CSV line, column, value) with the basis,
+    source, constraint and dependencies of the one rule that matches it (basis
+    ``uncovered`` when none does, ``ambiguous`` when several do)."""
+    rules = read_rules(directory)
+    parts = []
+    for name, frame in _sheets(directory).items():
+        cells = pd.DataFrame({
+            "index": np.repeat(frame.index.to_numpy(), len(frame.columns)),
+            "column": np.tile(frame.columns.to_numpy(), len(frame)),
+            "value": frame.to_numpy().ravel()})
+        hits = np.zeros(len(cells), dtype=int)
+        chosen = np.full(len(cells), -1)
+        for number, rule in rules[rules["sheet"] == name].iterrows():
+            rows = _row_mask(rule, frame)
+            columns = (list(frame.columns) if rule["columns"] == "*"
+                       else rule["columns"].split("|"))
+            match = (cells["index"].map(rows).to_numpy(dtype=bool)
+                     & cells["column"].isin(columns).to_numpy())
+            hits += match
+            chosen[match] = number
+        described = rules.reindex(chosen).reset_index(drop=True)
+        cells["basis"] = np.select([hits == 0, hits > 1], ["uncovered", "ambiguous"],
+                                   default=described["basis"].fillna(""))
+        for column in ("source", "constrains", "depends"):
+            cells[column] = described[column].where(hits == 1, "").fillna("").to_numpy()
+        cells["rule"] = np.where(hits == 1, chosen + 2, 0)  # line of provenance.csv
+        for key in KEYS:
+            cells[key] = cells["index"].map(frame[key]) if key in frame else ""
+        cells.insert(0, "sheet", name)
+        cells["row"] = cells["index"] + 2
+        parts.append(cells[cells["value"] != ""].drop(columns="index"))
+    columns = ["sheet", "row", "column", "value", "basis", "source", "constrains", "depends",
+               "rule", *KEYS]
+    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(
+        columns=columns)
+
+
+def dependency_violations(cells: pd.DataFrame) -> pd.DataFrame:
+    """Cells of basis ``derived_from_stated`` whose declared dependencies (``depends``) are
+    missing or include a cell that is not stated or derived from stated values: one row
+    per offending cell and dependency, with the dependency's bases ('none' when absent)."""
+    derived = cells[cells["basis"] == "derived_from_stated"]
+    problems = []
+    for cell in derived.itertuples():
+        for target in filter(None, cell.depends.split("|")):
+            sheet, _, column = target.partition(".")
+            found = cells[(cells["sheet"] == sheet) & (cells["column"] == column)]
+            for key in KEYS:
+                if getattr(cell, key) != "" and (found[key] != "").any():
+                    found = found[found[key] == getattr(cell, key)]
+            bases = set(found["basis"])
+            if not bases or bases - {"stated", "derived_from_stated"}:
+                problems.append({"sheet": cell.sheet, "row": cell.row, "column": cell.column,
+                                 "depends": target,
+                                 "found": ", ".join(sorted(bases)) or "none"})
+    return pd.DataFrame(problems, columns=["sheet", "row", "column", "depends", "found"])
+
+
+def cells_with_basis(raw: dict[str, dict[str, set[int]]], basis: pd.DataFrame) -> pd.DataFrame:
+    """Raw cells (sheet -> column -> lines) with their text, basis and constraint."""
+    rows = [(sheet, line, column) for sheet, columns in raw.items()
+            for column, lines in columns.items() for line in lines]
+    cells = pd.DataFrame(rows, columns=["sheet", "row", "column"])
+    out = cells.merge(basis, on=["sheet", "row", "column"], how="left")
+    out["value"] = out["value"].fillna("")
+    out["basis"] = out["basis"].fillna("empty")
+    out = out.fillna("").rename(columns={"row": "line"})
+    return out.sort_values(["sheet", "line", "column"], ignore_index=True)
+
+
+def basis_counts(cells: pd.DataFrame) -> str:
+    """'15 stated, 5 imputed' for a frame of :func:`cells_with_basis`."""
+    counts = cells["basis"].value_counts()
+    return ", ".join(f"{n} {basis.replace('_', ' ')}" for basis, n in counts.items())
+
+
+def imputed_groups(directory: Path) -> pd.DataFrame:
+    """Imputed values grouped by the published figures that constrain them: sheet, columns,
+    basis, number of values, constraint."""
+    cells = cell_rules(directory)
+    chosen = cells[cells["basis"] == "imputed"]
+    groups = chosen.groupby(["sheet", "basis", "constrains"], sort=False).agg(
+        columns=("column", lambda names: ", ".join(dict.fromkeys(names))),
+        values=("value", "size")).reset_index()
+    groups["basis"] = groups["basis"].str.replace("_", " ")
+    return groups[["sheet", "columns", "basis", "values", "constrains"]].rename(
+        columns={"constrains": "constrained by"})
+
+
+def summary(directory: Path) -> pd.DataFrame:
+    """Number of raw values per basis and sheet."""
+    cells = cell_rules(directory)
+    return cells.pivot_table(index="sheet", columns="basis", values="value", aggfunc="count",
+                             fill_value=0)

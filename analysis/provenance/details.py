@@ -1,0 +1,98 @@
+"""What a reader of the HTML paper sees when pointing at a number: the published and the
+computed value, the claim's category and the raw cells behind it with their basis.
+
+:func:`details` collects this per claim from the ledger (:func:`analysis.ledger.claims.evaluate`),
+each claim's lineage (:func:`analysis.provenance.lineage.claim_provenance`) and the basis of every raw
+cell (:func:`analysis.provenance.cells.cell_rules`). :func:`html_block` writes it as one JSON
+script element inside a raw HTML block (PDF and Word drop it), which the script of
+``analysis/report/assets/claim-popup.html`` (the html format's ``include-after-body``) reads to
+show the details of every ``[number]{data-claim="id"}`` span.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+import pandas as pd
+
+from analysis.derivations.store import Tables
+from analysis.ledger.claims import Claim, evaluate, load_ledger
+from analysis.provenance import cells as provenance
+from analysis.provenance import lineage
+from analysis.provenance.sources import Lineage
+
+MAX_CELLS = 40  # raw cells listed per claim; the counts cover all of them
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def plain(text: str) -> str:
+    """'1.1 × 10^7' with the power as Unicode superscripts ('1.1 × 10⁷')."""
+    return re.sub(r"10\^(-?\d+)\^?", lambda m: "10" + m.group(1).translate(SUPERSCRIPT),
+                  str(text))
+
+
+def raw_cells(claim: Claim, tables: Tables, sources: Lineage,
+              basis: pd.DataFrame) -> pd.DataFrame:
+    """The raw cells behind the values a claim read, with their text and basis."""
+    trace = lineage.claim_provenance(claim, tables, sources)
+    return provenance.cells_with_basis(trace["raw"], basis)
+
+
+def details(tables: Tables, sources: Lineage, basis: pd.DataFrame) -> dict[str, dict]:
+    """Per claim id: what and where, published and computed text, category and its note,
+    the number of raw cells per basis and the first :data:`MAX_CELLS` cells (imputed
+    ones first)."""
+    ledger = {c.id: c for c in load_ledger()}
+    out = {}
+    for row in evaluate(tables).itertuples():
+        cells = raw_cells(ledger[row.id], tables, sources, basis)
+        order = cells["basis"].map({"imputed": 0, "derived_from_stated": 1}).fillna(2)
+        listed = cells.assign(order=order).sort_values("order", kind="stable").head(MAX_CELLS)
+        out[row.id] = {
+            "what": row.what, "where": row.where, "published": plain(row.published),
+            "computed": plain(row.computed), "category": row.category, "note": row.note,
+            "counts": provenance.basis_counts(cells), "total": len(cells),
+            "cells": [{"sheet": r.sheet, "line": int(r.line), "column": r.column,
+                       "value": r.value, "basis": r.basis} for r in listed.itertuples()],
+        }
+    return out
+
+
+def html_block(claim_details: dict[str, dict]) -> str:
+    """A raw HTML block holding the details as JSON (``<script id="claim-data">``)."""
+    payload = json.dumps(claim_details, ensure_ascii=False, separators=(",", ":"),
+                         sort_keys=True).replace("</", "<\\/")
+    return ('```{=html}\n<script type="application/json" id="claim-data">'
+            f"{payload}</script>\n```\n")
+
+
+def basis_table(tables: Tables, sources: Lineage, basis: pd.DataFrame) -> pd.DataFrame:
+    """One row per claim: its category and how many of the raw values behind it (cells
+    other than the keys that identify a raw row) are stated, derived from stated values or
+    imputed (a compact view for the printed supplement)."""
+    ledger = {c.id: c for c in load_ledger()}
+    rows = []
+    for row in evaluate(tables).itertuples():
+        cells = raw_cells(ledger[row.id], tables, sources, basis)
+        keys = [column in sources.keys.get(sheet, ())
+                for sheet, column in zip(cells["sheet"], cells["column"], strict=True)]
+        counts = cells.loc[~pd.Series(keys, index=cells.index, dtype=bool),
+                           "basis"].value_counts()
+        rows.append({"claim": row.id, "category": row.category,
+                     "raw values": int(counts.sum()),
+                     **{name.replace("_", " "): int(counts.get(name, 0))
+                        for name in provenance.BASES}})
+    return pd.DataFrame(rows)
+
+
+def html_details(trail: pd.DataFrame) -> str:
+    """The full trail of every claim (:func:`analysis.provenance.lineage.provenance_table`) as a raw
+    HTML block, a collapsed list that only the HTML output shows."""
+    items = "".join(
+        f"<li><b>{html.escape(r['id'])}</b>: {html.escape(r['functions'])}; reads "
+        f"{html.escape(r['derived'])}; from {html.escape(r['raw cells'] or 'no raw cell')} "
+        f"({html.escape(r.get('basis') or 'none')}).</li>" for r in trail.to_dict("records"))
+    return ("```{=html}\n<details class=\"claim-trails\"><summary>The full trail of every "
+            f"number</summary><ul>{items}</ul></details>\n```\n")

@@ -1,0 +1,228 @@
+"""Provenance of every claim, traced while the claim is computed.
+
+While :func:`recording` runs, every column read by name (``frame[col]``,
+``frame.groupby(...)[col]``, names used in ``frame.query(...)``) from a derived table is
+noted with the rows it was read on, and every call into the ``analysis`` package is noted.
+For each published number this gives the functions that computed it, the derived columns
+it read, the rows it narrowed them to (filters read whole columns; the narrowest read of a
+table is the rows the number comes from), the patients behind those rows and, through
+:mod:`analysis.provenance.sources` (lineage carried by the derivation), the raw cells (sheet, column,
+CSV line) behind every derived value it read.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import pandas as pd
+from pandas.core.groupby.generic import DataFrameGroupBy
+
+from analysis.derivations.store import Tables
+from analysis.ledger import claims as claims_module
+from analysis.provenance import cells as provenance
+from analysis.provenance.sources import Lineage, RawCell
+
+KEY = "lineage_table"  # frame.attrs[KEY]: the derived table a frame was taken from
+
+_FRAME_GETITEM = pd.DataFrame.__getitem__
+_GROUP_GETITEM = DataFrameGroupBy.__getitem__
+_QUERY = pd.DataFrame.query
+_active: list[Recording] = []
+
+
+@dataclass
+class Recording:
+    """What one traced computation read and called."""
+
+    reads: dict[tuple[str, str], set] = field(default_factory=dict)  # (table, column) -> rows
+    calls: dict[str, None] = field(default_factory=dict)  # ordered set of function names
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # the tables traced
+
+
+class TracedTables(dict):
+    """Derived tables, each tagged so that reads from it are recorded; taking a table counts
+    as reading its rows (a count reads no column)."""
+
+    def __init__(self, tables: Tables):
+        super().__init__()
+        if _active:
+            _active[-1].tables.update(tables)
+        for name, frame in tables.items():
+            tagged = frame.copy(deep=False)
+            tagged.attrs[KEY] = name
+            self[name] = tagged
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        frame = super().__getitem__(name)
+        _note(frame, "patient_id")
+        return frame
+
+
+def _note(frame: pd.DataFrame, key) -> None:
+    table = frame.attrs.get(KEY)
+    keys = key if isinstance(key, list) else [key]
+    if not _active or table is None:
+        return
+    for k in keys:
+        if isinstance(k, str) and k in frame.columns and _rows_of(frame, table, k):
+            _active[-1].reads.setdefault((table, k), set()).update(frame.index)
+
+
+def _rows_of(frame: pd.DataFrame, table: str, column: str) -> bool:
+    """Whether ``frame[column]`` holds the traced table's values on the rows its index names
+    (a frame built from the table, such as a pivot or a concatenation, carries its tag but
+    neither its rows nor, often, its columns)."""
+    source = _active[-1].tables.get(table)
+    if source is None or column not in source.columns:
+        return False
+    if not frame.index.isin(source.index).all():
+        return False
+    ours, theirs = _FRAME_GETITEM(frame, column), _FRAME_GETITEM(source, column)
+    if isinstance(ours, pd.DataFrame) or isinstance(theirs, pd.DataFrame):
+        return False
+    theirs = theirs.reindex(ours.index)
+    return bool(((ours == theirs) | (ours.isna() & theirs.isna())).all())
+
+
+def _on_frame(self, key):
+    _note(self, key)
+    return _FRAME_GETITEM(self, key)
+
+
+def _on_group(self, key):
+    _note(self.obj, key)
+    return _GROUP_GETITEM(self, key)
+
+
+def _on_query(self, expr, **kwargs):
+    _note(self, list(dict.fromkeys(re.findall(r"[A-Za-z_]\w*", expr))))
+    return _QUERY(self, expr, **kwargs)
+
+
+@contextmanager
+def recording() -> Iterator[Recording]:
+    """Record reads of tagged derived tables and calls into ``analysis`` (see module doc)."""
+    record = Recording()
+
+    def profile(frame, event, arg) -> None:
+        module = frame.f_globals.get("__name__", "")
+        if event == "call" and module.startswith("analysis.") and module != __name__:
+            record.calls.setdefault(f"{module}.{frame.f_code.co_qualname}")
+
+    previous = sys.getprofile()
+    _active.append(record)
+    pd.DataFrame.__getitem__, DataFrameGroupBy.__getitem__ = _on_frame, _on_group
+    pd.DataFrame.query = _on_query
+    sys.setprofile(profile)
+    try:
+        yield record
+    finally:
+        sys.setprofile(previous)
+        _active.pop()
+        pd.DataFrame.__getitem__, DataFrameGroupBy.__getitem__ = _FRAME_GETITEM, _GROUP_GETITEM
+        pd.DataFrame.query = _QUERY
+
+
+def claim_provenance(claim: claims_module.Claim, tables: Tables, sources: Lineage) -> dict:
+    """Functions called, derived columns and rows read, patients, and the raw cells behind
+    the derived values read (``sources``: see :func:`analysis.provenance.sources.cohort_lineage`):
+    ``raw`` for values read only on the rows the number comes from, ``raw_filters`` for
+    the rest (columns read across rows to select them)."""
+    with recording() as record:
+        claims_module.compute(claim, TracedTables(tables))
+    derived: dict[str, dict] = {}
+    for (table, column), rows in record.reads.items():
+        entry = derived.setdefault(table, {"columns": set(), "rows": None})
+        entry["columns"].add(column)
+        # filters read whole columns; the rows the number comes from are the narrowest read
+        if rows and (entry["rows"] is None or len(rows) < len(entry["rows"])):
+            entry["rows"] = rows
+    patients: set = set()
+    for table, entry in derived.items():
+        entry["rows"] = entry["rows"] or set()
+        frame = tables[table].loc[sorted(entry["rows"])]
+        if entry["columns"] != {"patient_id"} or len(derived) == 1:  # not a look-up of ids
+            patients |= set(frame["patient_id"])
+    raw: dict[str, dict[str, dict[str, set[int]]]] = {"raw": {}, "raw_filters": {}}
+    for (table, column), rows in record.reads.items():
+        kind = "raw" if rows <= derived[table]["rows"] else "raw_filters"
+        for (sheet, raw_column), lines in sources.raw_lines(table, column, rows).items():
+            raw[kind].setdefault(sheet, {}).setdefault(raw_column, set()).update(
+                lines.tolist())
+    return {"functions": [c for c in record.calls if not c.startswith("analysis.ledger.claims")],
+            "derived": derived, "patients": sorted(patients), **raw}
+
+
+def claim_raw_cells(claim: claims_module.Claim, tables: Tables, sources: Lineage
+                    ) -> set[RawCell]:
+    """Every raw cell (sheet, CSV line, column) behind a claim: those of the values it read
+    and those read to select its rows (``sources``: :func:`analysis.provenance.sources.cohort_lineage`
+    of the cohort whose derived ``tables`` these are)."""
+    trace = claim_provenance(claim, tables, sources)
+    return {(sheet, line, column) for kind in ("raw", "raw_filters")
+            for sheet, columns in trace[kind].items()
+            for column, lines in columns.items() for line in lines}
+
+
+def spans(numbers: set, limit: int | None = None) -> str:
+    """{2, 3, 4, 7} -> '2-4, 7'; beyond ``limit`` spans, the first ones and the count."""
+    runs: list[list[int]] = []
+    for n in sorted(numbers):
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    text = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in runs[:limit])
+    return text if limit is None or len(runs) <= limit else f"{text}, … ({len(numbers)} in all)"
+
+
+def _cells(raw: dict[str, dict[str, set[int]]], limit: int | None = None) -> str:
+    """'sheet.csv col1, col2 lines 2-4; ...', columns with the same lines grouped."""
+    parts = []
+    for sheet, columns in sorted(raw.items()):
+        by_lines: dict[str, list[str]] = {}
+        for column, lines in sorted(columns.items()):
+            by_lines.setdefault(spans(lines, limit), []).append(column)
+        for lines, named in by_lines.items():
+            parts.append(f"{sheet}.csv {', '.join(named)} (lines {lines})")
+    return "; ".join(parts)
+
+
+def functions_text(trace: dict) -> str:
+    """The functions of a trace (:func:`claim_provenance`) as 'module.function → ...'."""
+    return " → ".join(f.removeprefix("analysis.") for f in trace["functions"] if "<" not in f)
+
+
+def derived_text(trace: dict, limit: int | None = None) -> str:
+    """The derived reads of a trace as 'table[columns] rows 2-6; ...' (CSV lines)."""
+    return "; ".join(f"{t}[{', '.join(sorted(e['columns']))}] "
+                     f"rows {spans({i + 2 for i in e['rows']}, limit)}"
+                     for t, e in sorted(trace["derived"].items()))
+
+
+def provenance_table(tables: Tables, sources: Lineage,
+                     ledger: list[claims_module.Claim] | None = None,
+                     limit: int | None = None, basis: pd.DataFrame | None = None
+                     ) -> pd.DataFrame:
+    """One row per claim: functions, derived table[columns] (rows), patients, raw cells
+    (of the values, and of the filters); row and line lists cut after ``limit`` spans. With
+    ``basis`` (:func:`analysis.provenance.cells.cell_rules`), how many value cells are stated in
+    the article and how many imputed."""
+    rows = []
+    for claim in ledger or claims_module.load_ledger():
+        trace = claim_provenance(claim, tables, sources)
+        rows.append({
+            "id": claim.id,
+            "functions": functions_text(trace),
+            "derived": derived_text(trace, limit),
+            "patients": ", ".join(map(str, trace["patients"])),
+            "raw cells": _cells(trace["raw"], limit),
+            "raw cells read by filters": _cells(trace["raw_filters"], limit),
+            **({"basis": provenance.basis_counts(provenance.cells_with_basis(
+                trace["raw"], basis))} if basis is not None else {}),
+        })
+    return pd.DataFrame(rows)

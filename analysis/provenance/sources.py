@@ -1,0 +1,120 @@
+"""The raw cells behind every derived value, carried by the derivation itself.
+
+While the tables are derived, each step notes the raw rows (sheet, CSV line) it builds
+each derived row from (:mod:`analysis.derivations.origin`), and the derived dictionary
+declares for each derived column the raw columns it is computed from (``from:``). The raw
+cells behind a derived value are its row's noted rows for that column crossed with the
+column's declared raw columns of the same sheet. This is exact for every row of every
+table and costs one derivation (no search, no cap on patients). A selection (a peak, a
+first relapse) names the row it selected; an aggregate (a count, a sum, "any") every row
+it aggregated; a blank derived value can come from blank raw cells.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from analysis.common.paths import CohortPaths
+from analysis.derivations.adam import derive_lineage
+from analysis.derivations.origin import ALL
+from analysis.sheets.cohort import read_cohort
+from analysis.sheets.dictionary import derived_from, load_dictionary
+
+Cell = tuple[str, int, str]  # derived table, row position, column
+RawCell = tuple[str, int, str]  # raw sheet, CSV line, column
+
+
+@dataclass
+class Lineage:
+    """Per derived table, the raw rows behind its rows (``frames``: row position, label,
+    sheet, line), the raw columns each of its columns comes from (``declared``) and the key
+    columns of each raw sheet."""
+
+    frames: dict[str, pd.DataFrame]
+    declared: dict[str, dict[str, list[tuple[str, str]]]]
+    keys: dict[str, tuple[str, ...]]  # raw sheet -> its key columns
+    _expansions: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    def expansion(self, table: str) -> pd.DataFrame:
+        """(label, derived column, sheet, raw column) for every label and sheet noted in
+        ``table``: the declared raw columns of that sheet and the sheet's key columns (a row
+        is found, merged and counted by its key)."""
+        if table not in self._expansions:
+            rows = []
+            noted = self.frames[table][["label", "sheet"]].drop_duplicates()
+            for label, sheet in noted.itertuples(index=False):
+                covered = self.declared[table] if label == ALL else label.split()
+                for column in covered:
+                    declared = [raw for s, raw in self.declared[table][column] if s == sheet]
+                    rows += [(label, column, sheet, raw)
+                             for raw in dict.fromkeys([*self.keys[sheet], *declared])]
+            self._expansions[table] = pd.DataFrame(
+                rows, columns=["label", "derived", "sheet", "column"])
+        return self._expansions[table]
+
+    def raw_lines(self, table: str, column: str, rows) -> dict[tuple[str, str], np.ndarray]:
+        """The raw cells behind ``column`` of ``table`` on the given row positions, as
+        (raw sheet, raw column) -> CSV lines (which may repeat)."""
+        expansion = self.expansion(table)
+        expansion = expansion[expansion["derived"] == column]
+        frame = self.frames[table]
+        picked = frame[np.isin(frame["row"].to_numpy(), np.fromiter(rows, dtype="int64"))
+                       & frame["label"].isin(expansion["label"].unique()).to_numpy()]
+        out: dict[tuple[str, str], list[np.ndarray]] = {}
+        for (label, sheet), named in expansion.groupby(["label", "sheet"])["column"]:
+            lines = picked["line"].to_numpy()[((picked["label"] == label)
+                                               & (picked["sheet"] == sheet)).to_numpy()]
+            if len(lines):
+                for raw in named:
+                    out.setdefault((sheet, raw), []).append(lines)
+        return {key: np.concatenate(parts) for key, parts in out.items()}
+
+    def raw_cells(self, table: str, column: str, rows) -> set[RawCell]:
+        """The raw cells (sheet, CSV line, column) behind ``column`` of ``table`` on the
+        given row positions."""
+        return {(sheet, int(line), raw)
+                for (sheet, raw), lines in self.raw_lines(table, column, rows).items()
+                for line in np.unique(lines)}
+
+
+def derived_lineage(cohort: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], Lineage]:
+    """The derived tables of validated raw sheets and their :class:`Lineage`."""
+    tables, frames = derive_lineage(cohort)
+    keys = {name: sheet.key for name, sheet in load_dictionary().items()}
+    return tables, Lineage(frames, derived_from(), keys)
+
+
+def cohort_lineage(paths: CohortPaths) -> Lineage:
+    """The :class:`Lineage` of a cohort's derived tables, derived from its raw sheets (the
+    rows are those of the tables ``derive`` writes)."""
+    with warnings.catch_warnings():  # derive has reported them
+        warnings.simplefilter("ignore")
+        cohort = read_cohort(paths.raw)
+    return derived_lineage(cohort)[1]
+
+
+def as_frame(lineage: Lineage) -> pd.DataFrame:
+    """One row per derived cell and raw cell behind it; lines are CSV lines (header = 1)."""
+    parts = []
+    for table, frame in lineage.frames.items():
+        cells = frame.astype({"label": str, "sheet": str}).merge(
+            lineage.expansion(table), on=["label", "sheet"])
+        parts.append(pd.DataFrame({
+            "table": table, "line": cells["row"] + 2, "column": cells["derived"],
+            "raw_sheet": cells["sheet"], "raw_line": cells["line"],
+            "raw_column": cells["column"]}))
+    frame = pd.concat(parts, ignore_index=True).drop_duplicates()
+    return frame.sort_values(list(frame.columns), ignore_index=True)
+
+
+def derived_sources(lineage: Lineage) -> dict[Cell, set[RawCell]]:
+    """Every derived cell (table, row position, column) with the raw cells behind it."""
+    out: dict[Cell, set[RawCell]] = {}
+    for row in as_frame(lineage).itertuples(index=False):
+        out.setdefault((row.table, row.line - 2, row.column), set()).add(
+            (row.raw_sheet, row.raw_line, row.raw_column))
+    return out

@@ -1,0 +1,31 @@
+"""The notice at the top of each document saying whose data it shows."""
+
+from __future__ import annotations
+
+from analysis.common.formatting import markdown_code
+from analysis.common.paths import CohortPaths
+
+
+def data_notice(paths: CohortPaths, study_id: str) -> str:
+    """A Quarto callout (Markdown) naming the cohort and what kind of data it holds."""
+    if paths.bundled:
+        text = ("**Reconstructed data.** The trial's patient-level records are not public. The "
+                "sheets in `data-raw/` hold values chosen to fit the published article's "
+                "aggregates and per-patient facts where its stated methods allow; they are not "
+                "the trial's records. The supplement's ledger says which published values are "
+                "reproduced under the stated method, which only under another reading, which "
+                "are stated values read back, and which cannot be reproduced; "
+                "`data-raw/provenance.csv` marks each value as stated in the article or "
+                "imputed.")
+    elif study_id.upper().startswith("SYNTHETIC"):
+        text = (f"**Synthetic cohort {markdown_code(study_id)}.** Every patient here was "
+                f"generated at random by `tools/synth.py` (sheets in "
+                f"{markdown_code(paths.raw)}); nothing describes real "
+                "patients. Statements about named patients of the published cohort are left "
+                "out.")
+    else:
+        text = (f"**Cohort {markdown_code(paths.raw.name)}.** Computed from the sheets in "
+                f"{markdown_code(paths.raw)}, "
+                "not from the published cohort. Statements about named patients of the "
+                "published cohort are left out where they do not apply.")
+    return f"::: {{.callout-important}}\n{text}\n:::\n"

@@ -1,0 +1,184 @@
+"""Sentences worded from results, for any cohort.
+
+Each function computes the facts a sentence of the paper states and chooses the words from
+them (a count decides singular or plural, a comparison decides "raised" or "kept", a
+correlation decides "rose and fell with" or "showed no clear relation"), so no sentence
+carries a fact of the published cohort into another. Numbers that the article states are
+printed through :class:`analysis.ledger.claims.Claims`, at the article's precision for its cohort.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.common.formatting import fixed, p_clause, p_value, percent, plural
+from analysis.derivations.events import EFS_RULES
+from analysis.derivations.store import Tables
+from analysis.ledger.claims import Claims
+from analysis.results import measures as results
+from analysis.results.statistics import spearman
+
+MINUS = "\u2212"
+SIGNIFICANT_BELOW = 0.05
+
+
+def _day(day: float) -> str:
+    return f"{MINUS}{-int(day)}" if day < 0 else str(int(day))
+
+
+def schedule(adcourse: pd.DataFrame, course: int, drug: str) -> str:
+    """When a lymphodepleting drug was given before a course: "on days −5 to −3",
+    "on days −4 and −3", "on day −3" when every patient had the same days, otherwise
+    "over a median of 3 days (days −6 to −2)"."""
+    rows = adcourse[adcourse["course"] == course].dropna(subset=[f"{drug}_days"])
+    first, last = rows[f"{drug}_first_day"], rows[f"{drug}_last_day"]
+    days = rows[f"{drug}_days"]
+    if rows.empty:
+        return "on days not recorded"
+    if first.nunique() == 1 and last.nunique() == 1 and days.nunique() == 1:
+        a, b, n = first.iloc[0], last.iloc[0], int(days.iloc[0])
+        if n == 1:
+            return f"on day {_day(a)}"
+        if n == b - a + 1:
+            return f"on days {_day(a)} {'and' if n == 2 else 'to'} {_day(b)}"
+    return (f"over a median of {fixed(days.median(), 1)} days "
+            f"(days {_day(first.min())} to {_day(last.max())})")
+
+
+def lymphodepletion(claims: Claims) -> str:
+    """The lymphodepletion before CART1 and CART2: daily doses per m² (medians), days, and
+    whether the fludarabine dose changed between the courses."""
+    adcourse = claims.tables["adcourse"]
+    parts = []
+    for course in (1, 2):
+        flu, cy = f"ld_flu_cart{course}", f"ld_cy_cart{course}"
+        if not claims.applies(flu, cy):
+            parts.append(f"before CART{course} the lymphodepletion is not recorded")
+            continue
+        parts.append(
+            f"before CART{course}, fludarabine {claims.marked(flu)} mg/m² daily "
+            f"{schedule(adcourse, course, 'fludarabine')} and cyclophosphamide "
+            f"{claims.marked(cy)} mg/m² daily {schedule(adcourse, course, 'cyclophosphamide')}")
+    text = "Patients received lymphodepletion " + "; ".join(parts) + " (medians over patients)."
+    if claims.applies("ld_flu_cart1", "ld_flu_cart2"):
+        before, after = claims.value("ld_flu_cart1"), claims.value("ld_flu_cart2")
+        if claims.text("ld_flu_cart1") == claims.text("ld_flu_cart2"):
+            change = "the same as"
+        else:
+            change = "higher than" if after > before else "lower than"
+        text += f" The median fludarabine dose before CART2 was {change} before CART1."
+    return text
+
+
+def relapse_sites(tables: Tables) -> str:
+    """Where the relapse after CART1 was: marrow only, extramedullary only, or both."""
+    categories = tables["adsl"]["relapse_cart1_category"].value_counts()
+    words = {"isolated BM": "confined to the marrow",
+             "isolated extramedullary": "isolated extramedullary",
+             "combined": "combined (marrow and extramedullary)"}
+    found = [f"{words[k]} in {plural(int(categories[k]), 'patient')}" for k in words
+             if categories.get(k, 0)]
+    missing = int(tables["adsl"]["relapse_cart1_category"].isna().sum())
+    if not found:
+        return "no relapse site after CART1 is recorded."
+    text = "the relapse after CART1 was " + _series(found)
+    if missing:
+        text += f"; no relapse after CART1 is recorded for {plural(missing, 'patient')}"
+    return text + "."
+
+
+def _series(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def cytokine_copies(tables: Tables, cytokine: str, course: int = 2) -> dict:
+    """Spearman correlation of a cytokine with total CAR copies after a course, over the
+    samples of one patient on one study day (day 0 onwards): rho, P, pairs, patients."""
+    lab = tables["adlb"]
+    lab = lab[(lab["course"] == course) & (lab["study_day"] >= 0)]
+    keys = ["patient_id", "study_day"]
+    a = lab[lab["parameter"] == cytokine].groupby(keys)["value"].mean()
+    b = lab[lab["parameter"] == "total CAR"].groupby(keys)["value"].mean()
+    pairs = pd.concat({"cytokine": a, "copies": b}, axis=1).dropna()
+    result = spearman(pairs["cytokine"], pairs["copies"])
+    return {**result, "patients": pairs.index.get_level_values(0).nunique()}
+
+
+def moved_with(tables: Tables, cytokines: tuple[str, ...] = ("IL-6", "IFN-gamma")
+               ) -> str:
+    """How each cytokine related to the CAR copy number after CART2, worded from a Spearman
+    rank correlation over same-day samples (a relation only when P < 0.05)."""
+    sentences = []
+    for name in cytokines:
+        label = name.replace("-gamma", "-γ")
+        r = cytokine_copies(tables, name)
+        if pd.isna(r["rho"]):
+            sentences.append(f"Too few same-day {label} and CAR copy samples "
+                             f"({plural(r['n'], 'pair')}) to relate them.")
+            continue
+        if r["p"] < SIGNIFICANT_BELOW:
+            verb = "rose and fell with" if r["rho"] > 0 else "moved against"
+        else:
+            verb = "showed no clear relation to"
+        sentences.append(
+            f"{label} {verb} the CAR copy number (Spearman ρ = {fixed(r['rho'], 2)}, "
+            f"{p_clause(p_value(r['p']))}; {plural(r['n'], 'same-day pair')} from "
+            f"{plural(r['patients'], 'patient')}).")
+    return " ".join(sentences)
+
+
+def cd4cd8(claims: Claims, course: int = 2) -> str:
+    """The CD4/CD8 ratios before and after infusion, from the patients with both values
+    (:func:`analysis.results.measures.ratio_pairs`): medians before and lowest after, how many pairs
+    started above 1 and went below 1."""
+    pairs = results.ratio_pairs(claims.tables, course)
+    if pairs.empty:
+        return ("No patient has a CD4/CD8 ratio measured both before and after infusion, so "
+                "its change is not described.")
+    parts = []
+    for parameter, label in (("CD4/CD8 T cells", "T cells"),
+                             ("CD4/CD8 CAR-T cells", "CAR-T cells")):
+        rows = pairs[pairs["parameter"] == parameter]
+        if len(rows):
+            parts.append(f"{label} ({plural(len(rows), 'patient')}) from a median of "
+                         f"{fixed(rows['before'].median(), 2)} to "
+                         f"{fixed(rows['after'].median(), 2)}")
+    text = ("Where the CD4/CD8 ratio was measured both before infusion (blood, or the product "
+            "for CAR-T cells) and after it, the ratio went, from before to its lowest after, "
+            f"for {_series(parts)}. It was above 1 before infusion in "
+            f"{int((pairs['before'] > 1).sum())} of {plural(len(pairs), 'pair')} and below 1 "
+            f"after in {int((pairs['after'] < 1).sum())}")
+    if claims.applies("cd4cd8_inversion_day"):
+        text += f", by day {claims.marked('cd4cd8_inversion_day')} at the latest"
+    return (text + f"; every ratio fell in {claims.marked('n_cd4cd8_reduced')} of these "
+            "patients.")
+
+
+def treatment_period(tables: Tables, course: int = 2) -> str:
+    """The months of the first and last infusion of a course ("between July 2018 and
+    August 2022")."""
+    dates = tables["adcourse"].loc[tables["adcourse"]["course"] == course, "infusion_date"]
+    if dates.empty:
+        return "at dates not recorded"
+    first, last = dates.min(), dates.max()
+    if (first.year, first.month) == (last.year, last.month):
+        return f"in {first:%B %Y}"
+    return f"between {first:%B %Y} and {last:%B %Y}"
+
+
+def survival(claims: Claims, efs_rule: str, months: tuple[int, ...] = (6, 12)) -> str:
+    """EFS under the study's rule and OS at the given months after CART2, whole percentages
+    with the number of patients analysed."""
+    tte = claims.tables["adtte"]
+    parts = []
+    for parameter, rule in (("EFS", efs_rule), ("OS", "death")):
+        n = int(((tte["paramcd"] == parameter) & (tte["rule"] == rule)).sum())
+        values = [results.km_estimate(claims.tables, parameter, m, rule) for m in months]
+        if n == 0 or any(pd.isna(v) for v in values):
+            parts.append(f"{parameter} cannot be estimated for this cohort")
+            continue
+        at = [f"{percent(v)} at {m} months" for v, m in zip(values, months, strict=True)]
+        parts.append(f"{parameter} was {_series(at)} (n = {n})")
+    rule_text = EFS_RULES[efs_rule].removeprefix("events: ")
+    return (f"{'; '.join(parts)} (@fig-course B). EFS follows the study's rule: "
+            f"{rule_text}.")

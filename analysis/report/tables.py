@@ -1,0 +1,312 @@
+"""The supplementary tables (Additional files 2-4), built from the derived tables.
+
+Cells are Markdown: every value that comes from the sheets passes through
+:func:`analysis.common.formatting.markdown_text`, so it prints as written and never as markup.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.common.formatting import markdown_text, plural, render
+from analysis.derivations import timing
+from analysis.derivations.events import EFS_RULES
+from analysis.derivations.store import Tables
+from analysis.results.measures import km_estimate
+
+CYTOKINES = ["IL-2", "IL-4", "IL-6", "IL-10", "IL-17A", "IFN-gamma", "TNF-alpha"]
+
+
+def _dose(value: float) -> str:
+    return "–" if pd.isna(value) else render(value, "sig:3")
+
+
+def _number(value: float, digits: int = 2) -> str:
+    return "–" if pd.isna(value) else render(value, f"decimals:{digits}")
+
+
+def _course(tables: Tables, course: int) -> pd.DataFrame:
+    rows = tables["adcourse"]
+    return rows[rows["course"] == course].set_index("patient_id")
+
+
+def _pre_mrd(tables: Tables, course: int) -> pd.Series:
+    rows = tables["adrs"]
+    rows = rows[(rows["course"] == course) & (rows["study_day"] < 0)].dropna(subset=["mrd_pct"])
+    first = rows.sort_values("study_day").groupby("patient_id").first()
+    return first["mrd_qualifier"].fillna("") + first["mrd_pct"].map("{:g}".format) + "%"
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """Sheet text as literal Markdown; missing values as '–'."""
+    return values.map(lambda v: "–" if pd.isna(v) else markdown_text(v))
+
+
+def table1(tables: Tables) -> pd.DataFrame:
+    """Patient characteristics and response to CART1 (one row per patient)."""
+    adsl = tables["adsl"].set_index("patient_id")
+    cart1 = _course(tables, 1).reindex(adsl.index)
+    table = pd.DataFrame({
+        "Patient": _text(adsl.index.to_series()),
+        "Sex": _text(adsl["sex"]),
+        "Age at diagnosis (y)": adsl["age_at_diagnosis_years"].map(_number),
+        "Cytogenetics": _text(adsl["cytogenetics"]),
+        "CNS status": _text(adsl["cns_status_pre_cart1"]),
+        "Extramedullary disease": _text(adsl["extramedullary_pre_cart1"]),
+        "MRD before CART1": _pre_mrd(tables, 1).reindex(adsl.index).fillna("–"),
+        "Burden": adsl["burden_pre_cart1"],
+        "Age at CART1 (y)": cart1["age_years"].map(_number),
+        "CART1 dose (cells/kg)": cart1["dose_total_per_kg"].map(_dose),
+        "Response to CART1": np.where(cart1["best_mrd_negative_cr"].fillna(False).astype(bool),
+                                      "MRD-negative CR", "no MRD-negative CR"),
+        "BCA after CART1 (mo)": cart1["bca_months"].map(_number),
+        "Relapse after CART1": _text(adsl["relapse_cart1_site"]) + " (CD19"
+        + adsl["relapse_cart1_cd19"].map({"positive": "+", "negative": "−"}).fillna("?") + ")",
+        "CART1 to relapse (mo)": adsl["cart1_to_relapse_months"].map(_number),
+    })
+    return table.reset_index(drop=True)
+
+
+def table2(tables: Tables) -> pd.DataFrame:
+    """Disease status and outcomes at CART2 (one row per patient with a CART2)."""
+    adsl = tables["adsl"].set_index("patient_id")
+    cart2 = _course(tables, 2)
+    adsl = adsl.reindex(cart2.index)
+    table = pd.DataFrame({
+        "Patient": _text(cart2.index.to_series()),
+        "Age at CART2 (y)": cart2["age_years"].map(_number),
+        "CART1 to CART2 (mo)": adsl["cart1_to_cart2_months"].map(_number),
+        "MRD before CART2": _pre_mrd(tables, 2).reindex(cart2.index).fillna("–"),
+        "CD19 dose (cells/kg)": cart2["dose_cd19_per_kg"].map(_dose),
+        "CD22 dose (cells/kg)": cart2["dose_cd22_per_kg"].map(_dose),
+        "Total dose (cells/kg)": cart2["dose_total_per_kg"].map(_dose),
+        "vs CART1": cart2["dose_vs_previous"].fillna("–"),
+        "CRS grade": cart2["crs_grade"].map(lambda g: "–" if pd.isna(g) else str(int(g))),
+        "Neurotoxicity": cart2["neurotoxicity_grade"].map(
+            lambda g: "–" if pd.isna(g) else ("none" if g == 0 else f"grade {int(g)}")),
+        "Response": np.where(cart2["best_mrd_negative_cr"].fillna(False).astype(bool),
+                             "MRD-negative CR", "no MRD-negative CR"),
+        "BCA (mo)": cart2["bca_months"].map(_number),
+        "HSCT after CART2": np.where(adsl["hsct_after_cart2"].astype(bool), "yes", "no"),
+        "Status at cut-off": adsl["status_at_cutoff"],
+        "Follow-up (mo)": cart2["follow_up_months"].map(lambda v: _number(v, 1)),
+    })
+    return table.reset_index(drop=True)
+
+
+def table_s1(tables: Tables) -> pd.DataFrame:
+    """Peak serum cytokines after CART2 (pg/mL), one row per patient with cytokine data."""
+    labs = tables["adlb"]
+    rows = labs[(labs["course"] == 2) & labs["parameter"].isin(CYTOKINES)
+                & (labs["study_day"] >= 0)]
+    if rows.empty:
+        return pd.DataFrame(columns=["Patient", *CYTOKINES])
+    peaks = rows.pivot_table(index="patient_id", columns="parameter", values="value",
+                             aggfunc="max").reindex(columns=CYTOKINES)
+    table = peaks.map(lambda v: "–" if pd.isna(v) else f"{v:.2f}".rstrip("0").rstrip("."))
+    table.columns = [c.replace("-gamma", "-γ").replace("-alpha", "-α") for c in table.columns]
+    table.index = _text(table.index.to_series())
+    return table.rename_axis("Patient").reset_index()
+
+
+def markdown(table: pd.DataFrame, max_columns: int = 8) -> str:
+    """Pipe tables for the documents; a wide table is split into parts of at most
+    ``max_columns`` columns, each repeating the first (identifying) column, so every part
+    fits the page width."""
+    first, rest = table.columns[0], list(table.columns[1:])
+    size = max_columns - 1
+    parts = [table[[first, *rest[i:i + size]]] for i in range(0, max(len(rest), 1), size)]
+    return "\n\n".join(part.to_markdown(index=False) for part in parts)
+
+
+def superscript_powers(text: pd.Series) -> pd.Series:
+    """'1.1 × 10^7' as Pandoc markup for a superscript exponent ('10^7^')."""
+    return text.str.replace(r"10\^(-?\d+)(?!\^)", r"10^\1^", regex=True)
+
+
+def literal_with_powers(text: pd.Series) -> pd.Series:
+    """Text printed as written (see markdown_text), except that powers of ten ('10^7',
+    '10^-3') become superscripts."""
+    escaped = text.map(markdown_text)
+    return escaped.str.replace(r"10\\\^(\\-)?(\d+)", lambda m: f"10^{'-' if m[1] else ''}{m[2]}^",
+                               regex=True)
+
+
+def pipe_table(table: pd.DataFrame, widths: list[int]) -> str:
+    """A pipe table whose columns take the given relative widths of the page (Pandoc reads
+    them from the dashes under the header when a line is longer than its column limit: 72
+    by default, 400 in qmdrender, so the rule is made 500 dashes long)."""
+    lines = table.to_markdown(index=False).splitlines()
+    rules = []
+    for rule, width in zip(lines[1].strip("|").split("|"), widths, strict=True):
+        dashes = "-" * max(3, width * 500 // sum(widths))
+        rules.append((":" if rule.startswith(":") else "") + dashes
+                     + (":" if rule.endswith(":") else ""))
+    lines[1] = "|" + "|".join(rules) + "|"
+    return "\n".join(lines)
+
+
+def table1_notes(tables: Tables) -> list[str]:
+    """Footnotes of Table 1, from the data: CSF findings and testicular disease before CART1."""
+    notes = []
+    for _, row in tables["adsl"].iterrows():
+        if pd.notna(row["csf_blasts_pre_cart1_pct"]):
+            wbc = row["csf_wbc_pre_cart1_per_mm3"]
+            count = f" white cell count {wbc:g}/mm³ and" if pd.notna(wbc) else ""
+            notes.append(f"{markdown_text(row['patient_id'])}: CSF flow cytometry before CART1 showed{count} "
+                         f"immature cells {row['csf_blasts_pre_cart1_pct']:g}% of nucleated "
+                         "cells.")
+        if str(row["extramedullary_pre_cart1"]).lower() == "testis":
+            notes.append(f"{markdown_text(row['patient_id'])}: leukaemic infiltration of the testis before "
+                         "CART1.")
+    return notes
+
+
+def table2_notes(tables: Tables) -> list[str]:
+    """Footnotes of Table 2, from the data: CART2 given in remission; later CAR-T courses."""
+    notes = []
+    adrs = tables["adrs"]
+    pre = adrs[(adrs["course"] == 2) & (adrs["study_day"] < 0)].sort_values("study_day")
+    first = pre.groupby("patient_id").first()
+    for patient in first.index[first["mrd_negative_cr"].fillna(False).astype(bool)]:
+        notes.append(f"{markdown_text(patient)}: in MRD-negative remission before CART2 (after "
+                     "chemotherapy); CART2 was given to prevent recurrence.")
+    later = tables["adcourse"][tables["adcourse"]["course"] > 2]
+    events = tables["adevents"]
+    relapsed = set(events.loc[(events["event"] == "relapse") & (events["after_course"] == 2),
+                              "patient_id"])
+    for patient, rows in later.groupby("patient_id"):
+        again = "relapsed after CART2 and " if patient in relapsed else ""
+        notes.append(f"{markdown_text(patient)}: {again}"
+                     f"received {plural(len(rows), 'further CAR-T course')}.")
+    inferred = cr_at_cutoff_note(tables)
+    return notes + ([inferred] if inferred else [])
+
+
+def marrow_to_end_months(tables: Tables) -> pd.Series:
+    """Months (30-day) from each patient's last marrow assessment to the end of follow-up
+    (last contact, death or cut-off) of the patient's last course."""
+    courses = tables["adcourse"].sort_values("course").groupby("patient_id").last()
+    end = courses["infusion_date"] + pd.to_timedelta(
+        (courses["follow_up_months"] * 30).round(), unit="D")
+    marrow = tables["adrs"].groupby("patient_id")["assessment_date"].max().reindex(end.index)
+    return timing.months_from_days(timing.days_between(marrow, end))
+
+
+def cr_at_cutoff_note(tables: Tables) -> str | None:
+    """How the status 'in CR' at the cut-off rests on the sheets: on no relapse, death or
+    loss recorded after the last marrow, which can lie months before the end of follow-up."""
+    adsl = tables["adsl"].set_index("patient_id")
+    in_cr = adsl.index[adsl["status_at_cutoff"] == "in CR"]
+    gaps = marrow_to_end_months(tables).reindex(in_cr).dropna()
+    if gaps.empty:
+        return None
+    span = _number(gaps.min(), 0) + ("" if round(gaps.min()) == round(gaps.max())
+                                     else f"–{_number(gaps.max(), 0)}")
+    return (f"Status 'in CR' at the cut-off ({', '.join(gaps.index.map(markdown_text))}) is inferred, not "
+            "observed: no relapse, death or loss to follow-up is recorded after the last "
+            f"marrow assessment, which was {span} months before the end of follow-up.")
+
+
+DAGGER = "†"
+DAGGER_NOTE = (f"{DAGGER}: imputed by the reconstruction: at least one raw value behind this "
+               "cell is not given by the article for this patient (data-raw/provenance.csv).")
+
+# Display column -> (derived table, derived columns, course, first pre-infusion row only);
+# course None: the patient's row of a per-patient table. Table S1: see table_s1_sources.
+TABLE1_SOURCES = {
+    "Sex": ("adsl", ["sex"], None, False),
+    "Age at diagnosis (y)": ("adsl", ["age_at_diagnosis_years"], None, False),
+    "Cytogenetics": ("adsl", ["cytogenetics"], None, False),
+    "CNS status": ("adsl", ["cns_status_pre_cart1"], None, False),
+    "Extramedullary disease": ("adsl", ["extramedullary_pre_cart1"], None, False),
+    "MRD before CART1": ("adrs", ["mrd_pct"], 1, True),
+    "Burden": ("adsl", ["burden_pre_cart1"], None, False),
+    "Age at CART1 (y)": ("adcourse", ["age_years"], 1, False),
+    "CART1 dose (cells/kg)": ("adcourse", ["dose_total_per_kg"], 1, False),
+    "Response to CART1": ("adcourse", ["best_mrd_negative_cr"], 1, False),
+    "BCA after CART1 (mo)": ("adcourse", ["bca_months"], 1, False),
+    "Relapse after CART1": ("adsl", ["relapse_cart1_site", "relapse_cart1_cd19"], None, False),
+    "CART1 to relapse (mo)": ("adsl", ["cart1_to_relapse_months"], None, False),
+}
+TABLE2_SOURCES = {
+    "Age at CART2 (y)": ("adcourse", ["age_years"], 2, False),
+    "CART1 to CART2 (mo)": ("adsl", ["cart1_to_cart2_months"], None, False),
+    "MRD before CART2": ("adrs", ["mrd_pct"], 2, True),
+    "CD19 dose (cells/kg)": ("adcourse", ["dose_cd19_per_kg"], 2, False),
+    "CD22 dose (cells/kg)": ("adcourse", ["dose_cd22_per_kg"], 2, False),
+    "Total dose (cells/kg)": ("adcourse", ["dose_total_per_kg"], 2, False),
+    "vs CART1": ("adcourse", ["dose_vs_previous"], 2, False),
+    "CRS grade": ("adcourse", ["crs_grade"], 2, False),
+    "Neurotoxicity": ("adcourse", ["neurotoxicity_grade"], 2, False),
+    "Response": ("adcourse", ["best_mrd_negative_cr"], 2, False),
+    "BCA (mo)": ("adcourse", ["bca_months"], 2, False),
+    "HSCT after CART2": ("adsl", ["hsct_after_cart2"], None, False),
+    "Status at cut-off": ("adsl", ["status_at_cutoff"], None, False),
+    "Follow-up (mo)": ("adcourse", ["follow_up_months"], 2, False),
+}
+
+
+def table_s1_sources() -> dict:
+    """Table S1's sources: each cytokine's values after infusion in the course (adlb)."""
+    return {name.replace("-gamma", "-γ").replace("-alpha", "-α"): ("adlb", ["value"], 2, name)
+            for name in CYTOKINES}
+
+
+def _source_rows(tables: Tables, table: str, patient: str, course: int | None,
+                 first_pre: bool | str) -> list[int]:
+    """Row positions of ``table`` behind one patient's cell (see TABLE1_SOURCES); a string
+    instead of ``first_pre`` names a lab parameter, read after infusion."""
+    frame = tables[table]
+    rows = frame[frame["patient_id"] == patient]
+    if course is not None:
+        rows = rows[rows["course"] == course]
+    if isinstance(first_pre, str):
+        return list(rows[(rows["parameter"] == first_pre) & (rows["study_day"] >= 0)].index)
+    if first_pre:
+        rows = rows[rows["study_day"] < 0].dropna(subset=["mrd_pct"]).sort_values(
+            "study_day").head(1)
+    return list(rows.index)
+
+
+def imputed_cells(table: pd.DataFrame, spec: dict, tables: Tables, lineage,
+                  basis: pd.DataFrame) -> pd.DataFrame:
+    """For each cell of a per-patient table (first column: patient), whether a raw value
+    behind it is imputed (the key columns that find a raw row are not counted): ``spec``
+    maps display columns to their derived sources, ``lineage`` is
+    :func:`analysis.provenance.sources.cohort_lineage`, ``basis``
+    :func:`analysis.provenance.cells.cell_rules`."""
+    imputed = {(sheet, row, column) for sheet, row, column in basis.loc[
+        basis["basis"] == "imputed", ["sheet", "row", "column"]].itertuples(
+            index=False, name=None) if column not in lineage.keys.get(sheet, ())}
+    marks = pd.DataFrame(False, index=table.index, columns=table.columns)
+    for index, patient in table.iloc[:, 0].items():
+        for column, (source, columns, course, first_pre) in spec.items():
+            rows = _source_rows(tables, source, patient, course, first_pre)
+            raw = set().union(*(lineage.raw_cells(source, c, rows) for c in columns))
+            marks.loc[index, column] = bool(raw & imputed)
+    return marks
+
+
+def mark(table: pd.DataFrame, marks: pd.DataFrame) -> pd.DataFrame:
+    """The table with a dagger after every marked, non-empty cell."""
+    return table.where(~marks | (table == "–"), table.astype(str) + DAGGER)
+
+
+def efs_by_rule(tables: Tables, study_rule: str,
+                months: tuple[int, ...] = (6, 12)) -> pd.DataFrame:
+    """EFS under every rule of :data:`analysis.derivations.events.EFS_RULES` side by side:
+    events, and the Kaplan-Meier estimate (%, whole numbers) at each of ``months``; the
+    study's rule is marked."""
+    tte = tables["adtte"]
+    rows = []
+    for rule, text in EFS_RULES.items():
+        mine = tte[(tte["paramcd"] == "EFS") & (tte["rule"] == rule)]
+        row = {"rule": rule + (" (the study's)" if rule == study_rule else ""),
+               "definition": text, "events": f"{int((mine['cnsr'] == 0).sum())} of {len(mine)}"}
+        for m in months:
+            value = km_estimate(tables, "EFS", m, rule)
+            row[f"{m} months"] = "–" if np.isnan(value) else render(value, "percent:0")
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -1,0 +1,326 @@
+"""The article's results, computed from the derived tables.
+
+Each function takes the derived tables (a dict of frames, see :func:`analysis.derivations.store.load_derived`) and
+arguments from the claims ledger, and returns one number. The ledger
+(``claims.yaml``) names the function and the arguments; the paper prints the same value
+through :mod:`analysis.ledger.claims`, so the paper and the reproducibility report cannot differ.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.derivations.store import Tables
+from analysis.results.statistics import km_estimates, mann_whitney, median_range
+
+
+def _rows(tables: Tables, table: str, course: int | None = None, where: str | None = None,
+          patient: str | None = None) -> pd.DataFrame:
+    frame = tables[table]
+    if course is not None:
+        frame = frame[frame["course"] == course]
+    if patient is not None:
+        frame = frame[frame["patient_id"] == patient]
+    if where:
+        frame = frame.query(where, engine="python")
+    return frame
+
+
+def summary(tables: Tables, table: str, column: str, stat: str, course: int | None = None,
+            where: str | None = None) -> float:
+    """Median, min, max or n of ``column`` over the rows of ``table`` (units of the column)."""
+    return median_range(_rows(tables, table, course, where)[column])[stat]
+
+
+def count(tables: Tables, table: str, where: str | None = None,
+          course: int | None = None) -> int:
+    """Number of rows of ``table`` (one per patient, or per patient and course) matching."""
+    return len(_rows(tables, table, course, where))
+
+
+def percent(tables: Tables, table: str, where: str, course: int | None = None) -> float:
+    """Percentage of the rows of ``table`` (for the course) that match ``where``."""
+    rows = _rows(tables, table, course)
+    if rows.empty:
+        return np.nan
+    return 100.0 * len(rows.query(where, engine="python")) / len(rows)
+
+
+def mann_whitney_p(tables: Tables, column: str, first: int = 1, second: int = 2) -> float:
+    """Two-sided Mann–Whitney P comparing ``column`` of adcourse between two courses."""
+    frame = tables["adcourse"]
+    a = frame.loc[frame["course"] == first, column]
+    b = frame.loc[frame["course"] == second, column]
+    return mann_whitney(a, b)["p"]
+
+
+def km_estimate(tables: Tables, parameter: str, months: float, rule: str) -> float:
+    """Kaplan–Meier survival (%) at ``months`` for an ADTTE parameter under a censoring rule."""
+    frame = tables["adtte"]
+    frame = frame[(frame["paramcd"] == parameter) & (frame["rule"] == rule)]
+    if frame.empty:
+        return np.nan
+    estimates = km_estimates(frame, [months])
+    return 100.0 * float(estimates["survival"].iloc[0])
+
+
+def course_value(tables: Tables, patient: str, course: int, column: str) -> float:
+    """One patient's value of an adcourse column for one course."""
+    rows = _rows(tables, "adcourse", course, patient=patient)
+    return float(rows[column].iloc[0]) if len(rows) else np.nan
+
+
+def event_months(tables: Tables, patient: str, event: str, course: int) -> float:
+    """Months (30-day) from a course's infusion to a patient's first event of a kind."""
+    events = _rows(tables, "adevents", patient=patient)
+    events = events[(events["event"] == event) & (events["after_course"] == course)]
+    return float(events["months_from_course"].min()) if len(events) else np.nan
+
+
+def _lab(tables: Tables, patient: str | None, course: int, parameter: str) -> pd.DataFrame:
+    frame = _rows(tables, "adlb", course, patient=patient)
+    return frame[frame["parameter"] == parameter]
+
+
+def lab_peak(tables: Tables, patient: str, course: int, parameter: str) -> float:
+    """A patient's highest value of a lab parameter after a course's infusion (its unit)."""
+    rows = _lab(tables, patient, course, parameter)
+    return float(rows.loc[rows["study_day"] >= 0, "value"].max()) if len(rows) else np.nan
+
+
+def lab_peak_day(tables: Tables, patient: str, course: int, parameter: str) -> float:
+    """Study day of a patient's highest value of a lab parameter after a course (the first
+    such day when the peak repeats)."""
+    rows = _lab(tables, patient, course, parameter)
+    rows = rows[rows["study_day"] >= 0].sort_values("study_day")
+    return float(rows.loc[rows["value"].idxmax(), "study_day"]) if len(rows) else np.nan
+
+
+def _last_detected(rows: pd.DataFrame) -> pd.Series | None:
+    detected = rows[(rows["study_day"] >= 0) & (rows["value_qualifier"].fillna("") != "<")
+                    & (rows["value"] > 0)]
+    return detected.sort_values("study_day").iloc[-1] if len(detected) else None
+
+
+def last_detected_day(tables: Tables, patient: str, course: int, parameter: str) -> float:
+    """Last study day after a course with the parameter above its detection limit."""
+    row = _last_detected(_lab(tables, patient, course, parameter))
+    return float(row["study_day"]) if row is not None else np.nan
+
+
+def lab_last_value(tables: Tables, patient: str, course: int, parameter: str) -> float:
+    """Value of a patient's last detectable sample of a parameter after a course."""
+    row = _last_detected(_lab(tables, patient, course, parameter))
+    return float(row["value"]) if row is not None else np.nan
+
+
+def n_with_peak(tables: Tables, course: int, parameter: str, min_samples: int) -> int:
+    """Patients with at least ``min_samples`` post-infusion values of a parameter."""
+    rows = _lab(tables, None, course, parameter)
+    counts = rows[rows["study_day"] >= 0].groupby("patient_id").size()
+    return int((counts >= min_samples).sum())
+
+
+def latest_peak_day(tables: Tables, course: int, parameter: str, min_samples: int) -> float:
+    """Latest study day of a post-infusion peak of a parameter, among the patients with at
+    least ``min_samples`` post-infusion values (a single sample shows no peak)."""
+    rows = _lab(tables, None, course, parameter)
+    rows = rows[rows["study_day"] >= 0]
+    counts = rows.groupby("patient_id")["value"].transform("size")
+    rows = rows[counts >= min_samples]
+    if rows.empty:
+        return np.nan
+    peaks = rows.loc[rows.groupby("patient_id")["value"].idxmax()]
+    return float(peaks["study_day"].max())
+
+
+def _mrd(tables: Tables, patient: str, course: int) -> pd.DataFrame:
+    rows = _rows(tables, "adrs", course, patient=patient)
+    return rows[rows["mrd_pct"].notna()].sort_values("study_day")
+
+
+def mrd_at(tables: Tables, patient: str, course: int, which: str) -> float:
+    """A patient's MRD (%) at the first assessment of a course ("first")."""
+    rows = _mrd(tables, patient, course)
+    return float(rows["mrd_pct"].iloc[0]) if which == "first" and len(rows) else np.nan
+
+
+def mrd_day(tables: Tables, patient: str, course: int, which: str) -> float:
+    """Study day of a patient's first assessment, or first / last MRD-negative one."""
+    rows = _mrd(tables, patient, course)
+    if which != "first":
+        rows = rows[rows["mrd_negative"].astype(bool) & (rows["study_day"] >= 0)]
+    if rows.empty:
+        return np.nan
+    return float(rows["study_day"].iloc[-1 if which == "last_negative" else 0])
+
+
+def _ratios(tables: Tables, course: int) -> pd.DataFrame:
+    rows = _rows(tables, "adlb", course)
+    return rows[rows["parameter"].isin(["CD4/CD8 T cells", "CD4/CD8 CAR-T cells"])]
+
+
+def latest_inversion_day(tables: Tables, course: int) -> float:
+    """Latest study day by which a patient's CD4/CD8 ratio first fell below 1 after infusion."""
+    rows = _ratios(tables, course)
+    after = rows[(rows["study_day"] >= 0) & (rows["value"] < 1)]
+    if after.empty:
+        return np.nan
+    return float(after.groupby(["patient_id", "parameter"])["study_day"].min().max())
+
+
+def ratio_pairs(tables: Tables, course: int) -> pd.DataFrame:
+    """CD4/CD8 ratios before and after a course's infusion, one row per patient and ratio
+    (T cells, CAR-T cells) with both: ``before`` is the last value up to day 0 (pre-infusion
+    blood, or the product for CAR-T cells), ``after`` the lowest value after day 0;
+    ``lower`` says whether it fell."""
+    rows = _ratios(tables, course).sort_values("study_day", kind="stable")
+    keys = ["patient_id", "parameter"]
+    before = rows[rows["study_day"] <= 0].groupby(keys)["value"].last()
+    after = rows[rows["study_day"] > 0].groupby(keys)["value"].min()
+    pairs = pd.concat({"before": before, "after": after}, axis=1).dropna().reset_index()
+    return pairs.assign(lower=pairs["after"] < pairs["before"])
+
+
+def percent_ratio_reduced(tables: Tables, course: int) -> float:
+    """Percentage of patients with CD4/CD8 ratios before and after infusion whose ratios
+    all fell (:func:`ratio_pairs`)."""
+    pairs = ratio_pairs(tables, course)
+    if pairs.empty:
+        return np.nan
+    return 100.0 * pairs.groupby("patient_id")["lower"].all().mean()
+
+
+# ---- Categorical facts: 1.0 for true, 0.0 for false (style "bool"), or text ----
+
+def _truth(condition: bool) -> float:
+    return 1.0 if condition else 0.0
+
+
+def every(tables: Tables, table: str, where: str, course: int | None = None,
+          among: str | None = None) -> float:
+    """1 when every row of ``table`` (for the course; only rows matching ``among``) matches
+    ``where``, 0 otherwise; NaN without rows."""
+    rows = _rows(tables, table, course, among)
+    return _truth(len(rows.query(where, engine="python")) == len(rows)) if len(rows) else np.nan
+
+
+def same_patients(tables: Tables, table: str, first: str, second: str,
+                  course: int | None = None) -> float:
+    """1 when the patients whose rows match ``first`` are exactly those matching ``second``."""
+    rows = _rows(tables, table, course)
+    if rows.empty:
+        return np.nan
+    one = set(rows.query(first, engine="python")["patient_id"])
+    return _truth(one == set(rows.query(second, engine="python")["patient_id"]))
+
+
+def patients(tables: Tables, table: str, where: str, course: int | None = None) -> str:
+    """The patients with a row of ``table`` matching ``where``, sorted, comma-separated
+    ("none" when there are none)."""
+    found = sorted(set(_rows(tables, table, course, where)["patient_id"]))
+    return ", ".join(found) if found else "none"
+
+
+def values(tables: Tables, table: str, column: str, where: str | None = None,
+           course: int | None = None) -> str:
+    """The distinct values of ``column`` on the matching rows, sorted, comma-separated."""
+    found = sorted(set(_rows(tables, table, course, where)[column].dropna().astype(str)))
+    return ", ".join(found) if found else "none"
+
+
+def most_common(tables: Tables, table: str, column: str) -> str:
+    """The most frequent value of ``column`` ("tie" when two or more share the top count)."""
+    counts = tables[table][column].dropna().astype(str).value_counts()
+    if counts.empty:
+        return "none"
+    return counts.index[0] if (counts == counts.iloc[0]).sum() == 1 else "tie"
+
+
+def n_distinct(tables: Tables, table: str, column: str, where: str | None = None) -> int:
+    """Number of distinct values of ``column`` on the matching rows of ``table``."""
+    return int(_rows(tables, table, where=where)[column].nunique())
+
+
+def common_value(tables: Tables, table: str, column: str, course: int | None = None) -> float:
+    """The value of ``column`` when all rows (of the course) share it; NaN when they differ."""
+    found = _rows(tables, table, course)[column].dropna().unique()
+    return float(found[0]) if len(found) == 1 else np.nan
+
+
+def exceeds(tables: Tables, first: dict, second: dict) -> float:
+    """1 when the result of one ledger computation is above another's, 0 when not.
+
+    ``first`` and ``second`` are ``{"function": name, "args": {...}}`` of this module."""
+    def value(spec: dict) -> float:
+        return float(globals()[spec["function"]](tables, **spec.get("args", {})))
+
+    left, right = value(first), value(second)
+    return np.nan if np.isnan(left) or np.isnan(right) else _truth(left > right)
+
+
+def first_month(tables: Tables, table: str, column: str, course: int | None = None) -> str:
+    """Year and month (YYYY-MM) of the earliest date in ``column``."""
+    dates = _rows(tables, table, course)[column].dropna()
+    return dates.min().strftime("%Y-%m") if len(dates) else "none"
+
+
+def event_before_assessment(tables: Tables, patient: str, event: str, course: int,
+                            which: str) -> float:
+    """1 when a patient's event of a kind after a course precedes the assessment
+    :func:`mrd_day` picks (``which``), 0 when it does not; NaN without both."""
+    events = _rows(tables, "adevents", patient=patient)
+    events = events[(events["event"] == event) & (events["after_course"] == course)]
+    day = mrd_day(tables, patient, course, which)
+    if events.empty or np.isnan(day):
+        return np.nan
+    return _truth(float(events["days_from_course"].min()) < day)
+
+
+def burden_at(tables: Tables, patient: str, course: int, study_day: int) -> str:
+    """'high' or 'low' disease burden (derivations.response.disease_burden) at a patient's
+    marrow assessment on a study day of a course."""
+    from analysis.derivations.response import disease_burden
+
+    rows = _rows(tables, "adrs", course, patient=patient)
+    rows = rows[rows["study_day"] == study_day]
+    if rows.empty:
+        return "none"
+    return str(disease_burden(rows["mrd_pct"], rows["extramedullary"]).iloc[0])
+
+
+def declines_after_peak(tables: Tables, course: int, parameter: str, min_samples: int) -> float:
+    """1 when, for every patient with at least ``min_samples`` post-infusion values, each
+    value after the peak is no higher than the one before it."""
+    rows = _lab(tables, None, course, parameter)
+    rows = rows[rows["study_day"] >= 0].sort_values("study_day")
+    series = [g["value"].to_numpy() for _, g in rows.groupby("patient_id")
+              if len(g) >= min_samples]
+    if not series:
+        return np.nan
+    return _truth(all((np.diff(v[int(np.argmax(v)):]) <= 0).all() for v in series))
+
+
+def lab_all_above(tables: Tables, course: int, parameter: str, specimen: str,
+                  threshold: float, last_day: int | None = None) -> float:
+    """1 when every value of a lab parameter in a specimen (up to ``last_day``) is above
+    ``threshold``; NaN without values."""
+    rows = _lab(tables, None, course, parameter)
+    rows = rows[rows["specimen"] == specimen]
+    if last_day is not None:
+        rows = rows[rows["study_day"] <= last_day]
+    return _truth(bool((rows["value"] > threshold).all())) if len(rows) else np.nan
+
+
+def deaths_without_relapse(tables: Tables, course: int) -> int:
+    """Deaths after a course or a later one that no relapse after that course preceded (the
+    sheets hold no cause of death)."""
+    events = tables["adevents"]
+    events = events[events["after_course"] >= course]
+    count = 0
+    for _, rows in events.groupby("patient_id"):
+        deaths = rows.loc[rows["event"] == "death", "event_date"]
+        relapses = rows.loc[rows["event"] == "relapse", "event_date"]
+        count += int(sum(not (relapses < d).any() for d in deaths))
+    return count

@@ -1,0 +1,142 @@
+"""The published numbers come out of the bundled sheets; changing a raw value breaks them."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pandas as pd
+
+from analysis.common.formatting import render
+from analysis.common.paths import ROOT
+from analysis.derivations.adam import derive_tables
+from analysis.ledger.claims import Claims, compute, evaluate, harmonised_styles, load_ledger, span
+from analysis.sheets.cohort import read_cohort
+
+
+def test_every_published_number_is_reproduced_or_says_why_not(bundled_derived):
+    ledger = evaluate(bundled_derived)
+    failing = ledger[~ledger["agrees"] & (ledger["note"] == "")]
+    assert failing.empty, failing[["id", "published", "computed"]].to_string()
+    assert (ledger.loc[~ledger["agrees"], "category"] == "not reproducible").all()
+
+
+def test_ledger_covers_the_article(bundled_derived):
+    ledger = load_ledger()
+    assert len(ledger) >= 60
+    sections = {c.where.split(",")[0].split(" ")[0] for c in ledger}
+    assert {"Abstract", "Methods", "Results", "Discussion", "Additional"} <= sections
+
+
+def test_reconstruction_constraints_per_patient(bundled_tables):
+    """Ages add up with intervals, and totals with their parts, for every patient."""
+    course = bundled_tables["adcourse"].pivot(index="patient_id", columns="course",
+                                              values="age_years")
+    interval = bundled_tables["adsl"].set_index("patient_id")["cart1_to_cart2_months"]
+    assert ((course[2] - course[1]) - interval * 30 / 365.25).abs().max() < 1e-9
+    cart2 = bundled_tables["adcourse"][bundled_tables["adcourse"]["course"] == 2]
+    parts = cart2["dose_cd19_per_kg"] + cart2["dose_cd22_per_kg"]
+    assert (cart2["dose_total_per_kg"] - parts).abs().max() < 1
+
+
+def test_claims_follow_the_data(cohort_copy):
+    """Raising the oldest age at diagnosis changes that claim and only claims that use it."""
+    path = cohort_copy / "patients.csv"
+    patients = pd.read_csv(path, dtype=str, keep_default_na=False)
+    oldest = patients["age_at_diagnosis"].astype(float).idxmax()
+    patients.loc[oldest, "age_at_diagnosis"] = "12.50"
+    patients.to_csv(path, index=False)
+    ledger = evaluate(derive_tables(read_cohort(cohort_copy))).set_index("id")
+    assert not ledger.loc["age_dx_max", "agrees"]
+    assert ledger.loc["age_dx_max", "category"] == "not reproducible"
+    assert ledger.loc["age_dx_max", "computed"] == "12.5"
+    assert ledger.loc["age_dx_median", "agrees"]
+
+
+def test_categories_are_honest(bundled_derived):
+    """Agreement alone is not 'reproduced': values typed into the sheets are circular and the
+    EFS estimate that needs another reading is explained, with its reason."""
+    ledger = evaluate(bundled_derived).set_index("id")
+    assert set(ledger["category"]) <= {"reproduced", "explained", "circular", "not reproducible"}
+    assert (ledger.loc[ledger["category"] != "reproduced", "note"] != "").all()
+    assert ledger.loc["efs_12m", "category"] == "explained"
+    assert "cannot give 80%" in ledger.loc["efs_12m", "note"]
+    assert ledger.loc["pt03_peak_copies", "category"] == "circular"
+    assert ledger.loc["age_dx_median", "category"] == "reproduced"
+    claims = {c.id: c for c in load_ledger()}
+    assert not any(c.circular and c.explained for c in claims.values())
+    for exact in ("crs_duration_min", "crs_duration_max", "peak_day_latest",
+                  "cd4cd8_inversion_day"):  # the sheets hold these values: no bound check
+        assert claims[exact].relation == "=", exact
+
+
+def test_ledger_holds_categorical_facts(bundled_derived):
+    """Yes/no facts and patient lists are computed, and a changed fact is caught."""
+    ledger = evaluate(bundled_derived).set_index("id")
+    assert len(ledger) >= 150
+    assert ledger.loc["tocilizumab_for_grade2", "computed"] == "yes"
+    assert ledger.loc["patients_hsct_after_cart2", "computed"] == "pt03, pt04, pt05"
+    changed = {k: v.copy() for k, v in bundled_derived.items()}
+    cart2 = changed["adcourse"]["course"] == 2
+    changed["adcourse"].loc[cart2, "tocilizumab"] = "yes"
+    again = evaluate(changed).set_index("id")
+    assert again.loc["tocilizumab_for_grade2", "category"] == "not reproducible"
+
+
+def test_p_values_tell_exact_from_approximate_tests(bundled_derived):
+    """At the ledger's precision the normal approximation on the same data would not pass."""
+    from scipy import stats
+
+    frame = bundled_derived["adcourse"]
+    for claim in (c for c in load_ledger()
+                  if c.function == "mann_whitney_p" and c.relation == "="):
+        column = claim.args["column"]
+        groups = [frame.loc[frame["course"] == k, column].dropna() for k in (1, 2)]
+        approximate = stats.mannwhitneyu(*groups, method="asymptotic").pvalue
+        assert render(compute(claim, bundled_derived), claim.style) == claim.published
+        assert render(approximate, claim.style) != claim.published
+
+
+def test_verify_fails_when_a_raw_value_changes(cohort_copy, bundled_derived, tmp_path):
+    """A copy of the sheets is another cohort (the article's comparison is information), so
+    the change is caught against the values frozen from the bundled cohort."""
+    from analysis.ledger import lock
+
+    frozen = tmp_path / "bundled.csv"
+    lock.freeze(evaluate(bundled_derived), frozen)
+    path = cohort_copy / "qpcr.csv"
+    text = path.read_text().replace(",100650,", ",100000,")
+    path.write_text(text)
+    result = subprocess.run([sys.executable, "-m", "analysis.verify", "--data-raw",
+                             str(cohort_copy), "--against", str(frozen)], cwd=ROOT,
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 1
+    assert "pt03_peak_copies: frozen 100650.0, now 100000.0" in result.stderr
+    before = evaluate(bundled_derived)["category"].value_counts()
+    assert re.search(rf"not reproducible\s+{before.get('not reproducible', 0) + 1}\n",
+                     result.stdout)
+    explained = before.get("explained", 0)
+    assert re.search(rf"reproduced only under another reading \(explained\)\s+{explained}\n",
+                     result.stdout)
+
+
+def test_inline_text_is_the_ledger_value(bundled_derived):
+    claims = Claims(bundled_derived)
+    assert claims.text("cart2_dose_median") == "1.1 × 10^7^"
+    assert claims.text("efs_12m") == "80%"
+
+
+def test_counts_read_right_for_one_and_for_many(bundled_derived):
+    counted = Claims(bundled_derived).counted("patient")
+    assert counted["n_patients"].data == span("n_patients", "5 patients")
+    assert counted["n_bcr_abl1"].data == span("n_bcr_abl1", "1 patient")
+    assert "age_dx_median" not in counted  # not a count
+
+
+def test_ranges_of_other_cohorts_share_one_precision():
+    styles = harmonised_styles(load_ledger())
+    published = {c.id: c.style for c in load_ledger()}
+    assert published["age_cart2_min"] != published["age_cart2_max"]  # 6.96-15.1 as printed
+    assert styles["age_cart2_min"] == styles["age_cart2_max"] == styles["age_cart2_median"]
+    assert styles["n_patients"] == "count"

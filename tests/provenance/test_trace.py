@@ -1,0 +1,38 @@
+"""`python -m analysis.trace`: one published number followed back to the raw cells."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from analysis.common.paths import ROOT
+from analysis.provenance import cells as provenance
+from analysis.trace import report
+
+
+def test_a_trace_names_the_cells_with_their_text_and_basis(bundled_derived, bundled_lineage):
+    text = report("pt03_cart2_dose", bundled_derived, bundled_lineage,
+                  provenance.cell_rules(ROOT / "data-raw"))
+    assert "published 1.1 × 10^7; computed 1.1 × 10^7; agrees; circular (" in text
+    assert "results.measures.course_value" in text
+    products = (ROOT / "data-raw" / "products.csv").read_text().splitlines()
+    header = products[0].split(",")
+    pt03_cart2 = [row.split(",") for row in products[1:] if row.startswith("pt03,2,")]
+    for cells in pt03_cart2:  # both products of that course, with the count as written
+        assert cells[header.index("car_t_cells")] in text
+
+
+def test_cells_carry_their_basis():
+    cells = provenance.cells_with_basis({"patients": {"patient_id": {2}, "csf_wbc_pre_cart1": {2}}},
+                       provenance.cell_rules(ROOT / "data-raw"))
+    by_column = cells.set_index("column")
+    assert by_column.loc["patient_id", "basis"] == "stated"
+    assert by_column.loc["csf_wbc_pre_cart1", "basis"] == "empty"  # blank in the sheet
+    assert provenance.basis_counts(cells) in ("1 stated, 1 empty", "1 empty, 1 stated")
+
+
+def test_an_unknown_claim_is_refused_with_suggestions():
+    result = subprocess.run([sys.executable, "-m", "analysis.trace", "cart2_dose"], cwd=ROOT,
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 2
+    assert "cart2_dose_min" in result.stderr

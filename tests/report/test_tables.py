@@ -1,0 +1,27 @@
+"""Markdown helpers for the documents' tables."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.report.tables import markdown, pipe_table, superscript_powers
+
+
+def test_pipe_table_sets_relative_widths_and_keeps_alignment():
+    text = pipe_table(pd.DataFrame({"name": ["a"], "value": [1.5]}), widths=[3, 1])
+    rule = text.splitlines()[1].strip("|").split("|")
+    assert len(rule[0].strip(":")) == 375 and len(rule[1].strip(":")) == 125  # 3:1
+    assert rule[1].endswith(":") and not rule[0].endswith(":")  # numbers right-aligned
+    assert len(text.splitlines()[1]) > 400  # longer than qmdrender's column limit
+
+
+def test_powers_of_ten_become_superscripts_once():
+    text = pd.Series(["1.1 × 10^7", "10^-3 and 10^6", "footnote ^", "10^7^"])
+    assert list(superscript_powers(text)) == ["1.1 × 10^7^", "10^-3^ and 10^6^",
+                                              "footnote ^", "10^7^"]
+
+
+def test_wide_tables_split_repeating_the_first_column():
+    wide = pd.DataFrame({f"c{i}": [i] for i in range(12)})
+    parts = markdown(wide, max_columns=5).split("\n\n")
+    assert len(parts) == 3 and all(p.splitlines()[0].startswith("|   c0 |") for p in parts)
