@@ -20,10 +20,10 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from qmdrender import compose, document, pandoc, project
+from qmdrender import compose, document, meca, pandoc, project, scholarly
 
-FORMATS = {"html": "html", "pdf": "pdf", "docx": "docx"}  # format -> file extension
-QUARTO_FORMATS = {"html": "html", "pdf": "typst", "docx": "docx"}
+FORMATS = {"html": "html", "pdf": "pdf", "docx": "docx", "jats": "xml"}  # -> file extension
+QUARTO_FORMATS = {"html": "html", "pdf": "typst", "docx": "docx", "jats": "jats"}
 
 
 def engine_line(engine: str) -> str:
@@ -51,15 +51,33 @@ def outputs(output_dir: Path, qmd: Path, formats: list[str]) -> list[Path]:
 
 
 def render_builtin(qmd: Path, staging: Path, formats: list[str], name: str) -> None:
-    """Execute ``qmd`` and write <name>.<format> (and <name>_files/) into staging."""
+    """Execute ``qmd`` and write <name>.<format> (and <name>_files/) into staging.
+
+    Quarto executes a document once per format, each with its own figure size and format;
+    here it runs once, and again for a format only when an output depends on them."""
+    import datetime
+
     from qmdrender import execute  # nbclient and the kernel machinery: only when rendering
 
     doc = document.read(qmd, name)
-    cell_outputs, inline_outputs = execute.run(doc)
-    files = staging / f"{qmd.stem}_files"
-    markdown = compose.compose(doc, cell_outputs, inline_outputs, files, staging)
-    for fmt in formats:
-        pandoc.WRITERS[fmt](doc, markdown, staging / f"{qmd.stem}.{FORMATS[fmt]}")
+    front = scholarly.front_matter(doc.front_matter, doc.front_matter_text,
+                                   datetime.date.today())
+    others = tuple(FORMATS[f] for f in formats if f != "html")
+    result, first = None, None
+    for fmt in sorted(formats, key=lambda f: f != "html"):
+        settings = execute.figure_settings(doc, QUARTO_FORMATS[fmt])
+        if result is None or (result[2] and settings != first):
+            if result is not None:
+                print(f"  {name}: figures depend on the format; running again for {fmt}",
+                      file=sys.stderr, flush=True)
+            result, first = execute.run(doc, settings), settings
+        files = staging / f"{qmd.stem}_files" / f"figure-{QUARTO_FORMATS[fmt]}"
+        markdown = compose.compose(doc, result[0], result[1], files, staging, front)
+        target = staging / f"{qmd.stem}.{FORMATS[fmt]}"
+        if fmt == "html":
+            pandoc.to_html(doc, markdown, target, others)
+        else:
+            pandoc.WRITERS[fmt](doc, markdown, target)
 
 
 def render_quarto(qmd: Path, staging: Path, formats: list[str], name: str) -> None:
@@ -105,6 +123,10 @@ def render_one(qmd: Path, args: argparse.Namespace, engine: str, formats: list[s
             print(f"qmdrender: {error}", file=sys.stderr)
             print(f"qmdrender: {qmd} stopped; previous outputs left in place", file=sys.stderr)
             return 1
+        except Exception as error:  # noqa: BLE001 - an engine bug: one line, no traceback
+            print(f"qmdrender: {qmd}: internal error of the built-in engine: "
+                  f"{type(error).__name__}: {error}", file=sys.stderr)
+            return 1
         install(Path(tmp), output_dir, qmd.stem)
     (output_dir / f".{qmd.stem}.stamp").write_text(current)
     print(f"qmdrender: wrote {output_dir / qmd.stem}.{{{','.join(formats)}}}", file=sys.stderr)
@@ -121,7 +143,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m qmdrender", description=__doc__)
     parser.add_argument("files", nargs="+", type=Path)
     parser.add_argument("--output-dir", type=Path, default=None)
-    parser.add_argument("--to", default="html,pdf", help="comma-separated: html, pdf, docx")
+    parser.add_argument("--to", default="html,pdf", help="comma-separated: html, pdf, docx, jats")
+    parser.add_argument("--meca", type=Path, action="append", default=[],
+                        help="after rendering, bundle this document's JATS, PDF and Word with "
+                             "the other documents' outputs as supplementary files")
     parser.add_argument("--engine", choices=["auto", "quarto", "builtin"], default="auto")
     parser.add_argument("--depends", action="append", default=[])
     parser.add_argument("--force", action="store_true")
@@ -131,7 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     formats = args.to.split(",")
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
-        parser.error(f"--to {args.to}: unknown format {unknown[0]} (html, pdf, docx)")
+        parser.error(f"--to {args.to}: unknown format {unknown[0]} (html, pdf, docx, jats)")
+    if args.meca and "jats" not in formats:
+        parser.error("--meca needs jats among the --to formats")
     args.output_dir = args.output_dir or project.output_dir(args.files[0].resolve().parent)
     if args.output_dir is None:
         parser.error("no --output-dir and no project: output-dir in _quarto.yml")
@@ -150,5 +177,13 @@ def main(argv: list[str] | None = None) -> int:
         rest = ["--output-dir", str(args.output_dir), "--to", args.to, "--engine", engine,
                 *(a for d in args.depends for a in ("--depends", d)), "--force"]
         with ThreadPoolExecutor(args.jobs) as pool:
-            return max(pool.map(lambda f: _child(f, rest), stale))
-    return max((render_one(qmd, args, engine, formats) for qmd in stale), default=0)
+            code = max(pool.map(lambda f: _child(f, rest), stale))
+    else:
+        code = max((render_one(qmd, args, engine, formats) for qmd in stale), default=0)
+    if code == 0:
+        for article in args.meca:
+            supporting = [o for qmd in args.files if qmd.stem != article.stem
+                          for o in outputs(args.output_dir, qmd, formats)]
+            target = meca.bundle(args.output_dir / f"{article.stem}.xml", supporting)
+            print(f"qmdrender: wrote {target}", file=sys.stderr)
+    return code

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pypandoc
@@ -46,6 +47,25 @@ def inline_text(document: Document, unit: Inline, outputs: list) -> str:
             raise QmdError(subset.refusal(f"{document.name}:{unit.line}",
                                           "printing from inline code"))
     return ""
+
+
+def _drop_styles(node):
+    """The AST without raw ``<style>`` elements (pandas' ``<style scoped>``)."""
+    if isinstance(node, list):
+        return [_drop_styles(n) for n in node if not (
+            isinstance(n, dict) and n.get("t") in ("RawBlock", "RawInline")
+            and n["c"][1].lstrip().lower().startswith("<style"))]
+    if isinstance(node, dict):
+        return {k: _drop_styles(v) for k, v in node.items()}
+    return node
+
+
+def html_markdown(html: str) -> str:
+    """A ``text/html`` output as Pandoc Markdown; style sheets dropped (Quarto's HTML keeps
+    pandas' scoped style, which only right-aligns the header; other formats drop it too)."""
+    tree = json.loads(pypandoc.convert_text(html, "json", format="html"))
+    return pypandoc.convert_text(json.dumps(_drop_styles(tree)), "markdown", format="json",
+                                 extra_args=["--wrap=none"])
 
 
 class _CellWriter:
@@ -87,8 +107,7 @@ class _CellWriter:
         if "text/markdown" in data:
             self.parts.append(data["text/markdown"])
         elif "text/html" in data:
-            self.parts.append(pypandoc.convert_text(data["text/html"], "markdown",
-                                                    format="html", extra_args=["--wrap=none"]))
+            self.parts.append(html_markdown(data["text/html"]))
         elif ext:
             mime = next(m for m in IMAGES if m in data)
             self.images.append(self.image(data[mime], ext))
@@ -124,7 +143,7 @@ def _cell_markdown(document: Document, cell: Cell, outputs: list | None, files: 
     option = document.option
     if not option(cell, "include", True):
         return ""
-    echo = [_fenced(cell.source, "python")] if option(cell, "echo", False) else []
+    echo = [_fenced(cell.source, "python")] if option(cell, "echo", True) else []
     output = option(cell, "output", True)
     if outputs is None or output is False:
         return "\n\n".join(echo)
@@ -139,20 +158,42 @@ def _cell_markdown(document: Document, cell: Cell, outputs: list | None, files: 
     return "\n\n".join(echo + [p for p in parts if p])
 
 
+@dataclass
+class Composed:
+    """Pandoc Markdown for one execution, and for each of its lines the .qmd line it comes
+    from (a cell's output: the cell's first line; an inline result: its line)."""
+
+    text: str
+    lines: list[int] = field(default_factory=list)
+
+    def source_line(self, line: int | None) -> int | None:
+        return self.lines[line - 1] if line and 0 < line <= len(self.lines) else None
+
+
 def compose(document: Document, cell_outputs: dict[int, list], inline_outputs: dict[int, list],
-            files: Path, base: Path) -> str:
+            files: Path, base: Path, front_matter: str | None = None) -> Composed:
     """Pandoc Markdown for the executed document; images are written under ``files`` and
-    linked relative to ``base``."""
-    parts = []
+    linked relative to ``base``. ``front_matter``: the YAML to write (default: the file's)."""
+    chunks: list[tuple[str, int, bool]] = []  # (text, .qmd line, newlines advance the line)
     for block in document.blocks:
         if isinstance(block, Cell):
-            parts.append(_cell_markdown(document, block, cell_outputs.get(id(block)), files,
-                                        base))
-        else:
-            parts.append("".join(
-                inline_text(document, p, inline_outputs[id(p)]) if isinstance(p, Inline) else p
-                for p in block.pieces))
-    body = "\n\n".join(parts)
-    if not document.front_matter_text.strip():
-        return body
-    return f"---\n{document.front_matter_text}---\n\n{body}"
+            text = _cell_markdown(document, block, cell_outputs.get(id(block)), files, base)
+            chunks += [("\n\n", block.line, False), (text, block.line, False)]
+            continue
+        line = block.line
+        chunks.append(("\n\n", line, False))
+        for piece in block.pieces:
+            if isinstance(piece, Inline):
+                chunks.append((inline_text(document, piece, inline_outputs[id(piece)]),
+                               piece.line, False))
+            else:
+                chunks.append((piece, line, True))
+                line += piece.count("\n")
+    front = document.front_matter_text if front_matter is None else front_matter
+    head = f"---\n{front}---\n" if front.strip() else ""
+    text, lines = head, [1] * (head.count("\n") + 1)
+    for chunk, line, advances in chunks:
+        text += chunk
+        for n in range(1, chunk.count("\n") + 1):
+            lines.append(line + n if advances else line)
+    return Composed(text, lines)

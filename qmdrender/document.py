@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from qmdrender import subset
+from qmdrender import scholarly, subset
 
 # A cell opens with 3+ backticks, optional spaces and {language ...}; it closes with a line of
 # exactly as many backticks. A plain fence (``` or ~~~ at the start of a line) hides cells.
@@ -83,10 +83,10 @@ class Document:
         execute = self.front_matter.get("execute") or {}
         return cell.options.get(name, execute.get(name, default))
 
-    def line_of(self, needle: str) -> int:
-        """First line of the file containing ``needle`` (1 when absent)."""
-        index = self.text.find(needle)
-        return self.text.count("\n", 0, index) + 1 if index >= 0 else 1
+    def key_line(self, key: str) -> int:
+        """Line of a front matter key (dotted for nested keys; 1 when absent)."""
+        node = yaml.compose(self.front_matter_text) if self.front_matter_text else None
+        return _key_lines(node, 2).get(key, 1)
 
 
 def _refuse(name: str, line: int, construct: str) -> QmdError:
@@ -106,11 +106,15 @@ def _yaml(text: str, name: str, first_line: int, what: str):
 def _key_lines(node, first_line: int) -> dict[str, int]:
     """File line of each key of a YAML mapping node (dotted paths for nested keys)."""
     lines: dict[str, int] = {}
+    items = []
     if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            lines[key.value] = first_line + key.start_mark.line
-            for sub, line in _key_lines(value, first_line).items():
-                lines[f"{key.value}.{sub}"] = line
+        items = [(key.value, key, value) for key, value in node.value]
+    elif isinstance(node, yaml.SequenceNode):
+        items = [(str(n), value, value) for n, value in enumerate(node.value)]
+    for name, mark, value in items:
+        lines[name] = first_line + mark.start_mark.line
+        for sub, line in _key_lines(value, first_line).items():
+            lines[f"{name}.{sub}"] = line
     return lines
 
 
@@ -128,30 +132,53 @@ def _check_front_matter(front: dict, lines: dict[str, int], name: str) -> None:
         if key == "jupyter" and value != "python3":
             raise _refuse(name, line, f"jupyter kernel '{value}'")
         if key == "format":
-            _check_formats(value, lines, name, line)
+            front[key] = _check_formats(value, lines, name, line)
+        if key in subset.DOCUMENT_LEVEL_ONLY and (
+                not isinstance(value, (int, float)) or isinstance(value, bool)):
+            raise _refuse(name, line, f"{key}: {value!r}")
+    try:
+        scholarly.check(front)
+    except scholarly.FrontMatterError as error:
+        key, construct = error.args
+        parts = key.split(".")
+        where = next((lines[".".join(parts[:n])] for n in range(len(parts), 0, -1)
+                      if ".".join(parts[:n]) in lines), 1)
+        raise _refuse(name, where, construct) from None
 
 
-def _check_formats(value, lines: dict[str, int], name: str, line: int) -> None:
+def _check_formats(value, lines: dict[str, int], name: str, line: int) -> dict:
+    """The formats as a mapping (``format: html`` and ``html: default`` are Quarto's)."""
+    if isinstance(value, str):
+        value = {value: {}}
     if not isinstance(value, dict):
-        raise _refuse(name, line, f"format '{value}' (give a mapping of formats)")
+        raise _refuse(name, line, f"format {value!r} (a format or a mapping of formats)")
+    value = dict(value)
     for fmt, options in value.items():
         where = lines.get(f"format.{fmt}", line)
         if fmt not in subset.FORMAT_OPTIONS:
             raise _refuse(name, where, f"format '{fmt}'")
-        for option, setting in (options or {}).items():
+        if options in ("default", None):
+            options = value[fmt] = {}
+        if not isinstance(options, dict):
+            raise _refuse(name, where, f"{fmt}: {options!r} (`default` or options)")
+        for option, setting in options.items():
             if option not in subset.FORMAT_OPTIONS[fmt]:
                 raise _refuse(name, lines.get(f"format.{fmt}.{option}", where),
                               f"{fmt} option '{option}'")
             if option == "embed-resources" and setting is not True:
                 raise _refuse(name, lines.get(f"format.{fmt}.{option}", where),
                               "embed-resources other than true")
+            if option in subset.DOCUMENT_LEVEL_ONLY and (
+                    not isinstance(setting, (int, float)) or isinstance(setting, bool)):
+                raise _refuse(name, lines.get(f"format.{fmt}.{option}", where),
+                              f"{option}: {setting!r}")
+    return value
 
 
 def _check_values(options: dict, name: str, line: int) -> None:
     """Types of the cell options Quarto documents; anything else is refused."""
     kinds = {"eval": bool, "echo": bool, "include": bool, "warning": bool, "error": bool,
              "fig-cap": str, "fig-alt": str, "tbl-cap": str, "label": str,
-             "fig-width": (int, float), "fig-height": (int, float),
              "layout-ncol": int, "layout-nrow": int, "fig-subcap": list}
     for key, value in options.items():
         if key == "output":
@@ -185,6 +212,9 @@ def _cell_options(lines: list[str], name: str, fence_line: int) -> tuple[dict, i
         raise QmdError(f"{name}:{fence_line + 1}: the cell options are not a YAML mapping")
     lines_of = _key_lines(node, fence_line + 1)
     for key in options:
+        if key in subset.DOCUMENT_LEVEL_ONLY:
+            raise _refuse(name, lines_of[key], f"cell option '{key}' (with the Jupyter engine "
+                          "Quarto ignores it in a cell; set it in the front matter)")
         if key not in subset.CELL_OPTIONS:
             raise _refuse(name, lines_of[key], f"cell option '{key}'")
     _check_values(options, name, fence_line + 1)

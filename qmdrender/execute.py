@@ -1,5 +1,6 @@
 """Running a document's cells and inline expressions in one Jupyter kernel (nbclient), in
-document order, honouring ``eval``, ``warning``, ``error``, ``fig-width`` and ``fig-height``."""
+document order, honouring ``eval``, ``warning`` and ``error``, with the figure size and format
+of the output format (Quarto's defaults, or ``fig-width``/``fig-height`` of the document)."""
 
 from __future__ import annotations
 
@@ -11,16 +12,42 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+from qmdrender import subset
 from qmdrender.document import Cell, Document, Inline, QmdError
 
-# Quarto's HTML defaults: PNG figures of 7 x 5 inches.
+# The figure size and format of the output format. ``_qmd_depends`` records whether a
+# figure took the default size or was shown through the inline backend: only then do the
+# outputs differ between formats (and the document is run again for another format).
 SETUP = """\
 %matplotlib inline
-%config InlineBackend.figure_formats = ['png']
+%config InlineBackend.figure_formats = ['{format}']
 import warnings as _qmd_warnings
 import matplotlib as _qmd_mpl
-_qmd_mpl.rcParams['figure.figsize'] = (7.0, 5.0)
-_qmd_filters = list(_qmd_warnings.filters)"""
+import matplotlib.figure as _qmd_figure
+import IPython.core.pylabtools as _qmd_pylab
+_qmd_mpl.rcParams['figure.figsize'] = ({width}, {height})
+_qmd_filters = list(_qmd_warnings.filters)
+_qmd_depends = [False]
+_qmd_init, _qmd_print = _qmd_figure.Figure.__init__, _qmd_pylab.print_figure
+def _qmd_figure_init(self, figsize=None, *args, **kwargs):
+    _qmd_depends[0] = _qmd_depends[0] or figsize is None
+    _qmd_init(self, figsize, *args, **kwargs)
+def _qmd_print_figure(*args, **kwargs):
+    _qmd_depends[0] = True
+    return _qmd_print(*args, **kwargs)
+_qmd_figure.Figure.__init__ = _qmd_figure_init
+_qmd_pylab.print_figure = _qmd_print_figure"""
+DEPENDS = "print(_qmd_depends[0])"
+
+
+def figure_settings(document: Document, fmt: str) -> tuple[float, float, str]:
+    """(width, height, image format) for Quarto format ``fmt`` (html, typst, docx, jats):
+    the format's ``fig-width``/``fig-height``, else the document's, else Quarto's default."""
+    width, height, image = subset.FIGURE_DEFAULTS[fmt]
+    front = document.front_matter
+    options = (front.get("format") or {}).get(fmt) or {}
+    return (float(options.get("fig-width", front.get("fig-width", width))),
+            float(options.get("fig-height", front.get("fig-height", height))), image)
 WARNINGS = {True: "_qmd_warnings.filters[:] = _qmd_filters",
             False: "_qmd_warnings.simplefilter('ignore')"}
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -29,17 +56,6 @@ CELL_FRAME = re.compile(r"^Cell In\[(\d+)\], line (\d+)")
 
 class RenderError(QmdError):
     """A cell or inline expression failed; the message names file, line and error."""
-
-
-def _size_code(cell: Cell) -> tuple[str, str] | None:
-    """Code setting the cell's ``fig-width``/``fig-height`` (inches), and code restoring them."""
-    width, height = cell.options.get("fig-width"), cell.options.get("fig-height")
-    if width is None and height is None:
-        return None
-    size = f"({width or '_qmd_size[0]'}, {height or '_qmd_size[1]'})"
-    before = ("_qmd_size = tuple(_qmd_mpl.rcParams['figure.figsize'])\n"
-              f"_qmd_mpl.rcParams['figure.figsize'] = {size}")
-    return before, "_qmd_mpl.rcParams['figure.figsize'] = _qmd_size"
 
 
 class _Kernel:
@@ -60,20 +76,23 @@ class _Kernel:
         return cell
 
 
-def run(document: Document) -> tuple[dict[int, list], dict[int, list]]:
-    """Execute the document in one kernel, in document order.
+def run(document: Document, settings: tuple[float, float, str] = (7.0, 5.0, "png")
+        ) -> tuple[dict[int, list], dict[int, list], bool]:
+    """Execute the document in one kernel, in document order, with figures of ``settings``.
 
-    Returns the outputs of each executed Cell and of each Inline, keyed by ``id()``."""
+    Returns the outputs of each executed Cell and of each Inline, keyed by ``id()``, and
+    whether any output depends on the figure settings."""
     cell_outputs: dict[int, list] = {}
     inline_outputs: dict[int, list] = {}
     kernel = _Kernel(document)
     cells = [c for c in document.cells if document.option(c, "eval", True)]
     if not cells and not document.inlines:
-        return cell_outputs, inline_outputs  # nothing to run: no kernel
+        return cell_outputs, inline_outputs, False  # nothing to run: no kernel
     done, warn = 0, True
     started = time.perf_counter()
+    width, height, image = settings
     with kernel.client.setup_kernel():
-        kernel.run(SETUP)
+        kernel.run(SETUP.format(format=image, width=width, height=height))
         print(f"  {document.name} kernel ready ({time.perf_counter() - started:.1f} s)",
               file=sys.stderr, flush=True)
         for block in document.blocks:
@@ -96,13 +115,12 @@ def run(document: Document) -> tuple[dict[int, list], dict[int, list]]:
                     print(f"  {document.name} [{done}/{len(cells)}] {name} "
                           f"({time.perf_counter() - started:.1f} s)", file=sys.stderr, flush=True)
                 (cell_outputs if isinstance(unit, Cell) else inline_outputs)[id(unit)] = outputs
-    return cell_outputs, inline_outputs
+        depends = kernel.run(DEPENDS).outputs
+    text = "".join(o.get("text", "") for o in depends if o.get("output_type") == "stream")
+    return cell_outputs, inline_outputs, text.strip() == "True"
 
 
 def _execute(kernel: _Kernel, document: Document, unit: Cell | Inline) -> list:
-    size = _size_code(unit) if isinstance(unit, Cell) else None
-    if size:
-        kernel.run(size[0])
     allow = isinstance(unit, Cell) and bool(document.option(unit, "error", False))
     try:
         cell = kernel.run(unit.source if isinstance(unit, Cell) else unit.expr, allow)
@@ -113,8 +131,6 @@ def _execute(kernel: _Kernel, document: Document, unit: Cell | Inline) -> list:
         raise RenderError(describe(document, unit, failed, kernel.cells)) from None
     if isinstance(unit, Cell):
         kernel.cells[cell.execution_count] = unit
-    if size:
-        kernel.run(size[1])
     return cell.outputs
 
 

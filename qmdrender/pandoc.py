@@ -12,11 +12,13 @@ from pathlib import Path
 import pypandoc
 import typst
 
-from qmdrender import subset
+from qmdrender import locate, subset
+from qmdrender.compose import Composed
 from qmdrender.document import Document, QmdError
 
 HERE = Path(__file__).parent
 STYLE = HERE / "style.css"
+READER = HERE / "reader.html"  # side TOC, hover previews, heading anchors (no external file)
 FILTER = HERE / "quarto.lua"
 TYPST_HEADER = """\
 #set document(date: none)
@@ -39,37 +41,48 @@ def _format_options(document: Document, fmt: str) -> dict:
 def _common(document: Document, output: Path) -> list[str]:
     args = ["--standalone", "--fail-if-warnings", f"--lua-filter={FILTER}",
             f"--resource-path={output.parent}:{document.path.parent}",
-            "--metadata=qmdrender-refused:" + ",".join(subset.REFUSED_CLASSES),
-            "--metadata=qmdrender-refused-prefixes:" + ",".join(subset.REFUSED_CLASS_PREFIXES)]
+            "--metadata=qmdrender-classes:" + subset.allowed("classes"),
+            "--metadata=qmdrender-attributes:" + subset.allowed("attributes")]
     if document.front_matter.get("bibliography"):
-        args.append("--citeproc")  # after the filter: cross-references are links by then
+        # after the filter: cross-references are links by then; citations link to the entry
+        args += ["--citeproc", "--metadata=link-citations:true"]
     return args
 
 
-def _pandoc(document: Document, markdown: str, to: str, output: Path, args: list[str]) -> None:
+def _pandoc(document: Document, markdown: Composed, to: str, output: Path,
+            args: list[str]) -> None:
     os.environ.setdefault("SOURCE_DATE_EPOCH", EPOCH)
     try:
-        pypandoc.convert_text(markdown, to, format="markdown", outputfile=str(output),
+        pypandoc.convert_text(markdown.text, to, format="markdown", outputfile=str(output),
                               extra_args=[*_common(document, output), *args],
                               cworkdir=str(document.path.parent))
     except RuntimeError as error:
-        raise _translate(document, str(error), to) from None
+        raise _translate(document, markdown, str(error), to) from None
 
 
-def _translate(document: Document, message: str, to: str) -> Exception:
+def _where(document: Document, markdown: Composed, line: int | None) -> str:
+    source = markdown.source_line(line)
+    return f"{document.name}:{source}" if source else document.name
+
+
+def _translate(document: Document, markdown: Composed, message: str, to: str) -> Exception:
     refused = re.search(r"QMDRENDER\|([^|]*)\|([^\n]*)", message)
     if refused:
-        needle, construct = refused.groups()
-        return QmdError(subset.refusal(f"{document.name}:{document.line_of(needle)}", construct))
+        position, construct = refused.groups()
+        line = locate.composed_line(markdown.text, position)
+        return QmdError(subset.refusal(_where(document, markdown, line), construct))
     warning = re.search(r"\[WARNING\] ([^\n]*)", message)
     if warning:  # e.g. an image that is not there, a citation key not in the bibliography
         cause = warning.group(1).strip()
-        needle = re.search(r"citation (\S+) not found|resource (\S+)", cause)
-        where = document.name
-        if needle:
-            key = needle.group(1) and "@" + needle.group(1) or needle.group(2)
-            where += f":{document.line_of(key)}"
-        return ConvertError(f"{where}: pandoc could not write {to}: {cause}")
+        key = re.search(r"citation (\S+) not found", cause)
+        resource = re.search(r"resource (\S+)", cause)
+        line = None
+        if key:
+            line = locate.composed_line(markdown.text, f"Cite:{key.group(1)}:1")
+        elif resource:
+            line = locate.image_line(markdown.text, resource.group(1))
+        return ConvertError(f"{_where(document, markdown, line)}: pandoc could not write {to}: "
+                            f"{cause}")
     lines = [line.strip() for line in message.splitlines() if line.strip()]
     found = [i for i, line in enumerate(lines) if "rror" in line or "not found" in line]
     cause = " ".join(lines[found[0]:found[0] + 2]) if found else (lines or ["unknown error"])[-1]
@@ -90,31 +103,52 @@ def _includes(document: Document, workdir: Path) -> list[str]:
             elif isinstance(entry, str):
                 path = document.path.parent / entry
             else:
-                raise QmdError(subset.refusal(f"{document.name}:{document.line_of(key)}",
+                line = document.key_line(f"format.html.{key}")
+                raise QmdError(subset.refusal(f"{document.name}:{line}",
                                               f"{key} entry {entry!r}"))
             if not path.is_file():
-                raise QmdError(f"{document.name}:{document.line_of(key)}: {key}: no file "
-                               f"{path}")
+                line = document.key_line(f"format.html.{key}")
+                raise QmdError(f"{document.name}:{line}: {key}: no file {path}")
             args.append(f"--{key}={path}")
     return args
 
 
-def to_html(document: Document, markdown: str, output: Path) -> None:
-    """Self-contained HTML5 (images, CSS embedded; MathML, so equations show offline)."""
-    args = ["--embed-resources", f"--css={STYLE}", "--section-divs", "--mathml"]
+OTHER_FORMATS = {"pdf": "PDF", "docx": "MS Word", "xml": "JATS", "meca.zip": "MECA"}
+
+
+def to_html(document: Document, markdown: Composed, output: Path,
+            others: tuple[str, ...] = ()) -> None:
+    """Self-contained HTML5 (images, CSS and script embedded; MathML, so equations show
+    offline); ``others``: suffixes of the other formats rendered, linked beside the TOC."""
+    args = ["--embed-resources", f"--css={STYLE}", "--section-divs", "--mathml",
+            f"--include-after-body={READER}"]
     if _format_options(document, "html").get("toc"):
         args.append("--toc")
+    links = [f"{output.stem}.{suffix}" for suffix in others if suffix in OTHER_FORMATS]
     with tempfile.TemporaryDirectory() as tmp:
+        if links:
+            items = "".join(f'<li><a href="{link}">{OTHER_FORMATS[link.split(".", 1)[1]]}</a>'
+                            "</li>" for link in links)
+            other = Path(tmp) / "other-formats.html"
+            other.write_text('<nav id="quarto-other-formats" aria-label="Other formats">'
+                             '<p class="quarto-other-formats-title">Other Formats</p>'
+                             f"<ul>{items}</ul></nav>\n")
+            args.append(f"--include-before-body={other}")
         _pandoc(document, markdown, "html5", output, args + _includes(document, Path(tmp)))
 
 
-def to_docx(document: Document, markdown: str, output: Path) -> None:
+def to_jats(document: Document, markdown: Composed, output: Path) -> None:
+    """JATS XML (Pandoc's JATS Archiving writer, as Quarto's ``format: jats``)."""
+    _pandoc(document, markdown, "jats_archiving", output, [])
+
+
+def to_docx(document: Document, markdown: Composed, output: Path) -> None:
     """Word document with the figures embedded."""
     args = ["--toc"] if _format_options(document, "docx").get("toc") else []
     _pandoc(document, markdown, "docx", output, args)
 
 
-def to_pdf(document: Document, markdown: str, output: Path) -> None:
+def to_pdf(document: Document, markdown: Composed, output: Path) -> None:
     """PDF through Pandoc's Typst writer and the Typst compiler."""
     options = _format_options(document, "typst")
     args = ["--columns=400", f"--variable=header-includes:{TYPST_HEADER}",
@@ -132,7 +166,7 @@ def to_pdf(document: Document, markdown: str, output: Path) -> None:
     source.unlink()
 
 
-WRITERS = {"html": to_html, "pdf": to_pdf, "docx": to_docx}
+WRITERS = {"html": to_html, "pdf": to_pdf, "docx": to_docx, "jats": to_jats}
 
 
 def versions() -> str:

@@ -11,12 +11,16 @@ local CALLOUTS = {note = "Note", tip = "Tip", warning = "Warning", caution = "Ca
 local COLOURS = {note = "#2c6fbb", tip = "#2e8b57", warning = "#d98c00", caution = "#d35400",
                  important = "#c0392b"}
 local numbers = {}          -- id -> displayed text ("Figure 2", "Figure 2(a)")
-local refused, prefixes = {}, {}
+local allowed_classes, allowed_attributes = {}, {}   -- "div:callout-note" -> true
 local number_sections = false
 local has_bibliography = false
+-- Every element is named by its position in document order, "Div:3" (the third Div), so that
+-- the engine can find its line in a parse that keeps source positions (locate.py).
+local POS = "qmdrender-pos"
+local cite_seen = {}        -- citation id -> occurrences so far
 
-local function refuse(needle, construct)
-  error("QMDRENDER|" .. needle .. "|" .. construct, 0)
+local function refuse(position, construct)
+  error("QMDRENDER|" .. position .. "|" .. construct, 0)
 end
 
 local function kind_of(id)
@@ -64,16 +68,18 @@ end
 local function count(doc)
   local counters = {fig = 0, tbl = 0, eq = 0}
   local sections = {0, 0, 0, 0, 0, 0}
-  local function add(kind, id, needle)
-    if numbers[id] then refuse(needle or ("#" .. id), "a second label '" .. id .. "'") end
+  local function add(kind, id, position)
+    if numbers[id] then refuse(position, "a second label '" .. id .. "'") end
     counters[kind] = counters[kind] + 1
     numbers[id] = KINDS[kind] .. " " .. counters[kind]
   end
   local subs = {}
+  local math_count = 0
   return doc:walk {
     traverse = "topdown",
     Header = function(h)
-      if number_sections and not h.classes:includes("unnumbered") then
+      if number_sections and not h.classes:includes("unnumbered")
+          and not h.classes:includes("appendix") then
         sections[h.level] = sections[h.level] + 1
         for l = h.level + 1, 6 do sections[l] = 0 end
         local parts = {}
@@ -89,7 +95,7 @@ local function count(doc)
     Div = function(div)
       local kind = kind_of(div.identifier)
       if (kind == "fig" or kind == "tbl") and not subs[div.identifier] then
-        add(kind, div.identifier)
+        add(kind, div.identifier, div.attributes[POS])
         for i, sub in ipairs(subfigures(div.content)) do
           subs[sub.identifier] = true
           numbers[sub.identifier] = numbers[div.identifier] .. "(" .. string.char(96 + i) .. ")"
@@ -98,18 +104,19 @@ local function count(doc)
     end,
     Figure = function(fig)
       if kind_of(fig.identifier) == "fig" and not subs[fig.identifier] then
-        add("fig", fig.identifier)
+        add("fig", fig.identifier, fig.attributes[POS])
       end
     end,
     Table = function(tbl)
       local id = table_id(tbl)
-      if id then add("tbl", id, "{#" .. id .. "}") end
+      if id then add("tbl", id, tbl.attributes[POS]) end
     end,
     Inlines = function(inlines)
       for i, el in ipairs(inlines) do
         if el.t == "Math" and el.mathtype == "DisplayMath" then
+          math_count = math_count + 1
           local id = equation_id(inlines, i)
-          if id then add("eq", id, "{#" .. id .. "}") end
+          if id then add("eq", id, "DisplayMath:" .. math_count) end
         end
       end
     end,
@@ -219,9 +226,6 @@ local function table_float(id, content, caption)
 end
 
 local function callout(div, kind)
-  for k, _ in pairs(div.attributes) do
-    if k ~= "title" then refuse(".callout-" .. kind, "callout attribute '" .. k .. "'") end
-  end
   local content = pandoc.Blocks(div.content)
   local title = div.attributes.title and pandoc.Inlines(div.attributes.title)
   if not title and content[1] and content[1].t == "Header" then
@@ -252,31 +256,99 @@ local function pagebreak()
     .. '</div>')
 end
 
-local function check_classes(el, what)
-  local on = (what == "image" and " on an " or " on a ") .. what
-  for _, class in ipairs(el.classes) do
-    local bad = refused[class]
-    for _, prefix in ipairs(prefixes) do
-      if class:sub(1, #prefix) == prefix then bad = true end
+local ELEMENTS = {Div = "div", Span = "span", Header = "heading", Image = "image",
+                  Table = "table", Link = "link"}
+
+-- Name each element by its position and check its classes and attributes against the subset.
+local function positions_and_checks(doc)
+  local counts = {}
+  local function mark(el, tag)
+    counts[tag] = (counts[tag] or 0) + 1
+    local position = tag .. ":" .. counts[tag]
+    return position
+  end
+  local function check(el, tag, position)
+    local what = ELEMENTS[tag]
+    local on = (what == "image" and " on an " or " on a ") .. (what or "code block")
+    if what then
+      for _, class in ipairs(el.classes) do
+        if not allowed_classes[what .. ":" .. class] then
+          refuse(position, "the class ." .. class .. on)
+        end
+      end
     end
-    if bad and not (what == "div" and CALLOUTS[class:match("^callout%-(.*)$") or ""]) then
-      refuse("." .. class, "the class ." .. class .. on)
+    local float = tag == "Div" and kind_of(el.identifier)
+    local callout = tag == "Div" and el.classes:find_if(function(c)
+      return CALLOUTS[c:match("^callout%-(.*)$") or ""] end)
+    for k, _ in pairs(el.attributes) do
+      local generic = k:match("^data%-") and (what .. ":data-*") or nil
+      local ok = what and (allowed_attributes[what .. ":" .. k]
+        or (generic and allowed_attributes[generic]))
+      if k == "title" and not callout then ok = false end
+      if (k == "layout-ncol" or k == "layout-nrow") and float ~= "fig" then ok = false end
+      if callout and k ~= "title" then
+        refuse(position, "callout attribute '" .. k .. "'")
+      end
+      if float and not (k == "layout-ncol" or k == "layout-nrow") then ok = false end
+      if not ok then refuse(position, "the attribute " .. k .. on) end
     end
   end
-  local float = what == "div" and (kind_of(el.identifier) == "fig"
-    or kind_of(el.identifier) == "tbl")
-  for k, _ in pairs(el.attributes) do
-    local layout = k == "layout-ncol" or k == "layout-nrow"
-    local quarto = k:match("^layout") or k:match("^fig%-") or k:match("^tbl%-")
-    if (float and not (layout and kind_of(el.identifier) == "fig"))
-        or (quarto and not (what == "image" and k == "fig-alt")
-            and not (float and layout)) then
-      refuse(k, "the attribute " .. k .. on)
+  local function visit(tag)
+    return function(el)
+      local position = mark(el, tag)
+      check(el, tag, position)
+      el.attributes[POS] = position
+      return el
     end
   end
+  local function code(tag)
+    return function(el)
+      local position = mark(el, tag)
+      for k, _ in pairs(el.attributes) do
+        refuse(position, "the attribute " .. k .. " on a code " .. (tag == "Code" and "span"
+          or "block"))
+      end
+    end
+  end
+  local table_visit = function(tbl)
+    if #tbl.caption.long == 0 and tbl.identifier == "" and #tbl.attributes == 0 then
+      return
+    end
+    local position = mark(tbl, "Table")
+    check(tbl, "Table", position)
+    tbl.attributes[POS] = position
+    return tbl
+  end
+  -- the body only: the front matter is not in the positions of the body's parse
+  local walked = pandoc.Pandoc(doc.blocks, pandoc.Meta {}):walk {
+    traverse = "topdown",
+    Div = visit("Div"), Span = visit("Span"), Header = visit("Header"),
+    Image = visit("Image"), Link = visit("Link"), Table = table_visit,
+    CodeBlock = code("CodeBlock"), Code = code("Code"),
+    Figure = function(fig)  -- an implicit figure: named by its image
+      fig.attributes[POS] = "Image:" .. ((counts["Image"] or 0) + 1)
+      return fig
+    end,
+  }
+  doc.blocks = walked.blocks
+  return doc
+end
+
+local function strip_positions(doc)
+  local function strip(el)
+    if el.attributes and el.attributes[POS] then
+      el.attributes[POS] = nil
+      return el
+    end
+  end
+  return doc:walk {Div = strip, Span = strip, Header = strip, Image = strip, Link = strip,
+                   Table = strip, Figure = strip}
 end
 
 local function crossref(cite)
+  local first = cite.citations[1].id
+  cite_seen[first] = (cite_seen[first] or 0) + 1
+  local at = "Cite:" .. first .. ":" .. cite_seen[first]
   local ids, crossrefs = {}, 0
   for _, c in ipairs(cite.citations) do
     table.insert(ids, c.id)
@@ -284,39 +356,89 @@ local function crossref(cite)
   end
   if crossrefs == 0 then
     if not has_bibliography then
-      refuse("@" .. ids[1], "the citation @" .. ids[1] .. " without a bibliography")
+      refuse(at, "the citation @" .. ids[1] .. " without a bibliography")
     end
     return nil
   end
   local c = cite.citations[1]
-  if #cite.citations > 1 then refuse("@" .. c.id, "several references in one [@...; @...]") end
+  if #cite.citations > 1 then refuse(at, "several references in one [@...; @...]") end
   if #c.prefix > 0 or #c.suffix > 0 then
-    refuse("@" .. c.id, "a prefix or suffix in a cross-reference [... @" .. c.id .. " ...]")
+    refuse(at, "a prefix or suffix in a cross-reference [... @" .. c.id .. " ...]")
   end
   local text = numbers[c.id]
   if text == false then
-    refuse("@" .. c.id, "@sec- references without number-sections: true")
+    refuse(at, "@sec- references without number-sections: true")
   end
-  if not text then refuse("@" .. c.id, "unresolved cross-reference @" .. c.id) end
+  if not text then refuse(at, "unresolved cross-reference @" .. c.id) end
   if c.mode == "SuppressAuthor" then text = text:match("^%S+ (.*)$") end
   return pandoc.Link(text, "#" .. c.id)
 end
 
+-- Sections with .appendix go to the end, before the references (a #refs div, added under a
+-- trailing heading when the document has none), then the Reuse and Citation sections.
+local function appendix(doc)
+  local body, moved, level = pandoc.Blocks {}, pandoc.Blocks {}, nil
+  for _, b in ipairs(doc.blocks) do
+    if b.t == "Header" and level and b.level <= level then level = nil end
+    if b.t == "Header" and b.classes:includes("appendix") then level = b.level end
+    if level then moved:insert(b) else body:insert(b) end
+  end
+  local has_refs = false
+  doc:walk {Div = function(d) if d.identifier == "refs" then has_refs = true end end}
+  local tail = pandoc.Blocks {}
+  if has_bibliography and not has_refs then
+    if body[#body] and body[#body].t == "Header" then tail:insert(body:remove(#body)) end
+    tail:insert(pandoc.Div({}, {id = "refs"}))
+  end
+  body:extend(moved)
+  body:extend(tail)
+  local attribution = doc.meta["qmdrender-attribution"]
+  if attribution then
+    body:extend(attribution)
+    doc.meta["qmdrender-attribution"] = nil
+  end
+  doc.blocks = body
+  return doc
+end
+
+-- tbl-colwidths="[60,40]": percentages (brackets optional); fewer than the columns repeat
+-- the last; a total above 100 is scaled to 100.
+local function colwidths(tbl)
+  local spec = tbl.attributes["tbl-colwidths"]
+  if not spec then return end
+  local given = {}
+  local inner = spec:match("^%s*%[(.*)%]%s*$") or spec
+  for item in inner:gmatch("[^,]+") do table.insert(given, tonumber(item)) end
+  local ok = #given > 0 and #given == select(2, inner:gsub(",", "")) + 1
+  if not ok then
+    refuse(tbl.attributes[POS], 'tbl-colwidths="' .. spec .. '" (give percentages, [60,40])')
+  end
+  local widths, total = {}, 0
+  for i = 1, #tbl.colspecs do
+    widths[i] = given[math.min(i, #given)]
+    total = total + widths[i]
+  end
+  local scale = total > 100 and 100 / total or 1
+  for i, w in ipairs(widths) do tbl.colspecs[i][2] = w * scale / 100 end
+  tbl.attributes["tbl-colwidths"] = nil
+  return tbl
+end
+
+local function read_allowed(doc, key, into)
+  for entry in stringify(doc.meta[key] or ""):gmatch("[^,]+") do into[entry] = true end
+  doc.meta[key] = nil
+end
+
 function Pandoc(doc)
-  for class in stringify(doc.meta["qmdrender-refused"] or ""):gmatch("[^,]+") do
-    refused[class] = true
-  end
-  for prefix in stringify(doc.meta["qmdrender-refused-prefixes"] or ""):gmatch("[^,]+") do
-    table.insert(prefixes, prefix)
-  end
+  read_allowed(doc, "qmdrender-classes", allowed_classes)
+  read_allowed(doc, "qmdrender-attributes", allowed_attributes)
   number_sections = doc.meta["number-sections"] == true
   has_bibliography = doc.meta.bibliography ~= nil
+  doc = positions_and_checks(doc)
   doc = count(doc)
   doc = doc:walk {
-    Div = function(div) check_classes(div, "div") end,
-    Span = function(span) check_classes(span, "span") end,
+    Table = colwidths,
     Image = function(img)
-      check_classes(img, "image")
       if img.attributes["fig-alt"] then
         img.caption = pandoc.Inlines(img.attributes["fig-alt"])
         img.attributes["fig-alt"] = nil
@@ -345,7 +467,6 @@ function Pandoc(doc)
       return out
     end,
     Header = function(h)
-      check_classes(h, "heading")
       local number = h.attributes["number"]
       if number then
         h.attributes["number"] = nil
@@ -388,5 +509,20 @@ function Pandoc(doc)
       return table_float(id, {tbl}, caption), false
     end,
   }
-  return doc
+  doc = appendix(doc)
+  if FORMAT == "typst" and doc.meta.keywords then  -- the template lists them as Typst code
+    local quoted = pandoc.List {}
+    for _, k in ipairs(doc.meta.keywords) do
+      local s = stringify(k):gsub("\\", "\\\\"):gsub('"', '\\"')
+      quoted:insert(pandoc.MetaInlines {pandoc.RawInline("typst", '"' .. s .. '"')})
+    end
+    doc.meta.keywords = quoted
+  end
+  local affiliations = doc.meta["qmdrender-affiliations"]
+  if affiliations then  -- under the title block, in every format
+    local blocks = pandoc.Blocks(affiliations)
+    doc.blocks:insert(1, pandoc.Div(blocks, {class = "quarto-title-affiliations"}))
+    doc.meta["qmdrender-affiliations"] = nil
+  end
+  return strip_positions(doc)
 end

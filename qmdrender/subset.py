@@ -20,31 +20,70 @@ CELL_OPTIONS = {
     "fig-cap": "figure caption (`fig-` label)",
     "fig-subcap": "list of subfigure captions, (a), (b), ...",
     "fig-alt": "alternative text of the figure's image",
-    "fig-width": "figure width in inches (matplotlib); default 7 in every format",
-    "fig-height": "figure height in inches (matplotlib); default 5 in every format",
     "layout-ncol": "subfigures in this many columns",
     "layout-nrow": "subfigures in this many rows",
     "tbl-cap": "table caption (`tbl-` label)",
 }
 EXECUTE_OPTIONS = ("eval", "echo", "include", "output", "warning", "error")
 
+# With the Jupyter engine Quarto ignores these in a cell (document or format level only).
+DOCUMENT_LEVEL_ONLY = ("fig-width", "fig-height")
+
+# Quarto's default figure size (inches) and format per output format.
+FIGURE_DEFAULTS = {"html": (7.0, 5.0, "png"), "docx": (5.0, 4.0, "png"),
+                   "typst": (5.5, 3.5, "svg"), "jats": (7.0, 5.0, "png")}
+
 # Front matter keys; ``format`` takes only the formats and options below.
 FRONT_MATTER = {
-    "title": "title block", "subtitle": "title block", "author": "title block",
-    "date": "title block", "abstract": "title block",
-    "bibliography": "citations resolved with citeproc",
+    "title": "title block", "subtitle": "title block",
+    "author": "a name, or a list of names or of `name`, `affiliations` (names), `orcid`, "
+              "`email`, `corresponding`",
+    "date": "a date (YYYY-MM-DD) or `today`",
+    "date-format": "Quarto's date formats (`long`, `short`, `iso`, ...) or a pattern",
+    "abstract": "title block", "keywords": "list of keywords (title block, PDF, Word, JATS)",
+    "license": "a license name or `text`/`url`: Reuse section of the appendix",
+    "citation": "`true` or CSL fields: Citation section of the appendix (BibTeX and text)",
+    "bibliography": "citations resolved with citeproc, linked to the bibliography",
     "number-sections": "numbered headings, needed by `@sec-`",
     "execute": "defaults for " + ", ".join(f"`{o}`" for o in EXECUTE_OPTIONS),
     "jupyter": "`python3` only",
-    "format": "`html`, `typst` (PDF), `docx` with the options below",
+    "fig-width": "default figure width in inches (html 7, typst 5.5, docx 5)",
+    "fig-height": "default figure height in inches (html 5, typst 3.5, docx 4)",
+    "format": "`html`, `typst` (PDF), `docx`, `jats`: `default` or the options below",
 }
+_SIZES = {"fig-width": "default figure width (inches)",
+          "fig-height": "default figure height (inches)"}
 FORMAT_OPTIONS = {
-    "html": {"toc": "table of contents", "embed-resources": "`true` only (always embedded)",
+    "html": {"toc": "table of contents, at the side on wide screens",
+             "embed-resources": "`true` only (always embedded)",
              "include-in-header": "file(s) or `text:` into `<head>`",
-             "include-after-body": "file(s) or `text:` before `</body>`"},
-    "typst": {"papersize": "paper size", "fontsize": "font size", "toc": "table of contents"},
-    "docx": {"toc": "table of contents"},
+             "include-after-body": "file(s) or `text:` before `</body>`", **_SIZES},
+    "typst": {"papersize": "paper size", "fontsize": "font size", "toc": "table of contents",
+              **_SIZES},
+    "docx": {"toc": "table of contents", **_SIZES},
+    "jats": {},
 }
+DATE_FORMATS = {"full": "%A, %B {day}, %Y", "long": "%B {day}, %Y", "medium": "%b {day}, %Y",
+                "short": "%-m/%-d/%y", "iso": "%Y-%m-%d"}
+
+# Classes and attributes (of divs, spans, headings, images, tables): what is not listed is
+# refused. Code blocks and code spans take any class (Pandoc's highlighting language).
+CLASSES = {**{f"callout-{kind}": ("div", f"{kind} callout") for kind in
+              ("note", "tip", "warning", "caution", "important")},
+           "unnumbered": ("heading", "heading without a number"),
+           "appendix": ("heading", "section moved to the appendix, before the references"),
+           "uri": ("link", "Pandoc's autolink `<https://...>`"),
+           "email": ("link", "Pandoc's autolink `<name@example.org>`"),
+           "smallcaps": ("span", "Pandoc's small capitals")}
+ATTRIBUTES = {"title": ("div", "callout title"),
+              "layout-ncol": ("div", "columns of subfigures (`#fig-` div)"),
+              "layout-nrow": ("div", "rows of subfigures (`#fig-` div)"),
+              "fig-alt": ("image", "alternative text"),
+              "width": ("image", "Pandoc's image width"),
+              "height": ("image", "Pandoc's image height"),
+              "tbl-colwidths": ("table", "relative column widths, e.g. `[60,40]`"),
+              "data-*": ("span div", "HTML data attributes, kept")}
+ENGINE_CLASSES = ("qmdrender-pagebreak",)  # written by the engine itself
 
 # Markdown constructs Quarto adds to Pandoc's Markdown (Pandoc's own syntax is Pandoc's).
 CONSTRUCTS = {
@@ -65,12 +104,6 @@ CONSTRUCTS = {
     "math": "MathML in HTML (offline), Typst math in PDF, Word equations in DOCX",
 }
 
-# Quarto classes and attributes with no implementation here: refused where they appear.
-REFUSED_CLASSES = ("callout", "columns", "column", "panel-tabset", "panel-input",
-                   "panel-sidebar", "panel-fill", "panel-center", "content-visible",
-                   "content-hidden", "aside", "margin", "lightbox", "incremental",
-                   "nonincremental", "fragment", "hidden", "unlisted")
-REFUSED_CLASS_PREFIXES = ("column-", "callout-", "panel-", "quarto-")
 CALLOUTS = ("note", "tip", "warning", "caution", "important")
 SHORTCODES = ("pagebreak", "meta")
 
@@ -80,12 +113,23 @@ def refusal(where: str, construct: str) -> str:
     return REFUSAL.format(where=where, construct=construct)
 
 
+def allowed(kind: str) -> str:
+    """``element:name`` pairs of the classes or attributes allowed, for the Lua filter."""
+    entries = CLASSES if kind == "classes" else ATTRIBUTES
+    pairs = [f"{on}:{name}" for name, (ons, _) in entries.items() for on in ons.split()]
+    if kind == "classes":
+        pairs += [f"div:{name}" for name in ENGINE_CLASSES]
+    return ",".join(pairs)
+
+
 def table() -> str:
     """The supported subset as a Markdown table (README and ``qmdrender``'s docstring)."""
     rows = [("cell option", f"`{k}`", v) for k, v in CELL_OPTIONS.items()]
     rows += [("front matter", f"`{k}`", v) for k, v in FRONT_MATTER.items()]
     rows += [(f"format `{fmt}`", f"`{k}`", v)
              for fmt, options in FORMAT_OPTIONS.items() for k, v in options.items()]
+    rows += [(f"class ({on})", f"`.{k}`", v) for k, (on, v) in CLASSES.items()]
+    rows += [(f"attribute ({on})", f"`{k}`", v) for k, (on, v) in ATTRIBUTES.items()]
     rows += [("Markdown", k, v) for k, v in CONSTRUCTS.items()]
     lines = ["| kind | construct | built-in engine |", "| --- | --- | --- |"]
     lines += [f"| {kind} | {name} | {what} |" for kind, name, what in rows]

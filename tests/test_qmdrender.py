@@ -125,7 +125,7 @@ def test_bad_option_yaml_names_its_line(tmp_path, capsys):
     ("Text.\n\nSee @fig-missing.\n", 3, "unresolved cross-reference @fig-missing"),
     ("# A {#sec-a}\n\nSee @sec-a.\n", 3, "@sec- references without number-sections"),
     ("Text [@knuth1984].\n", 1, "the citation @knuth1984 without a bibliography"),
-    ("![a](a.png){#fig-a}\n\n![b](b.png){#fig-a}\n", 1, "a second label 'fig-a'"),
+    ("![a](a.png){#fig-a}\n\n![b](b.png){#fig-a}\n", 3, "a second label 'fig-a'"),
     ("::: {#fig-a fig-cap=\"C\"}\n![](a.png)\n:::\n", 1, "the attribute fig-cap on a div"),
     ("::: {#tbl-a layout-ncol=2}\n| a |\n|---|\n| 1 |\n\nC\n:::\n", 1,
      "the attribute layout-ncol on a div"),
@@ -175,7 +175,7 @@ def test_echo_include_and_output(tmp_path, capsys):
     ``output: asis`` passes printed text through as Markdown."""
     body = ("```{python}\n#| echo: true\nprint('shown')\n```\n\n"
             "```{python}\n#| include: false\nhidden = 41\nprint('INCLUDED')\n```\n\n"
-            "```{python}\n#| output: false\nprint('OUTPUT')\n```\n\n"
+            "```{python}\n#| output: false\n#| echo: false\nprint('OUTPUT')\n```\n\n"
             "```{python}\n#| output: asis\nprint('**bold** text')\n```\n\n"
             "Value `{python} hidden + 1`.\n")
     code, err, out = render(tmp_path, capsys, body)
@@ -189,7 +189,8 @@ def test_echo_include_and_output(tmp_path, capsys):
 def test_warning_option(tmp_path, capsys):
     """https://quarto.org/docs/computations/execution-options.html: ``warning`` includes
     warnings in the output (default) or leaves them out."""
-    cell = "```{{python}}\n#| warning: {}\nimport warnings\nwarnings.warn('{}')\n```\n\n"
+    cell = ("```{{python}}\n#| warning: {}\n#| echo: false\nimport warnings\n"
+            "warnings.warn('{}')\n```\n\n")
     code, err, out = render(tmp_path, capsys,
                            cell.format("true", "SHOWNWARN") + cell.format("false", "HIDDENWARN"))
     assert code == 0, err
@@ -226,18 +227,47 @@ def test_failing_cell_names_the_failing_line(tmp_path, capsys):
 # Figures and tables
 
 
-def test_figure_cell_caption_alt_and_size(tmp_path, capsys):
+def test_figure_cell_caption_alt_and_document_size(tmp_path, capsys):
     """https://quarto.org/docs/authoring/figures.html: ``fig-cap`` with a ``fig-`` label makes
-    a numbered figure, ``fig-alt`` its alternative text; ``fig-width``/``fig-height`` set the
-    plot's size in inches."""
+    a numbered figure, ``fig-alt`` its alternative text; ``fig-width``/``fig-height`` in the
+    front matter set the default plot size in inches
+    (https://quarto.org/docs/computations/execution-options.html#figure-options)."""
     body = ("```{python}\n#| label: fig-wide\n#| fig-cap: Wide.\n#| fig-alt: A line.\n"
-            "#| fig-width: 8\n#| fig-height: 2\nimport matplotlib.pyplot as plt\n"
-            "plt.plot([1, 2]); plt.show()\n```\n")
-    code, err, out = render(tmp_path, capsys, body)
+            "import matplotlib.pyplot as plt\nplt.plot([1, 2]); plt.show()\n```\n")
+    code, err, out = render(tmp_path, capsys, body, front="fig-width: 8\nfig-height: 2\n")
     assert code == 0, err
     assert "Figure 1: Wide." in text(out) and 'alt="A line."' in page(out)
-    width, height = png_size(next((out / "doc_files").glob("*.png")).read_bytes())
+    width, height = png_size(next((out / "doc_files").rglob("*.png")).read_bytes())
     assert width / height == pytest.approx(4, rel=0.2)  # plots are cropped to their ink
+
+
+def test_cell_level_figure_size_is_refused(tmp_path, capsys):
+    """https://quarto.org/docs/reference/cells/cells-jupyter.html: with the Jupyter engine
+    ``fig-width`` has no effect in a cell (document or project level only); refused there."""
+    body = "Text.\n\n```{python}\n#| label: fig-a\n#| fig-width: 8\nx = 1\n```\n"
+    code, err, _ = render(tmp_path, capsys, body)
+    assert code == 1 and refused(err, 5, "cell option 'fig-width' (with the Jupyter engine")
+
+
+def test_default_figure_size_follows_the_format(tmp_path, capsys):
+    """https://quarto.org/docs/computations/execution-options.html#figure-options: the
+    default figure size depends on the format (HTML 7 x 5 in, Word 5 x 4 in, Typst 5.5 x 3.5
+    in as SVG); a figure of its own size is the same in every format, run once."""
+    body = ("```{python}\nimport matplotlib.pyplot as plt\nplt.plot([1, 2]); plt.show()\n```\n")
+    code, err, out = render(tmp_path, capsys, body, to="html,docx,pdf")
+    assert code == 0, err
+    html = png_size(next((out / "doc_files" / "figure-html").glob("*.png")).read_bytes())
+    docx = png_size(next((out / "doc_files" / "figure-docx").glob("*.png")).read_bytes())
+    svg = next((out / "doc_files" / "figure-typst").glob("*.svg")).read_text()
+    assert html[0] / docx[0] == pytest.approx(7 / 5, rel=0.1)
+    assert html[1] / docx[1] == pytest.approx(5 / 4, rel=0.1)
+    points = re.search(r'width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups()
+    assert float(points[0]) / float(points[1]) == pytest.approx(5.5 / 3.5, rel=0.15)
+    assert err.count("running again") == 2
+    fixed = ("```{python}\nimport matplotlib.pyplot as plt\nfig = plt.figure(figsize=(3, 3))\n"
+             "fig.savefig('own.png'); plt.close(fig)\nprint('saved')\n```\n")
+    code, err, _ = render(tmp_path, capsys, fixed, to="html,docx,pdf", extra=("--force",))
+    assert code == 0 and "running again" not in err, err
 
 
 def test_subfigures_from_one_cell(tmp_path, capsys):
@@ -377,11 +407,11 @@ def test_spans_and_html_includes(tmp_path, capsys):
     front = ("format:\n  html:\n    include-in-header:\n      - text: |\n"
              "          <style>.claim{color:red}</style>\n"
              "    include-after-body: after.html\n")
-    code, err, out = render(tmp_path, capsys, "Value [42]{.claim data-claim=\"n_pts\"}.\n",
+    code, err, out = render(tmp_path, capsys, "Value [42]{data-claim=\"n_pts\"}.\n",
                             front=front)
     assert code == 0, err
     source = page(out)
-    assert '<span class="claim" data-claim="n_pts">42</span>' in source
+    assert '<span data-claim="n_pts">42</span>' in source
     assert source.index(".claim{color:red}") < source.index("<body")
     assert source.index("var AFTER = 1;") > source.index("<body")
 
@@ -548,3 +578,79 @@ def test_layout_nrow_and_jpeg_output(tmp_path, capsys):
     assert source.count('class="quarto-layout-row"') == 2
     assert source.count('class="quarto-layout-cell"') == 4
     assert source.count("data:image/jpeg;base64,") == 4 and "Figure 1: Grid." in text(out)
+
+
+# Second round (issue 23): Quarto's defaults, refusal by allowlist at the construct's line
+
+
+def test_format_default_and_single_format_render(tmp_path, capsys):
+    """https://quarto.org/docs/output-formats/html-basics.html: ``format: html`` and
+    ``format: {html: default}`` are Quarto's ways to take a format's defaults."""
+    for front in ("format:\n  html: default\n  typst: default\n", "format: html\n"):
+        code, err, out = render(tmp_path, capsys, "Text.\n", front=front, extra=("--force",))
+        assert code == 0 and "Traceback" not in err, err
+        assert "Text." in text(out)
+
+
+def test_echo_is_true_by_default(tmp_path, capsys):
+    """https://quarto.org/docs/computations/execution-options.html: ``echo`` defaults to true
+    (the code is shown), and ``execute: echo: false`` turns it off for the document."""
+    body = "```{python}\nprint(6 * 7)\n```\n"
+    code, err, out = render(tmp_path, capsys, body)
+    assert code == 0 and "print(6 * 7)" in text(out) and "42" in text(out), err
+    code, err, out = render(tmp_path, capsys, body, front="execute:\n  echo: false\n",
+                            extra=("--force",))
+    assert code == 0 and "print(6 * 7)" not in text(out) and "42" in text(out), err
+
+
+def test_dataframe_leaves_no_stray_text(tmp_path, capsys):
+    """https://quarto.org/docs/computations/python.html: a DataFrame displays as a table and
+    nothing else (pandas' scoped style sheet is not shown as text)."""
+    body = ("```{python}\n#| echo: false\nimport pandas as pd\n"
+            "pd.DataFrame({'alpha': [1, 2]})\n```\n")
+    code, err, out = render(tmp_path, capsys, body)
+    assert code == 0, err
+    words = text(out)
+    assert "alpha" in words and "`" not in words and "{=html}" not in words
+    assert "vertical-align" not in words
+
+
+@pytest.mark.parametrize(("body", "line", "construct"), [
+    ("# Title fig-a\n\nText [x]{.fancy}.\n", 3, "the class .fancy on a span"),
+    ("Para.\n\n::: {.columns}\nx\n:::\n", 3, "the class .columns on a div"),
+    ("A {#fig-a}\n\n![a](a.png){#fig-a}\n\n![b](b.png){#fig-a}\n", 5, "a second label 'fig-a'"),
+    (("`{#tbl-t}` text.\n\n| a |\n|---|\n| 1 |\n\n: T {#tbl-t}\n\n| b |\n|---|\n| 2 |\n\n"
+      ": U {#tbl-t}\n"), 13, "a second label 'tbl-t'"),
+    ("Text @fig-x in `@fig-x`.\n\nMore @fig-x.\n", 1, "unresolved cross-reference @fig-x"),
+    ("```{.python filename=\"a.py\"}\nx = 1\n```\n", 1, "the attribute filename on a code"),
+    ("![a](a.png){.lightbox}\n", 1, "the class .lightbox on an image"),
+    ("| a | b |\n|---|---|\n| 1 | 2 |\n\n: Cap {tbl-colwidths=\"[x]\"}\n", 5, "tbl-colwidths"),
+    ("# Head {.smaller}\n", 1, "the class .smaller on a heading"),
+])
+def test_allowlist_refuses_at_the_construct(tmp_path, capsys, body, line, construct):
+    """https://quarto.org/docs/authoring/markdown-basics.html: classes and attributes outside
+    the subset are refused at the element's own line (found from a parse that keeps source
+    positions), even when the same text occurs earlier."""
+    for name in ("a.png", "b.png"):
+        (tmp_path / name).write_bytes((ROOT / "tests" / "fixtures" / "qmdrender" /
+                                       "pixel.png").read_bytes())
+    code, err, _ = render(tmp_path, capsys, body)
+    assert code == 1 and refused(err, line, construct), err
+
+
+def test_error_in_cell_output_points_at_the_cell(tmp_path, capsys):
+    """https://quarto.org/docs/computations/execution-options.html: Markdown printed by a cell
+    (``output: asis``) is checked like the file's; a refusal names the cell's line."""
+    body = "Text.\n\n```{python}\n#| output: asis\nprint('[x]{.odd}')\n```\n"
+    code, err, _ = render(tmp_path, capsys, body)
+    assert code == 1 and refused(err, 3, "the class .odd on a span"), err
+
+
+def test_table_column_widths(tmp_path, capsys):
+    """https://quarto.org/docs/authoring/tables.html#column-widths: ``tbl-colwidths`` on a
+    Markdown table sets the relative column widths."""
+    body = ("| a | b |\n|---|---|\n| 1 | 2 |\n\n: Cap {#tbl-w tbl-colwidths=\"[75,25]\"}\n")
+    code, err, out = render(tmp_path, capsys, body)
+    assert code == 0, err
+    widths = re.findall(r'<col style="width: (\d+)%" />', page(out))
+    assert widths == ["75", "25"] and "tbl-colwidths" not in page(out)
