@@ -9,9 +9,9 @@ import xml.etree.ElementTree as ET
 import zipfile
 
 import pytest
+from test_qmdrender import page, pdf_text, refused, render, text
 
 from qmdrender import cli, scholarly
-from test_qmdrender import page, pdf_text, refused, render, text
 
 AUTHORS = """author:
   - name: Ada Lovelace
