@@ -42,7 +42,7 @@ def derive(session: nox.Session) -> None:
 
 @nox.session
 def render(session: nox.Session) -> None:
-    """Derive, then render paper and supplement to HTML, PDF and DOCX (in parallel)."""
+    """Derive, then render paper and supplement (HTML, PDF, DOCX, JATS) and the paper's MECA bundle."""
     install(session)
     session.run("python", "-m", "analysis.derive", *cohort_args(session))
     session.run("python", "-m", "analysis.publish", *session.posargs)

@@ -2,8 +2,9 @@
 
 Runs the document renderer (:mod:`qmdrender`: Quarto when installed, otherwise the built-in
 engine) on ``paper.qmd`` and ``supplement.qmd`` with the cohort chosen by ``--data-raw``,
-writing HTML, PDF and DOCX into the cohort's output folder (``_output/`` for the bundled
-cohort). The documents are rendered again when any input they read changed (the code, the lock
+writing HTML, PDF, DOCX and JATS XML into the cohort's output folder (``_output/`` for the
+bundled cohort), and the paper's MECA bundle (``paper-meca.zip``: JATS, PDF, Word, the
+supplement's files as supplementary material). The documents are rendered again when any input they read changed (the code, the lock
 file, ``claims.yaml``, the cohort's raw sheets and provenance, the derived tables) or when any
 output, a figure included, is missing.
 """
@@ -31,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="cohort directory of CSV sheets or Excel workbook (default: data-raw/)")
     parser.add_argument("--force", action="store_true", help="render even if up to date")
     parser.add_argument("--engine", default="auto", choices=["auto", "quarto", "builtin"])
-    parser.add_argument("--to", default="html,pdf,docx")
+    parser.add_argument("--to", default="html,pdf,docx,jats")
     args = parser.parse_args(argv)
     paths = cohort_paths(args.data_raw)
     raw = str(paths.raw) if is_workbook(paths.raw) else str(paths.raw / "*")
@@ -40,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
                "--output-dir", str(paths.output), "--engine", args.engine, "--to", args.to]
     for pattern in depends:
         command += ["--depends", pattern]
+    if "jats" in args.to.split(","):
+        command += ["--meca", DOCUMENTS[0]]
     if args.force or _figures_missing(paths.output, paths.figures):
         command.append("--force")
     try:
