@@ -24,22 +24,25 @@ from analysis.common.atomic import replace_dir
 from analysis.common.paths import cohort_paths
 from analysis.derivations.store import derived_tables
 from analysis.ledger import audit, lock
-from analysis.ledger.claims import CATEGORIES, evaluate
+from analysis.provenance import categories, lineage, sources
 from analysis.provenance import cells as provenance
-from analysis.provenance import lineage, sources
 
 
 def category_counts(ledger: pd.DataFrame) -> str:
     """One line per category with its number of claims ("reproduced under the stated
     method: 80"), every category listed even when empty."""
-    labels = {"reproduced": "reproduced under the stated method",
-              "explained": "reproduced only under another reading (explained)",
+    labels = {"reproduced": "reproduced (stated method, stated values only)",
+              categories.RECONSTRUCTED: "consistent with the reconstruction (rests on "
+                                        "imputed values)",
+              "explained": "explained (only under another reading)",
               "circular": "circular (a stated value typed into the sheets, read back)",
+              "data gap": "data gap (the sheets lack it; a proxy is used)",
               "not reproducible": "not reproducible",
               "not applicable": "not applicable to this cohort"}
     counts = ledger["category"].value_counts()
     width = max(len(label) for label in labels.values())
-    return "\n".join(f"  {labels[c]:<{width}}  {int(counts.get(c, 0)):>4}" for c in CATEGORIES)
+    return "\n".join(f"  {labels[c]:<{width}}  {int(counts.get(c, 0)):>4}"
+                     for c in categories.CATEGORIES)
 
 
 def unexplained(ledger: pd.DataFrame) -> list[str]:
@@ -62,16 +65,17 @@ def main(argv: list[str] | None = None) -> int:
     tables = derived_tables(paths)
     if tables is None:
         return 2
-    ledger = evaluate(tables)
+    cell_sources = sources.cohort_lineage(paths)
+    basis = provenance.reconstruction_basis(paths.raw)
+    ledger = categories.categorised(tables, cell_sources, basis)
     findings = audit.run(tables) if paths.bundled else None
     width = max(ledger["id"].str.len())
-    print(f"{'id':<{width}}  {'published':>16}  {'computed':>16}  category")
+    print(f"{'id':<{width}}  {'published':>18}  {'computed':>16}  category")
     for row in ledger.itertuples():
-        print(f"{row.id:<{width}}  {row.published:>16}  {row.computed:>16}  {row.category}")
-    cell_sources = sources.cohort_lineage(paths)
+        print(f"{row.id:<{width}}  {row.stated:>18}  {row.computed:>16}  {row.category}")
     report = paths.output / "verify"
     with replace_dir(report) as staging:
-        ledger.drop(columns="value").to_csv(staging / "claims.csv", index=False,
+        ledger.drop(columns=["value", "bases"]).to_csv(staging / "claims.csv", index=False,
                                             lineterminator="\n")
         if findings is not None:
             findings.to_csv(staging / "audit.csv", index=False, lineterminator="\n")

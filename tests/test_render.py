@@ -132,7 +132,8 @@ def test_a_number_shows_its_provenance_in_the_browser(rendered, chromium_page):
     number.click()
     assert popup.is_visible()
     text = popup.inner_text()
-    for expected in ("published", "computed", "category", "reproduced", "courses.csv",
+    for expected in ("published", "computed", "category", "consistent with the reconstruction",
+                     "courses.csv",
                      "imputed", "stated"):
         assert expected in text, expected
     page.keyboard.press("Escape")

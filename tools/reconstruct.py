@@ -212,7 +212,9 @@ ALL = {
 }
 ASSESSMENT_CONSTRAINTS = (
     "protocol time points (Methods); every CART1 reaches MRD-negative CR; burden before CART1 "
-    "high in 4, low in 1 (Results ¶1); MRD-negative CR after CART2 in all within 0-3 months "
+    "high in 4, low in 1 (Results ¶1); one patient (pt02 chosen) already in MRD-negative CR at "
+    "CART2 enrolment (Additional file 3 footnote *); MRD-negative CR after CART2 in all within "
+    "0-3 months "
     "(Results ¶5); pt01 MRD < 5% on day 0 (Discussion ¶9); relapse marrows on the imputed "
     "relapse dates")
 EVENT_DATES = (
@@ -249,7 +251,9 @@ def provenance_rules(infusions: dict) -> list[tuple]:
         ("study", "*", "*", "data_cutoff", "stated",
          "Methods, Study design: cut-off August 31, 2022", "", ""),
         ("study", "*", "*", "efs_rule", "stated",
-         "Methods, Statistical analysis: patients were censored at transplantation", "", ""),
+         ("Methods, Efficacy evaluation: patients were censored at allo-HSCT (the same "
+          "paragraph also lists bridging to transplantation as an event: of its two "
+          "contradictory rules this is the one chosen)"), "", ""),
         # patients
         ("patients", "*", "*", "patient_id", "stated", f"{R}: patients named pt01-pt05", "", ""),
         ("patients", "*", "*", "prior_car_t", "stated", f"{R} ¶1: no CAR-T before CART1", "",
@@ -320,10 +324,10 @@ def provenance_rules(infusions: dict) -> list[tuple]:
          "imputed", f"{R} ¶5", "third CAR-T regimen not reported; CART2 regimen assumed", ""),
         # assessments: only pt03's three CART2 MRD values are stated
         ("assessments", "pt03", f"course=2;{pt03_visits}", "patient_id|course|mrd", "stated",
-         f"{R} ¶6; Fig. 3D: MRD 8.9% on day -7, < 0.01% on days 26 and 322", "", ""),
+         f"{R} ¶5; Fig. 3D: MRD 8.9% on day -7, < 0.01% on days 26 and 322", "", ""),
         ("assessments", "pt03", f"course=2;{pt03_visits}", rest("assessments", "patient_id",
                                                                "course", "mrd"),
-         "imputed", f"{R} ¶6", "study days -7, 26 and 322 stated; " + ASSESSMENT_CONSTRAINTS,
+         "imputed", f"{R} ¶5", "study days -7, 26 and 322 stated; " + ASSESSMENT_CONSTRAINTS,
          "courses.infusion_date"),
         ("assessments", "pt03", f"course=2;{pt03_visits.replace('=', '!=')}", "*", "imputed",
          "Methods, Tumor burden assessment", ASSESSMENT_CONSTRAINTS, ""),
@@ -336,7 +340,9 @@ def provenance_rules(infusions: dict) -> list[tuple]:
          f"{R} ¶3: CRS after CART2 in all five", "", ""),
         ("crs", "*", "*", "vasopressors", "stated",
          f"{R} ¶3: no CRS of grade 3 or more; hypotension without vasopressors", "", ""),
-        ("crs", "*", "*", "steroids", "stated", f"{R} ¶3: none received dexamethasone", "", ""),
+        ("crs", "*", "*", "steroids", "imputed", f"{R} ¶3: none received dexamethasone",
+         "no dexamethasone (stated); other corticosteroids are not reported and taken as none",
+         ""),
         ("crs", "*", "*", "neurotoxicity_grade", "stated",
          f"{R} ¶3: no neurologic toxicity", "", ""),
         ("crs", "*", "*", "max_temperature|temperature_unit|fever_onset_day", "imputed",
@@ -395,12 +401,14 @@ def provenance_rules(infusions: dict) -> list[tuple]:
         ("events", "pt01", "event=relapse;after_course=3", "cd19|cd22", "imputed", f"{R} ¶5",
          "antigens of the relapse after the third CAR-T are not reported", ""),
         ("events", "*", "event=hsct;patient_id=pt03|pt04", "patient_id|event|after_course",
-         "stated", f"{R} ¶6 (pt03 post HSCT on day 322); Fig. 3A caption (pt04)", "", ""),
-        ("events", "*", "event=hsct;patient_id=pt03|pt04", "event_date", "imputed", "",
+         "stated", f"{R} ¶5 (pt03 post HSCT on day 322); Fig. 3A caption (pt04)", "", ""),
+        ("events", "*", "event=hsct;patient_id!=pt03|pt04", "patient_id|event|after_course",
+         "derived_from_stated",
+         ("Abstract; Discussion ¶4, ¶7: three patients transplanted after CART2, pt03 and "
+          "pt04 among them; the two not transplanted died or were lost to follow-up, and pt05 "
+          "was in MRD-negative CR at the cut-off (Discussion ¶4), so pt05 is the third"), "", ""),
+        ("events", "*", "event=hsct", "event_date", "imputed", "",
          EVENT_DATES, "courses.infusion_date"),
-        ("events", "*", "event=hsct;patient_id!=pt03|pt04", "*", "imputed",
-         "Abstract; Discussion ¶7", "three patients transplanted after CART2; " + EVENT_DATES,
-         ""),
         ("events", "*", "event=death|lost_to_follow_up", "*", "imputed",
          "Fig. 1B caption; Discussion ¶7",
          ("of the two patients not transplanted one died and one was lost to follow-up; "

@@ -25,8 +25,8 @@ def product_doses(products: pd.DataFrame, courses: pd.DataFrame) -> pd.DataFrame
 
 
 def course_doses(product_rows: pd.DataFrame) -> pd.DataFrame:
-    """Per course: dose per target (cell/kg), total dose, CD22:CD19 ratio, mean transduction (%),
-    lowest viability (%) and each target's product CD4/CD8 ratio (dimensionless).
+    """Per course: dose per target (cell/kg), total dose, CD22:CD19 ratio, mean and lowest
+    transduction (%), lowest viability (%) and each target's product CD4/CD8 ratio (dimensionless).
 
     The ratio is the CD22 dose over the CD19 dose (the article's "1:x"); NaN unless the
     course has both products.
@@ -40,6 +40,7 @@ def course_doses(product_rows: pd.DataFrame) -> pd.DataFrame:
     out["dose_total_per_kg"] = grouped["dose_per_kg"].sum(min_count=1)
     out["cd22_to_cd19_ratio"] = out["dose_cd22_per_kg"] / out["dose_cd19_per_kg"]
     out["mean_transduction_pct"] = grouped["transduction_efficiency"].mean()
+    out["min_transduction_pct"] = grouped["transduction_efficiency"].min()
     out["min_viability_pct"] = grouped["viability"].min()
     ratios = product_rows.pivot(index=KEYS, columns="target", values="cd4_cd8_ratio")
     for target in ("CD19", "CD22"):

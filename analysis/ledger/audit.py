@@ -17,16 +17,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.common.formatting import fixed, plural, scientific
+from analysis.common.formatting import plural, scientific
 from analysis.common.units import Q_
 from analysis.derivations.store import Tables
 from analysis.ledger.claims import Claim, _published_number, load_ledger
 from analysis.results.measures import km_estimate
-from analysis.results.statistics import (
-    attainable_mann_whitney_p,
-    attainable_percentages,
-    km_estimates,
-)
+from analysis.results.statistics import attainable_mann_whitney_p, km_estimates
 
 STATED = "the article's stated facts"
 RECONSTRUCTED = "reconstructed values"
@@ -73,9 +69,9 @@ def _decimals(text: str) -> int:
     return len(text.split(".")[1]) if "." in text else 0
 
 
-def _prints_as(value: float, published: str) -> bool:
-    """Whether ``value`` prints as the published text at the published number of decimals."""
-    return fixed(value, _decimals(published)) == fixed(float(published), _decimals(published))
+def _within(value: float, interval: tuple[float, float]) -> bool:
+    """Whether ``value`` rounds (half up) to the published text: low <= value < high."""
+    return interval[0] <= value < interval[1]
 
 
 # ---- Mann–Whitney P values ----
@@ -85,13 +81,14 @@ def mann_whitney_p_values(tables: Tables, ledger: list[Claim] | None = None) -> 
 
     The article prints no group size with its P values; the sizes come from the sheets, so
     the verdict depends on them. The evidence also lists every pair of group sizes (up to
-    the cohort's size per course) for which the published P is attainable."""
+    the cohort's size per course) for which the published P is attainable: an exact P
+    inside the interval the printed value stands for (0.2 for 0.15 <= P < 0.25)."""
     claims = _claims(ledger)
     n_patients = int(tables["adsl"]["patient_id"].nunique())
     findings = []
     for claim in (c for c in claims.values()
                   if c.function == "mann_whitney_p" and c.relation == "="):
-        column, published = claim.args["column"], claim.published
+        column, published, interval = claim.args["column"], claim.published, _interval(claim)
         frame = tables["adcourse"]
         n1 = int(frame.loc[frame["course"] == claim.args.get("first", 1), column].notna().sum())
         n2 = int(frame.loc[frame["course"] == claim.args.get("second", 2), column].notna().sum())
@@ -107,40 +104,17 @@ def mann_whitney_p_values(tables: Tables, ledger: list[Claim] | None = None) -> 
             continue
         sizes = [f"{a} and {b}" for a in range(1, n_patients + 1)
                  for b in range(1, n_patients + 1)
-                 if any(_prints_as(p, published) for p in attainable_mann_whitney_p(a, b))]
+                 if any(_within(p, interval) for p in attainable_mann_whitney_p(a, b))]
         findings.append(Finding(
             f"{claim.id}: exact two-sided Mann–Whitney P with {n1} and {n2} observations",
-            any(_prints_as(p, published) for p in possible), RECONSTRUCTED, depends,
-            f"published P = {published}; attainable P values: "
+            any(_within(p, interval) for p in possible), RECONSTRUCTED, depends,
+            f"published P = {published} (read as {interval[0]:g} <= P < {interval[1]:g}); "
+            "attainable P values: "
             + ", ".join(f"{p:.3g}" for p in possible)
             + (f"; the smallest, {min(possible):.3g}, is above 0.05" if possible
                and min(possible) > 0.05 else "")
             + "; group sizes (up to " + plural(n_patients, "patient") + " each) that can give "
             + f"{published}: " + ("; ".join(sizes) if sizes else "none")))
-    return findings
-
-
-# ---- Percentages of the cohort ----
-
-def percentages(tables: Tables, ledger: list[Claim] | None = None) -> list[Finding]:
-    """Is each published percentage of patients a multiple of 1/n for its group? Only plain
-    proportions are checked: Kaplan–Meier estimates leave that grid when patients are
-    censored before the time point."""
-    claims = _claims(ledger)
-    findings = []
-    for claim in (c for c in claims.values() if c.function == "percent"):
-        rows = tables[claim.args["table"]]
-        if claim.args.get("course") is not None:
-            rows = rows[rows["course"] == claim.args["course"]]
-        n = len(rows)
-        possible = attainable_percentages(n) if n else []
-        low, high = _interval(claim)
-        findings.append(Finding(
-            f"{claim.id}: {claim.published} of {plural(n, 'patient')}",
-            any(low <= p < high for p in possible), STATED,
-            f"{_cite(claim)}; the group is every patient treated ({plural(n, 'patient')})",
-            f"with {plural(n, 'patient')} the possible percentages are "
-            + ", ".join(f"{p:g}%" for p in possible)))
     return findings
 
 
@@ -175,41 +149,54 @@ def _km_at(event_months: list[float], censored_months: list[float], horizon: flo
     return 100.0 * float(km_estimates(frame, [horizon])["survival"].iloc[0])
 
 
-def _scenarios(n: int, events: list[float], m: int, rule: str, horizon: float) -> dict[int, float]:
-    """EFS (%) at ``horizon`` when k of the m transplanted patients were transplanted early
-    (for the event rule: before the horizon; for the censoring rule: before the first stated
-    event), every other transplant after the horizon, and the remaining patients followed
-    event-free beyond it."""
+def _scenarios(n: int, events: list[float], m: int, lost: int, rule: str,
+               horizon: float) -> dict[tuple[int, int], float]:
+    """EFS (%) at ``horizon`` for every (k, j): k of the m transplanted patients transplanted
+    early (for the event rule: before the horizon; otherwise before the first stated
+    event) and j of the ``lost`` patients lost to follow-up before the first stated event
+    (censored then); every other transplant and loss after the last stated event before the
+    horizon (which for the estimate at the horizon is the same as after it), and the
+    remaining patients followed event-free beyond it."""
     first = min([e for e in events if e <= horizon], default=horizon)
     results = {}
     for k in range(m + 1):
-        early = [first / 2] * k
-        late = [horizon + 1] * (m - k)
-        others = [horizon + 1] * (n - len(events) - m)
-        if rule == "hsct_event":
-            results[k] = _km_at(events + early, late + others, horizon)
-        elif rule == "hsct_censored":
-            results[k] = _km_at(events, early + late + others, horizon)
-        else:
-            results[k] = _km_at(events, [horizon + 1] * (n - len(events)), horizon)
+        for j in range(lost + 1):
+            early, late = [first / 2] * k, [horizon + 1] * (m - k)
+            losses = [first / 2] * j + [horizon + 1] * (lost - j)
+            others = [horizon + 1] * (n - len(events) - m - lost)
+            if rule == "hsct_event":
+                results[k, j] = _km_at(events + early, late + losses + others, horizon)
+            elif rule == "hsct_censored":
+                results[k, j] = _km_at(events, early + late + losses + others, horizon)
+            else:
+                results[k, j] = _km_at(events, [horizon + 1] * (n - len(events) - lost)
+                                       + losses, horizon)
     return results
 
 
-def survival_rules(tables: Tables, ledger: list[Claim] | None = None) -> list[Finding]:
-    """Which EFS rules can give each published EFS estimate, and under which transplant
-    timings.
+def _losses(j: int, lost: int) -> str:
+    """'0 of 1 loss to follow-up before the first dated event'."""
+    return (f"{j} of {lost} {'loss' if lost == 1 else 'losses'} to follow-up before the first "
+            "dated event")
 
-    From the stated facts alone: the cohort size, the number transplanted, the relapses the
-    article dates, and transplants it places before a dated marrow. A rule is ruled out when
-    no transplant timing consistent with those facts gives the published value; otherwise
-    the finding lists the timings (how many transplants came early) that do. The values the
-    reconstruction imputed (transplant dates) are shown apart, as what they give."""
+
+def survival_rules(tables: Tables, ledger: list[Claim] | None = None) -> list[Finding]:
+    """Which EFS rules can give each published EFS estimate, and under which transplant and
+    loss-to-follow-up timings.
+
+    From the stated facts alone: the cohort size, the number transplanted, the number lost
+    to follow-up, the relapses the article dates, and transplants it places before a dated
+    marrow. A rule is ruled out when no timing consistent with those facts gives the
+    published value; otherwise the finding lists the timings that do (the article dates
+    neither the transplants nor the loss to follow-up). The values the reconstruction
+    imputed (transplant and loss dates) are shown apart, as what they give."""
     claims = _claims(ledger)
-    n, m = (int(_published_number(claims[i])) if i in claims else None
-            for i in ("n_patients", "n_hsct_after_cart2"))
-    if n is None or m is None:  # without the stated counts, take the sheets'
+    n, m, lost = (int(_published_number(claims[i])) if i in claims else None
+                  for i in ("n_patients", "n_hsct_after_cart2", "n_no_hsct_lost"))
+    if n is None or m is None or lost is None:  # without the stated counts, take the sheets'
         n = int(tables["adsl"]["patient_id"].nunique())
         m = int(tables["adsl"]["hsct_after_cart2"].astype(bool).sum())
+        lost = int((tables["adsl"]["status_at_cutoff"] == "lost to follow-up").sum())
     stated = _stated_events(claims)
     bounds = _stated_transplant_bounds(claims)
     findings = []
@@ -222,46 +209,43 @@ def survival_rules(tables: Tables, ledger: list[Claim] | None = None) -> list[Fi
                                                                    if t <= horizon})
         facts = [_cite(c) for _, _, c in stated] + [
             _cite(c) for _, _, cs in bounds for c in cs]
-        facts += [_cite(claims[i]) for i in ("n_patients", "n_hsct_after_cart2") if i in claims]
-        for rule in ("hsct_event", "hsct_censored"):
-            values = _scenarios(n, events, m, rule, horizon)
-            allowed = {k: v for k, v in values.items() if rule != "hsct_event" or k >= forced}
-            matching = [k for k, v in allowed.items() if low <= v < high]
+        facts += [_cite(claims[i]) for i in ("n_patients", "n_hsct_after_cart2",
+                                             "n_no_hsct_lost") if i in claims]
+        for rule in ("hsct_event", "hsct_censored", "hsct_ignored"):
+            values = _scenarios(n, events, m, lost, rule, horizon)
+            allowed = {kj: v for kj, v in values.items()
+                       if rule != "hsct_event" or kj[0] >= forced}
+            if rule == "hsct_ignored":  # transplants do not matter: one line per loss timing
+                allowed = {kj: v for kj, v in allowed.items() if kj[0] == 0}
+            matching = [kj for kj, v in allowed.items() if low <= v < high]
             reconstructed = km_estimate(tables, "EFS", horizon, rule)
-            timing = ("before the horizon" if rule == "hsct_event"
-                      else "before the first dated event" if events else "before the horizon")
-            listed = "; ".join(f"{k} of {m} transplants {timing}: {v:.0f}%"
-                               for k, v in allowed.items())
+            when = ("before the horizon" if rule == "hsct_event"
+                    else "before the first dated event" if events else "before the horizon")
+
+            def timing(kj: tuple[int, int], rule: str = rule, when: str = when) -> str:
+                losses = _losses(kj[1], lost)
+                return losses if rule == "hsct_ignored" else (
+                    f"{kj[0]} of {m} transplants {when} and {losses}")
+
+            listed = "; ".join(f"{timing(kj)}: {v:.0f}%" for kj, v in allowed.items())
             if not matching:
-                verdict = (f"ruled out by the stated facts: no transplant timing they allow "
-                           f"gives {claim.published}")
-                follows, depends = STATED, "; ".join(facts)
+                verdict = (f"ruled out by the stated facts: no timing they allow gives "
+                           f"{claim.published}")
+                follows = STATED
             elif len(matching) == len(allowed):
-                verdict = f"gives {claim.published} whatever the transplant timings"
-                follows, depends = STATED, "; ".join(facts)
+                verdict = f"gives {claim.published} whatever the timings"
+                follows = STATED
             else:
                 verdict = (f"gives {claim.published} only if "
-                           + " or ".join(f"{k} of {m} transplants came {timing}"
-                                         for k in matching)
-                           + "; the article does not date the transplants")
-                follows = STATED + " plus transplant timings the article does not give"
-                depends = "; ".join(facts) + ("; patients lost to follow-up are taken as "
-                                              "followed past the horizon")
+                           + " or ".join(timing(kj) for kj in matching)
+                           + "; the article dates neither the transplants nor the loss to "
+                             "follow-up")
+                follows = STATED + " plus timings the article does not give"
             findings.append(Finding(
                 f"{claim.id}: EFS {claim.published} at {horizon:g} months, "
-                f"{EFS_RULE_NAMES[rule]}", bool(matching), follows, depends,
+                f"{EFS_RULE_NAMES[rule]}", bool(matching), follows, "; ".join(facts),
                 f"{verdict}. Under the stated facts: {listed}. With the sheets' transplant and "
                 f"follow-up dates (no verdict rests on them): {reconstructed:.0f}%"))
-        ignored = _scenarios(n, events, m, "hsct_ignored", horizon)[0]
-        findings.append(Finding(
-            f"{claim.id}: EFS {claim.published} at {horizon:g} months, "
-            f"{EFS_RULE_NAMES['hsct_ignored']}", low <= ignored < high,
-            STATED + " plus follow-up of the patients without a dated event",
-            "; ".join(facts) + "; patients lost to follow-up are taken as followed past "
-                               "the horizon",
-            f"{ignored:.0f}% whatever the transplant timings (a reading the Methods do not "
-            f"state); with the sheets' dates: "
-            f"{km_estimate(tables, 'EFS', horizon, 'hsct_ignored'):.0f}%"))
     return findings
 
 
@@ -355,7 +339,7 @@ def month_convention(tables: Tables, ledger: list[Claim] | None = None) -> list[
     return findings
 
 
-CHECKS = [mann_whitney_p_values, percentages, survival_rules, ages_and_intervals, doses,
+CHECKS = [mann_whitney_p_values, survival_rules, ages_and_intervals, doses,
           month_convention]
 COLUMNS = ["check", "consistent", "follows_from", "depends_on", "evidence"]
 

@@ -4,18 +4,26 @@
 with the functions of :mod:`analysis.results.measures`; :class:`Claims` serves the same values to the
 paper (``claims.text("age_dx_median")``), so paper and ledger cannot drift apart.
 
-Each evaluated claim falls in one category (:func:`category`):
+Each evaluated claim falls in one category of the comparison with the article
+(:func:`category`); :mod:`analysis.provenance.categories` then splits "reproduced" by the
+basis of the raw cells behind the claim (stated or imputed), which this stage cannot see:
 
 - ``reproduced``: the computation follows the method the article states and gives the
-  published value;
+  published value (or, for a bound such as "within 6 days", satisfies it);
 - ``explained``: the published value comes out only under another reading, recorded in the
-  claim's ``explained`` text (which reading, and why the stated one cannot give it);
+  claim's ``explained`` text (which reading, under which conditions, and why the stated
+  one cannot give it);
 - ``circular``: the published value is one the article states and the reconstruction typed
   into the sheets (``circular`` says where); agreeing shows only that it was read back, so it
   is reported apart and not counted as reproduced;
+- ``data gap``: the sheets lack what the statement needs; the value comes from a proxy the
+  claim's ``data_gap`` text names;
 - ``not reproducible``: the computed value differs from the published one;
 - ``not applicable``: the claim names patients or data the cohort does not have (it cannot
   be computed).
+
+``claims.yaml`` records why a claim is explained, circular, a data gap or unreproducible; it
+has no way to call a claim reproduced (:func:`load_ledger` refuses unknown keys).
 """
 
 from __future__ import annotations
@@ -52,7 +60,13 @@ class Claim:
     cohort: bool = False
     explained: str = ""
     circular: str = ""
+    data_gap: str = ""
     unreproducible: str = ""
+
+
+KEYS = {"id", "where", "what", "published", "style", "relation", "compute", "cohort",
+        "explained", "circular", "data_gap", "unreproducible"}
+RELATIONS = {"=": "", "<=": "≤ ", ">=": "≥ ", "<": "< ", ">": "> "}
 
 
 def load_ledger(path: Path = LEDGER) -> list[Claim]:
@@ -61,6 +75,14 @@ def load_ledger(path: Path = LEDGER) -> list[Claim]:
     entries = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=loader)["claims"]
     claims = []
     for entry in entries:
+        unknown = sorted(set(entry) - KEYS)
+        if unknown:
+            raise ValueError(f"claims.yaml: claim {entry.get('id')!r}: unknown key(s) "
+                             f"{unknown}; expected {sorted(KEYS)} (a claim's category is "
+                             "computed, never typed)")
+        if entry.get("relation", "=") not in RELATIONS:
+            raise ValueError(f"claims.yaml: claim {entry.get('id')!r}: relation "
+                             f"{entry['relation']!r}; expected one of {sorted(RELATIONS)}")
         compute = entry["compute"]
         claims.append(Claim(
             id=entry["id"], where=entry["where"], what=entry["what"],
@@ -68,7 +90,7 @@ def load_ledger(path: Path = LEDGER) -> list[Claim]:
             function=compute["function"], args=dict(compute.get("args") or {}),
             relation=entry.get("relation", "="), cohort=bool(entry.get("cohort", False)),
             explained=entry.get("explained", ""), circular=entry.get("circular", ""),
-            unreproducible=entry.get("unreproducible", ""),
+            data_gap=entry.get("data_gap", ""), unreproducible=entry.get("unreproducible", ""),
         ))
     ids = [c.id for c in claims]
     duplicates = {i for i in ids if ids.count(i) > 1}
@@ -106,14 +128,20 @@ def agrees(claim: Claim, value: float | str) -> bool:
     """Whether the computed value, printed in the claim's style, matches the published one."""
     if missing(value):
         return False
-    if claim.relation == "<=":
-        return value <= _published_number(claim)
-    if claim.relation == ">=":
-        return value >= _published_number(claim)
+    bound = {"<=": float.__le__, ">=": float.__ge__, "<": float.__lt__, ">": float.__gt__}
+    if claim.relation in bound:
+        return bound[claim.relation](float(value), _published_number(claim))
     return render(value, claim.style, markup=False) == claim.published
 
 
-CATEGORIES = ("reproduced", "explained", "circular", "not reproducible", "not applicable")
+def stated(published: str, relation: str) -> str:
+    """The published value with its relation, as the article's statement reads: '≤ 7' for
+    "within 1 week", '> 90%' for "above 90%", the value alone for an equality."""
+    return f"{RELATIONS[relation]}{published}"
+
+
+CATEGORIES = ("reproduced", "explained", "circular", "data gap", "not reproducible",
+              "not applicable")
 
 
 def category(claim: Claim, value: float | str) -> str:
@@ -124,6 +152,8 @@ def category(claim: Claim, value: float | str) -> str:
         return "not reproducible"
     if claim.circular:
         return "circular"
+    if claim.data_gap:
+        return "data gap"
     return "explained" if claim.explained else "reproduced"
 
 
@@ -137,10 +167,10 @@ def evaluate(tables: Tables, ledger: list[Claim] | None = None) -> pd.DataFrame:
         applies = not missing(value)
         kind = category(claim, value)
         notes = {"explained": claim.explained, "circular": claim.circular,
-                 "not reproducible": claim.unreproducible}
+                 "data gap": claim.data_gap, "not reproducible": claim.unreproducible}
         rows.append({
             "id": claim.id, "where": claim.where, "what": claim.what,
-            "published": claim.published,
+            "published": claim.published, "stated": stated(claim.published, claim.relation),
             "computed": render(value, claim.style, markup=False) if applies else "NA",
             "relation": claim.relation, "agrees": agrees(claim, value),
             "category": kind, "note": notes.get(kind, ""),

@@ -102,6 +102,17 @@ def cell_rules(directory: Path) -> pd.DataFrame:
         columns=columns)
 
 
+def is_reconstruction(directory: Path) -> bool:
+    """Whether a cohort's sheets are reconstructed: they come with a ``provenance.csv``
+    (a team's own records have none, and nothing in them is imputed)."""
+    return (Path(directory) / "provenance.csv").is_file()
+
+
+def reconstruction_basis(directory: Path) -> pd.DataFrame | None:
+    """:func:`cell_rules` of a reconstructed cohort (:func:`is_reconstruction`), else None."""
+    return cell_rules(directory) if is_reconstruction(directory) else None
+
+
 def dependency_violations(cells: pd.DataFrame) -> pd.DataFrame:
     """Cells of basis ``derived_from_stated`` whose declared dependencies (``depends``) are
     missing or include a cell that is not stated or derived from stated values: one row

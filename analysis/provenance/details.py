@@ -18,9 +18,9 @@ import re
 import pandas as pd
 
 from analysis.derivations.store import Tables
-from analysis.ledger.claims import Claim, evaluate, load_ledger
+from analysis.ledger.claims import Claim, load_ledger
+from analysis.provenance import categories, lineage
 from analysis.provenance import cells as provenance
-from analysis.provenance import lineage
 from analysis.provenance.sources import Lineage
 
 MAX_CELLS = 40  # raw cells listed per claim; the counts cover all of them
@@ -40,19 +40,24 @@ def raw_cells(claim: Claim, tables: Tables, sources: Lineage,
     return provenance.cells_with_basis(trace["raw"], basis)
 
 
-def details(tables: Tables, sources: Lineage, basis: pd.DataFrame) -> dict[str, dict]:
-    """Per claim id: what and where, published and computed text, category and its note,
-    the number of raw cells per basis and the first :data:`MAX_CELLS` cells (imputed
-    ones first)."""
+def details(tables: Tables, sources: Lineage, basis: pd.DataFrame,
+            reconstructed: bool = True) -> dict[str, dict]:
+    """Per claim id: what and where, the published value with its relation ('≤ 7' for
+    "within 1 week"; ``relation`` alone too) and the computed text, the category by
+    construction (:func:`analysis.provenance.categories.categorised`; ``reconstructed``
+    false for a cohort without a provenance file) and its note, the number of raw cells per
+    basis and the first :data:`MAX_CELLS` cells (imputed ones first)."""
     ledger = {c.id: c for c in load_ledger()}
     out = {}
-    for row in evaluate(tables).itertuples():
+    for row in categories.categorised(tables, sources,
+                                      basis if reconstructed else None).itertuples():
         cells = raw_cells(ledger[row.id], tables, sources, basis)
         order = cells["basis"].map({"imputed": 0, "derived_from_stated": 1}).fillna(2)
         listed = cells.assign(order=order).sort_values("order", kind="stable").head(MAX_CELLS)
         out[row.id] = {
-            "what": row.what, "where": row.where, "published": plain(row.published),
-            "computed": plain(row.computed), "category": row.category, "note": row.note,
+            "what": row.what, "where": row.where, "published": plain(row.stated),
+            "relation": row.relation, "computed": plain(row.computed),
+            "category": row.category, "note": row.note,
             "counts": provenance.basis_counts(cells), "total": len(cells),
             "cells": [{"sheet": r.sheet, "line": int(r.line), "column": r.column,
                        "value": r.value, "basis": r.basis} for r in listed.itertuples()],
@@ -68,23 +73,17 @@ def html_block(claim_details: dict[str, dict]) -> str:
             f"{payload}</script>\n```\n")
 
 
-def basis_table(tables: Tables, sources: Lineage, basis: pd.DataFrame) -> pd.DataFrame:
-    """One row per claim: its category and how many of the raw values behind it (cells
-    other than the keys that identify a raw row) are stated, derived from stated values or
-    imputed (a compact view for the printed supplement)."""
-    ledger = {c.id: c for c in load_ledger()}
-    rows = []
-    for row in evaluate(tables).itertuples():
-        cells = raw_cells(ledger[row.id], tables, sources, basis)
-        keys = [column in sources.keys.get(sheet, ())
-                for sheet, column in zip(cells["sheet"], cells["column"], strict=True)]
-        counts = cells.loc[~pd.Series(keys, index=cells.index, dtype=bool),
-                           "basis"].value_counts()
-        rows.append({"claim": row.id, "category": row.category,
-                     "raw values": int(counts.sum()),
-                     **{name.replace("_", " "): int(counts.get(name, 0))
-                        for name in provenance.BASES}})
-    return pd.DataFrame(rows)
+def basis_table(ledger: pd.DataFrame) -> pd.DataFrame:
+    """One row per claim of a categorised ledger
+    (:func:`analysis.provenance.categories.categorised`): its category and how many of the
+    raw cells behind it (the values read and the cells read to select rows, the cells its
+    category is computed from) are stated, derived from stated values, imputed or blank."""
+    names = [*provenance.BASES, "empty"]
+    return pd.DataFrame([
+        {"claim": row.id, "category": row.category, "raw cells": sum(row.bases.values()),
+         **{name.replace("_", " ").replace("empty", "blank"): int(row.bases.get(name, 0))
+            for name in names}}
+        for row in ledger.itertuples()])
 
 
 def html_details(trail: pd.DataFrame) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.common.formatting import fixed, p_clause, p_value, percent, plural
+from analysis.common.formatting import fixed, percent, plural
 from analysis.derivations.events import EFS_RULES
 from analysis.derivations.store import Tables
 from analysis.ledger.claims import Claims
@@ -19,7 +19,6 @@ from analysis.results import measures as results
 from analysis.results.statistics import spearman
 
 MINUS = "\u2212"
-SIGNIFICANT_BELOW = 0.05
 
 
 def _day(day: float) -> str:
@@ -106,8 +105,10 @@ def cytokine_copies(tables: Tables, cytokine: str, course: int = 2) -> dict:
 
 def moved_with(tables: Tables, cytokines: tuple[str, ...] = ("IL-6", "IFN-gamma")
                ) -> str:
-    """How each cytokine related to the CAR copy number after CART2, worded from a Spearman
-    rank correlation over same-day samples (a relation only when P < 0.05)."""
+    """How each cytokine moved with the CAR copy number after CART2, described by a Spearman
+    rank correlation over same-day samples. No P value is given: several same-day pairs of
+    one patient are not independent observations, so a test treating them as such would
+    overstate the evidence."""
     sentences = []
     for name in cytokines:
         label = name.replace("-gamma", "-γ")
@@ -116,14 +117,12 @@ def moved_with(tables: Tables, cytokines: tuple[str, ...] = ("IL-6", "IFN-gamma"
             sentences.append(f"Too few same-day {label} and CAR copy samples "
                              f"({plural(r['n'], 'pair')}) to relate them.")
             continue
-        if r["p"] < SIGNIFICANT_BELOW:
-            verb = "rose and fell with" if r["rho"] > 0 else "moved against"
-        else:
-            verb = "showed no clear relation to"
+        verb = ("tended to rise and fall with" if r["rho"] > 0 else
+                "tended to move against" if r["rho"] < 0 else "did not move with")
         sentences.append(
-            f"{label} {verb} the CAR copy number (Spearman ρ = {fixed(r['rho'], 2)}, "
-            f"{p_clause(p_value(r['p']))}; {plural(r['n'], 'same-day pair')} from "
-            f"{plural(r['patients'], 'patient')}).")
+            f"{label} {verb} the CAR copy number (Spearman ρ = {fixed(r['rho'], 2)} over "
+            f"{plural(r['n'], 'same-day pair')} from {plural(r['patients'], 'patient')}; "
+            "pairs from one patient are not independent, so no P value is given).")
     return " ".join(sentences)
 
 

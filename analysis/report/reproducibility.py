@@ -8,28 +8,40 @@ import pandas as pd
 from analysis.common.formatting import plural
 from analysis.derivations.store import Tables
 from analysis.ledger import audit
+from analysis.provenance import categories
 from analysis.report import tables
 
 CATEGORY_WORDS = {
-    "reproduced": "reproduced under the method the article states",
-    "explained": "reproduced only under another reading than the stated one; the table note "
-                 "says which reading and why the stated method cannot give the value",
+    "reproduced": "the method the article states, applied to raw values the article states "
+                  "(or derived from stated values only), gives the published value",
+    categories.RECONSTRUCTED: "the stated method gives the published value, but at least one "
+                              "raw cell behind it was imputed (or is blank): it shows the "
+                              "method and the code agree with values chosen to allow the "
+                              "result, not that the trial's records give it; the note names "
+                              "the imputed cells",
+    "explained": "the value comes out only under another reading than the stated one; the "
+                 "note says which reading, under which conditions, and why the stated method "
+                 "cannot give it",
     "circular": "a value the article states for given patients, typed into their cells by "
                 "the reconstruction and read back: agreement shows only that it was read "
-                "back, so these are not counted as reproduced",
+                "back",
+    "data gap": "the sheets lack what the statement needs; the note names the proxy used",
     "not reproducible": "the computed value differs from the published one",
     "not applicable": "the claim names patients or data this cohort does not have",
 }
 
 
 def ledger_intro(ledger: pd.DataFrame) -> str:
-    """How many claims the ledger holds, how they are compared, and each category's count."""
+    """How many claims a categorised ledger (:func:`analysis.provenance.categories.categorised`)
+    holds, how they are compared, and each category's count."""
     counts = ledger["category"].value_counts()
     intro = (f"**{plural(len(ledger), 'claim')}.** Each quantitative or factual statement of the "
              "article that the sheets can speak to is listed in `claims.yaml` with the function "
              "that computes it; the paper prints the same computed values. The computed value "
-             "is printed at the article's precision (P values at three decimals, which tells an "
-             "exact test from a normal approximation) and compared with the published text; "
+             "is printed at the article's precision and compared with the published text (P "
+             "values at three decimals: stricter than the article's one decimal, at which the "
+             "exact test and a normal approximation print alike, so this checks the "
+             "compendium's test, not which test the article used); "
              "statements the article makes only as a bound ('within 6 days') are compared as "
              "bounds. Each claim falls in one category:\n")
     lines = [intro] + [f"- *{name}* ({int(counts.get(name, 0))}): {text}"
@@ -38,8 +50,8 @@ def ledger_intro(ledger: pd.DataFrame) -> str:
 
 
 def ledger_notes(ledger: pd.DataFrame) -> str:
-    """One bullet per explained or not reproducible claim with its recorded reason."""
-    rows = ledger[ledger["category"].isin(["explained", "not reproducible"])
+    """One bullet per explained, data-gap or not reproducible claim with its recorded reason."""
+    rows = ledger[ledger["category"].isin(["explained", "data gap", "not reproducible"])
                   & (ledger["note"] != "")]
     return "".join(f"- **{row.id}** ({row.category}): {row.note}\n" for row in rows.itertuples())
 

@@ -63,11 +63,6 @@ def attainable_mann_whitney_p(n1: int, n2: int) -> list[float]:
     return sorted(p_values)
 
 
-def attainable_percentages(n: int) -> list[float]:
-    """The percentages k/n × 100 (k = 0..n) that a group of n can show."""
-    return [100.0 * k / n for k in range(n + 1)]
-
-
 def km_estimates(tte: pd.DataFrame, months: list[float]) -> pd.DataFrame:
     """Kaplan–Meier survival probability and number at risk at the given months.
 

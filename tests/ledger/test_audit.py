@@ -50,18 +50,45 @@ def test_mann_whitney_premise_is_named_as_reconstructed(bundled_derived):
         assert "group sizes" in finding.evidence
 
 
-def test_percentages_five_patients_allow(bundled_derived):
-    good = _by_check(audit.percentages(bundled_derived), "orr_cart2")[0]
-    bad = _by_check(audit.percentages(bundled_derived, _ledger_with(orr_cart2="90%")),
-                    "orr_cart2")[0]
-    assert good.consistent and not bad.consistent and good.follows_from == audit.STATED
+def test_mann_whitney_sizes_read_the_published_p_as_its_interval(bundled_derived):
+    """P = 0.2 at one decimal stands for 0.15 <= P < 0.25: 3 and 5 observations attain
+    0.25 (which prints 0.3), not 0.2, so they are not listed."""
+    from analysis.results.statistics import attainable_mann_whitney_p
+
+    assert any(abs(p - 0.25) < 1e-9 for p in attainable_mann_whitney_p(3, 5))
+    assert not any(0.15 <= p < 0.25 for p in attainable_mann_whitney_p(3, 5))
+    finding = _by_check(audit.mann_whitney_p_values(bundled_derived), "il6_fold_p")[0]
+    sizes = finding.evidence.split("can give 0.2: ")[1].split("; ")
+    assert "3 and 5" not in sizes and "5 and 3" not in sizes and "3 and 3" in sizes
+    for pair in sizes:
+        a, b = map(int, pair.split(" and "))
+        assert any(0.15 <= p < 0.25 for p in attainable_mann_whitney_p(a, b)), pair
+
+
+def test_no_check_that_cannot_fail(bundled_derived):
+    """The percentage check is gone: 100% of any group is attainable."""
+    assert not hasattr(audit, "percentages")
+    assert not audit.run(bundled_derived)["check"].str.contains("orr_cart2").any()
+
+
+def test_efs_censoring_check_carries_the_loss_to_follow_up(bundled_derived):
+    """The stated censoring rule and the ignored reading give 80% only with the loss to
+    follow-up after the dated relapse (75% otherwise), and no premise takes the lost patient
+    as followed past the horizon."""
+    findings = audit.survival_rules(bundled_derived)
+    censored = _by_check(findings, "efs_12m", "censored at transplantation")[0]
+    ignored = _by_check(findings, "efs_12m", "neither event nor censoring")[0]
+    assert ("only if 0 of 3 transplants before the first dated event and 0 of 1 loss to "
+            "follow-up before the first dated event") in censored.evidence
+    assert "1 of 1 loss to follow-up before the first dated event: 75%" in ignored.evidence
+    assert "only if 0 of 1 loss" in ignored.evidence
+    assert all("followed past" not in f.depends_on for f in findings)
+    assert all("n_no_hsct_lost = 1" in f.depends_on for f in findings)
 
 
 def test_kaplan_meier_estimates_are_not_held_to_the_k_over_n_grid(bundled_derived):
     """Error 1: 75% is not k/5 but censoring can give it."""
     ledger = _ledger_with(efs_12m="75%")
-    assert not [f for f in audit.percentages(bundled_derived, ledger) if "efs" in f.check
-                or "os_" in f.check]
     censored = _by_check(audit.survival_rules(bundled_derived, ledger), "efs_12m", "censored")[0]
     assert censored.consistent and "1 of 3 transplants" in censored.evidence
 

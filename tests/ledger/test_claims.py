@@ -58,17 +58,80 @@ def test_categories_are_honest(bundled_derived):
     """Agreement alone is not 'reproduced': values typed into the sheets are circular and the
     EFS estimate that needs another reading is explained, with its reason."""
     ledger = evaluate(bundled_derived).set_index("id")
-    assert set(ledger["category"]) <= {"reproduced", "explained", "circular", "not reproducible"}
+    assert set(ledger["category"]) <= {"reproduced", "explained", "circular", "data gap",
+                                       "not reproducible"}
     assert (ledger.loc[ledger["category"] != "reproduced", "note"] != "").all()
     assert ledger.loc["efs_12m", "category"] == "explained"
     assert "cannot give 80%" in ledger.loc["efs_12m", "note"]
     assert ledger.loc["pt03_peak_copies", "category"] == "circular"
+    assert ledger.loc["n_car_t_related_death", "category"] == "data gap"
     assert ledger.loc["age_dx_median", "category"] == "reproduced"
     claims = {c.id: c for c in load_ledger()}
     assert not any(c.circular and c.explained for c in claims.values())
-    for exact in ("crs_duration_min", "crs_duration_max", "peak_day_latest",
-                  "cd4cd8_inversion_day"):  # the sheets hold these values: no bound check
+    for exact in ("crs_duration_min", "crs_duration_max"):  # "lasted for 7-14 days"
         assert claims[exact].relation == "=", exact
+
+
+def test_bounds_are_compared_as_bounds_and_printed_with_their_relation(bundled_derived):
+    """"within 1 week" is <= 7 and "within 6 days" <= 6: an earlier day agrees, a later
+    one does not, and the relation is printed with the published value."""
+    from analysis.ledger.claims import agrees, stated
+
+    claims = {c.id: c for c in load_ledger()}
+    for claim_id, bound in (("peak_day_latest", 7), ("cd4cd8_inversion_day", 6)):
+        claim = claims[claim_id]
+        assert claim.relation == "<=" and float(claim.published) == bound
+        assert agrees(claim, bound - 2.0) and agrees(claim, float(bound))
+        assert not agrees(claim, bound + 1.0)
+    assert stated("7", "<=") == "≤ 7" and stated("90%", ">") == "> 90%"
+    viability = claims["release_viability"]
+    assert viability.relation == ">" and not agrees(viability, 90.0)
+    ledger = evaluate(bundled_derived).set_index("id")
+    assert ledger.loc["peak_day_latest", "stated"] == "≤ 7"
+
+
+def test_release_criteria_hold_for_each_product(bundled_derived, cohort_copy):
+    """Transduction and viability are tested on every single product of every course, not
+    on a course's mean: the lowest single product is what the claim computes."""
+    products = pd.read_csv(ROOT / "data-raw" / "products.csv")
+    ledger = evaluate(bundled_derived).set_index("id")
+    assert float(ledger.loc["release_transduction", "value"]) == products[
+        "transduction_efficiency"].min()
+    assert float(ledger.loc["release_viability", "value"]) == products["viability"].min()
+    path = cohort_copy / "products.csv"
+    changed = products.copy()
+    cart1 = changed.index[changed["course"] == 1][0]
+    changed.loc[cart1, "viability"] = 90.0  # not above 90%: fails, even at CART1
+    changed.loc[changed.index[changed["course"] == 2][0], "transduction_efficiency"] = 19.0
+    changed.to_csv(path, index=False)
+    again = evaluate(derive_tables(read_cohort(cohort_copy))).set_index("id")
+    assert again.loc["release_viability", "category"] == "not reproducible"
+    assert again.loc["release_transduction", "category"] == "not reproducible"
+
+
+def test_efs_12m_explanation_states_its_conditions(bundled_derived):
+    """The ignored reading gives 80% only with the loss to follow-up after the relapse, and
+    the censoring rule fails only through the transplant days the reconstruction chose: the
+    note names both, with the days the sheets hold."""
+    from analysis.results.measures import km_estimate
+
+    note = {c.id: c for c in load_ledger()}["efs_12m"].explained
+    events = bundled_derived["adevents"]
+    after = events[events["after_course"] == 2]
+    lost = after.loc[after["event"] == "lost_to_follow_up", "days_from_course"]
+    relapse = after.loc[after["event"] == "relapse", "days_from_course"]
+    transplants = sorted(int(d) for d in after.loc[after["event"] == "hsct", "days_from_course"])
+    assert f"day {int(relapse.iloc[0])}" in note and f"day {int(lost.iloc[0])}" in note
+    assert "lost to follow-up" in note and "75%" in note
+    assert ", ".join(map(str, transplants[:-1])) + f" and {transplants[-1]}" in note
+    # the condition is real: lost before the relapse, the ignored reading gives 75%
+    moved = {k: v.copy() for k, v in bundled_derived.items()}
+    tte = moved["adtte"]
+    row = ((tte["paramcd"] == "EFS") & (tte["rule"] == "hsct_ignored") & (tte["cnsr"] == 1)
+           & (tte["aval_months"] < 12))
+    assert row.sum() == 1
+    tte.loc[row, "aval_months"] = float(relapse.iloc[0]) / 30 - 1
+    assert round(km_estimate(moved, "EFS", 12, "hsct_ignored")) == 75
 
 
 def test_ledger_holds_categorical_facts(bundled_derived):
@@ -85,7 +148,8 @@ def test_ledger_holds_categorical_facts(bundled_derived):
 
 
 def test_p_values_tell_exact_from_approximate_tests(bundled_derived):
-    """At the ledger's precision the normal approximation on the same data would not pass."""
+    """At the ledger's three decimals the normal approximation would not pass; at the
+    article's one decimal it prints the same, which the README says."""
     from scipy import stats
 
     frame = bundled_derived["adcourse"]
@@ -96,6 +160,11 @@ def test_p_values_tell_exact_from_approximate_tests(bundled_derived):
         approximate = stats.mannwhitneyu(*groups, method="asymptotic").pvalue
         assert render(compute(claim, bundled_derived), claim.style) == claim.published
         assert render(approximate, claim.style) != claim.published
+        # at the article's one decimal both print alike: its values cannot tell the tests apart
+        assert render(approximate, "decimals:1") == claim.published
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "cannot both pass" not in readme
+    assert "a normal approximation prints the same 0.2 and 0.4" in readme
 
 
 def test_verify_fails_when_a_raw_value_changes(cohort_copy, bundled_derived, tmp_path):
@@ -117,7 +186,7 @@ def test_verify_fails_when_a_raw_value_changes(cohort_copy, bundled_derived, tmp
     assert re.search(rf"not reproducible\s+{before.get('not reproducible', 0) + 1}\n",
                      result.stdout)
     explained = before.get("explained", 0)
-    assert re.search(rf"reproduced only under another reading \(explained\)\s+{explained}\n",
+    assert re.search(rf"explained \(only under another reading\)\s+{explained}\n",
                      result.stdout)
 
 

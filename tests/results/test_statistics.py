@@ -7,7 +7,6 @@ import pytest
 from analysis.common.formatting import render
 from analysis.results.statistics import (
     attainable_mann_whitney_p,
-    attainable_percentages,
     mann_whitney,
     median_range,
 )
@@ -35,10 +34,6 @@ def test_exact_mann_whitney_three_against_three(a, b, u, p):
 
 def test_attainable_p_values_for_three_and_three():
     assert attainable_mann_whitney_p(3, 3) == [0.1, 0.2, 0.4, 0.7, 1.0]
-
-
-def test_percentages_five_patients_allow():
-    assert attainable_percentages(5) == [0, 20, 40, 60, 80, 100]
 
 
 @pytest.mark.parametrize(("value", "style", "text"), [

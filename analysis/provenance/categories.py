@@ -1,0 +1,83 @@
+"""A claim's category by construction: the comparison with the article refined by the basis
+of every raw cell behind the claim.
+
+:func:`analysis.ledger.claims.category` compares a computed value with the published one;
+that stage cannot see where the raw values came from. Here a claim the comparison calls
+``reproduced`` keeps that name only when every raw cell behind it (the values it read and
+the cells read to select its rows, :func:`analysis.provenance.lineage.claim_raw_cells`) is
+stated in the article or derived from stated values only (``data-raw/provenance.csv``);
+one resting on any other cell (imputed, or blank) is :data:`RECONSTRUCTED`: the stated
+method gives the published value from values chosen to allow it, which shows the method
+and the code agree with the article, not that the trial's records do. ``explained``,
+``circular``, ``data gap``, ``not reproducible`` and ``not applicable`` keep their names.
+
+A cohort without a provenance file (a team's own records) has nothing imputed: its
+categories are the comparison with the article alone (pass ``bases=None``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+import pandas as pd
+
+from analysis.derivations.store import Tables
+from analysis.ledger.claims import Claim, evaluate, load_ledger
+from analysis.provenance import lineage
+from analysis.provenance.sources import Lineage
+
+RECONSTRUCTED = "consistent with the reconstruction"
+CATEGORIES = ("reproduced", RECONSTRUCTED, "explained", "circular", "data gap",
+              "not reproducible", "not applicable")
+SUPPORTING = {"stated", "derived_from_stated"}  # bases that let a claim count as reproduced
+
+
+def category(compared: str, bases: Collection[str] | None) -> str:
+    """The claim's category from the comparison's category (``compared``, one of
+    :data:`analysis.ledger.claims.CATEGORIES`) and the bases of the raw cells behind it
+    (``None`` for a cohort without a provenance file: nothing in it is imputed)."""
+    if compared == "reproduced" and bases is not None and set(bases) - SUPPORTING:
+        return RECONSTRUCTED
+    return compared
+
+
+def claim_bases(claim: Claim, tables: Tables, sources: Lineage,
+                basis: pd.DataFrame) -> pd.Series:
+    """The basis of every raw cell behind a claim (``basis``:
+    :func:`analysis.provenance.cells.cell_rules`; a cell it does not list, a blank one, is
+    ``empty``), indexed by (sheet, line, column)."""
+    cells = sorted(lineage.claim_raw_cells(claim, tables, sources))
+    known = basis.set_index(["sheet", "row", "column"])["basis"]
+    index = pd.MultiIndex.from_tuples(cells, names=["sheet", "row", "column"])
+    return known.reindex(index).fillna("empty") if cells else pd.Series(dtype=str)
+
+
+def _note(bases: pd.Series) -> str:
+    """'30 of the 87 raw cells behind it are neither stated nor derived from stated values:
+    imputed courses.weight, ...'."""
+    other = bases[~bases.isin(SUPPORTING)]
+    named = ", ".join(dict.fromkeys(
+        f"{b} {sheet}.{column}" for (sheet, _, column), b in other.items()))
+    return (f"{len(other)} of the {len(bases)} raw cells behind it are neither stated in the "
+            f"article nor derived from stated values: {named}")
+
+
+def categorised(tables: Tables, sources: Lineage, basis: pd.DataFrame | None,
+                ledger: list[Claim] | None = None) -> pd.DataFrame:
+    """The ledger (:func:`analysis.ledger.claims.evaluate`) with each claim's category by
+    construction (:func:`category`); ``compared`` keeps the comparison's category, ``cells``
+    counts the raw cells behind the claim by basis (``bases``: the same as a dict), and a
+    claim consistent with the reconstruction has a note naming the cells it rests on.
+    ``basis`` is ``None`` for a cohort without a provenance file."""
+    ledger = ledger or load_ledger()
+    frame = evaluate(tables, ledger)
+    frame.insert(frame.columns.get_loc("category") + 1, "compared", frame["category"])
+    kinds, notes, counts = [], [], []
+    for claim, row in zip(ledger, frame.itertuples(), strict=True):
+        bases = None if basis is None else claim_bases(claim, tables, sources, basis)
+        kind = category(row.category, None if bases is None else set(bases))
+        kinds.append(kind)
+        notes.append(_note(bases) if kind == RECONSTRUCTED else row.note)
+        counts.append({} if bases is None else bases.value_counts().to_dict())
+    return frame.assign(category=kinds, note=notes, bases=counts, cells=[
+        ", ".join(f"{n} {b.replace('_', ' ')}" for b, n in c.items()) for c in counts])
