@@ -93,13 +93,8 @@ def _series(items: list[str]) -> str:
 def cytokine_copies(tables: Tables, cytokine: str, course: int = 2) -> dict:
     """Spearman correlation of a cytokine with total CAR copies after a course, over the
     samples of one patient on one study day (day 0 onwards): rho, P, pairs, patients."""
-    lab = tables["adlb"]
-    lab = lab[(lab["course"] == course) & (lab["study_day"] >= 0)]
-    keys = ["patient_id", "study_day"]
-    a = lab[lab["parameter"] == cytokine].groupby(keys)["value"].mean()
-    b = lab[lab["parameter"] == "total CAR"].groupby(keys)["value"].mean()
-    pairs = pd.concat({"cytokine": a, "copies": b}, axis=1).dropna()
-    result = spearman(pairs["cytokine"], pairs["copies"])
+    pairs = results.same_day_pairs(tables, cytokine, "total CAR", course)
+    result = spearman(pairs["first"], pairs["second"])
     return {**result, "patients": pairs.index.get_level_values(0).nunique()}
 
 

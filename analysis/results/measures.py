@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.derivations.store import Tables
-from analysis.results.statistics import km_estimates, mann_whitney, median_range
+from analysis.results.statistics import km_estimates, mann_whitney, median_range, spearman
 
 
 def _rows(tables: Tables, table: str, course: int | None = None, where: str | None = None,
@@ -324,3 +324,24 @@ def deaths_without_relapse(tables: Tables, course: int) -> int:
         relapses = rows.loc[rows["event"] == "relapse", "event_date"]
         count += int(sum(not (relapses < d).any() for d in deaths))
     return count
+
+
+def same_day_pairs(tables: Tables, first: str, second: str, course: int) -> pd.DataFrame:
+    """Lab values of two parameters measured on the same study day (day 0 onwards) of one
+    patient after a course, each the mean of that day's samples: columns ``first`` and
+    ``second``, indexed by patient and study day."""
+    lab = tables["adlb"]
+    lab = lab[(lab["course"] == course) & (lab["study_day"] >= 0)]
+    keys = ["patient_id", "study_day"]
+    means = {name: lab[lab["parameter"] == name].groupby(keys)["value"].mean()
+             for name in (first, second)}
+    return pd.concat({"first": means[first], "second": means[second]}, axis=1).dropna()
+
+
+def moves_with(tables: Tables, first: str, second: str, course: int) -> float:
+    """1 when the Spearman rank correlation of two lab parameters over same-day samples
+    (:func:`same_day_pairs`) is positive, 0 when not, NaN with too few pairs. A description
+    of the samples, not a test: pairs from one patient are not independent."""
+    pairs = same_day_pairs(tables, first, second, course)
+    rho = spearman(pairs["first"], pairs["second"])["rho"]
+    return np.nan if np.isnan(rho) else _truth(rho > 0)
