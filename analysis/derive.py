@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     paths = cohort_paths(args.data_raw)
     out = args.out or paths.derived
     try:
-        derive(paths.raw, out, force=args.force)
+        derive(args.data_raw or paths.raw, out, force=args.force)  # messages: the name typed
     except InputError as error:
         print(error.report(), file=sys.stderr)
         print("derive: stopped; nothing was written", file=sys.stderr)

@@ -1,7 +1,7 @@
 """Write a folder of outputs so that readers see either the old set or the new, never half.
 
 A writer holds a lock beside the folder (``.<name>.lock``) while it works, so two runs on
-one cohort take turns. The new content is written to a staging folder and swapped in by two
+one cohort take turns; the lock file is removed when the writer is done. The new content is written to a staging folder and swapped in by two
 renames, with Ctrl-C and termination held back between them. A run killed anyway leaves
 ``.staging-*`` folders, removed by the next writer, or the previous content as
 ``.old-<name>`` with no ``<name>``, put back by the next writer or reader.
@@ -10,6 +10,7 @@ renames, with Ctrl-C and termination held back between them. A run killed anyway
 from __future__ import annotations
 
 import fcntl
+import os
 import shutil
 import signal
 import uuid
@@ -26,19 +27,31 @@ class MissingOutput(FileNotFoundError):
 
 @contextmanager
 def locked(target: Path) -> Iterator[None]:
-    """Hold the exclusive lock for writing ``target``; waits while another process holds it."""
+    """Hold the exclusive lock for writing ``target``; waits while another process holds it.
+
+    The lock file is removed on release. A waiter that then gets the lock of the removed
+    file sees that the path no longer names it and locks the path anew."""
     lock = Path(target).absolute().with_name(f".{Path(target).name}.lock")
     if lock in _HELD:
         yield
         return
     lock.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock, "a") as handle:
+    while True:
+        handle = open(lock, "a")  # noqa: SIM115 (closed on release, after the unlink)
         fcntl.flock(handle, fcntl.LOCK_EX)
-        _HELD.add(lock)
         try:
-            yield
-        finally:
-            _HELD.discard(lock)
+            if os.stat(lock).st_ino == os.fstat(handle.fileno()).st_ino:
+                break
+        except FileNotFoundError:
+            pass
+        handle.close()
+    _HELD.add(lock)
+    try:
+        yield
+    finally:
+        _HELD.discard(lock)
+        lock.unlink(missing_ok=True)
+        handle.close()
 
 
 def _old(target: Path) -> Path:

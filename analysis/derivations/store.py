@@ -83,7 +83,7 @@ def derive(raw_dir: Path, out_dir: Path, force: bool = False) -> dict:
 
     When the manifest in ``out_dir`` names the same sheet hashes and code fingerprint, the
     sheets were validated and derived before: nothing is read again."""
-    if not force:
+    if not force and Path(out_dir).is_dir():  # no folder yet: nothing to lock or compare
         with locked(out_dir):
             previous = _up_to_date(raw_dir, out_dir)
         if previous is not None:

@@ -32,7 +32,7 @@ from analysis.sheets.privacy import find_identifiers, identifier_reason
 from analysis.sheets.problems import InputError, Problem
 from analysis.sheets.rawsheet import RawSheet, read_csv_sheet, structure_problems
 from analysis.sheets.rules import check_rules
-from analysis.sheets.workbook import read_workbook
+from analysis.sheets.workbook import EXCEL_ERRORS, read_workbook, with_letters
 
 IDENTIFIER = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
 DECIMAL_COMMA = r"[<>]?\s*\d+,\d+$"  # matched on stripped cells
@@ -49,7 +49,7 @@ def read_cohort(directory: Path | str, dictionary: dict[str, Sheet] | None = Non
     raw = read_sheets(Path(directory), dictionary, problems)
     frames = check_sheets(raw, dictionary, problems)
     if problems:
-        raise InputError(problems)
+        raise InputError(with_letters(problems, raw))
     return frames
 
 
@@ -57,11 +57,13 @@ def read_sheets(source: Path, dictionary: dict[str, Sheet], problems: list[Probl
                 ) -> dict[str, RawSheet]:
     """The raw sheets of a cohort folder (one CSV file per sheet) or Excel workbook (one
     worksheet per sheet, :mod:`analysis.sheets.workbook`); unreadable ones are left out, with
-    their problems recorded."""
-    if is_workbook(source):
+    their problems recorded. Any file is read as a workbook, so that an ``.xls`` or ``.csv``
+    file is told apart from a missing folder."""
+    if is_workbook(source) or source.is_file():
         return read_workbook(source, dictionary, problems)
     if not source.is_dir():
-        problems.append(Problem(str(source), "a directory holding the raw sheets"))
+        problems.append(Problem(str(source), "a folder holding the raw sheets (one CSV file "
+                                "per sheet) or an Excel workbook (.xlsx)", kind="no such folder"))
         return {}
     sheets = {}
     for sheet in dictionary.values():
@@ -101,6 +103,9 @@ def _parse_sheet(sheet: Sheet, source: RawSheet, problems: list[Problem]
                  ) -> pd.DataFrame | None:
     """The typed frame of one sheet; None when columns are missing (problems recorded)."""
     label = source.label
+    if (title := _title_rows(sheet, source)) is not None:
+        problems.append(title)
+        return None
     problems.extend(structure_problems(source))
     raw = _frame(source)
     header = [c for c in raw.columns if c != "_row"]
@@ -120,6 +125,7 @@ def _parse_sheet(sheet: Sheet, source: RawSheet, problems: list[Problem]
     if missing:
         return None
     frame = raw[["_row", *sheet.columns]].copy()
+    _excel_errors(frame, sheet, label, problems)
     for column in sheet.columns.values():
         if column.unit_column is None and column.type != "unit":
             _parse_column(frame, sheet, column, label, problems)
@@ -131,7 +137,36 @@ def _parse_sheet(sheet: Sheet, source: RawSheet, problems: list[Problem]
     if sheet.rows is not None and len(frame) != sheet.rows:
         problems.append(Problem(label, f"exactly {plural(sheet.rows, 'data row')}",
                                 row=source.header_line, value=plural(len(frame), "row")))
+    elif sheet.required and len(frame) == 0:
+        problems.append(Problem(label, "at least one data row below the header (this sheet "
+                                "is required; see data-raw/dictionary.yaml)",
+                                kind="an empty sheet"))
     return frame
+
+
+def _title_rows(sheet: Sheet, source: RawSheet) -> Problem | None:
+    """A problem when the declared column names stand in a row below the first (a title
+    above the header)."""
+    if set(sheet.columns) <= set(source.header):
+        return None
+    for line, cells in list(zip(source.lines, source.rows, strict=True))[:10]:
+        if set(sheet.columns) <= set(cells):
+            return Problem(source.label, f"the column names in the first row (they are in "
+                           f"row {line}: delete the rows above it)", row=source.header_line,
+                           kind="a title row", value=" ".join(c for c in source.header if c))
+    return None
+
+
+def _excel_errors(frame, sheet: Sheet, label, problems) -> None:
+    """Cells holding an Excel error (``#N/A``, ``#REF!``; from a workbook or a CSV file
+    Excel wrote), reported once and then read as blank."""
+    for name in sheet.columns:
+        error = frame[name].str.strip().isin(EXCEL_ERRORS)
+        for row, value in zip(frame.loc[error, "_row"], frame.loc[error, name], strict=True):
+            problems.append(Problem(label, "a value, not an error Excel shows in place of a "
+                                    "result (fix the formula or clear the cell)", row=int(row),
+                                    column=name, kind="the Excel error", value=value))
+        frame.loc[error, name] = ""
 
 
 def _report(problems, label, rows, column, values, expected):
@@ -199,14 +234,17 @@ def _parse_numbers(frame, column: Column, label, problems):
     text = frame[column.name]
     stripped = _stripped(text)
     blank = stripped == ""
-    values = pd.to_numeric(stripped.where(~blank), errors="coerce").astype(float)
+    stripped, percent = _percent_sign(stripped, column)
+    _report(problems, label, frame.loc[percent, "_row"], column.name, text[percent],
+            _percent_expected(column))
+    values = pd.to_numeric(stripped.where(~blank & ~percent), errors="coerce").astype(float)
     qualifiers = pd.Series("", index=text.index)
     if column.type == "censored_number":
         limit = ~blank & values.isna() & stripped.str[:1].isin(["<", ">"])
         qualifiers[limit] = stripped[limit].str[:1]
         values[limit] = pd.to_numeric(stripped[limit].str[1:].str.lstrip(),
                                       errors="coerce").astype(float)
-    bad = ~blank & ~np.isfinite(values)
+    bad = ~blank & ~percent & ~np.isfinite(values)
     comma = pd.Series(False, index=text.index)
     comma[bad] = stripped[bad].str.match(DECIMAL_COMMA).to_numpy(dtype=bool)
     _report(problems, label, frame.loc[comma, "_row"], column.name, text[comma],
@@ -218,6 +256,23 @@ def _parse_numbers(frame, column: Column, label, problems):
     expected = "a number" if column.type == "number" else "a number, or '<' / '>' and a number"
     _report(problems, label, frame.loc[other, "_row"], column.name, text[other], expected)
     return values.where(~bad).astype(float), qualifiers.where(~bad, "")
+
+
+def _percent_sign(stripped: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
+    """Cells without a trailing '%' where the column is in percent ("94.5%" is 94.5, as Excel
+    shows a percent-formatted 0.945), and the cells whose '%' is refused elsewhere."""
+    sign = stripped.str.endswith("%")
+    if column.unit == "percent" and column.unit_column is None:
+        return stripped.where(~sign, stripped.str[:-1].str.rstrip()), sign & False
+    return stripped, sign
+
+
+def _percent_expected(column: Column) -> str:
+    if column.unit_column is not None:
+        return (f"a number without '%' (its unit goes in '{column.unit_column}'; in Excel, "
+                "a cell formatted as a percentage holds the number divided by 100)")
+    return (f"a number without '%' (this column is in {column.unit or 'plain numbers'}; in "
+            "Excel, a cell formatted as a percentage holds the number divided by 100)")
 
 
 def _parse_quantity(frame, sheet: Sheet, column: Column, label, problems) -> None:

@@ -54,6 +54,7 @@ class Sheet:
     parameters: dict[str, str] = field(default_factory=dict)  # parameter -> standard unit
     bounds: dict[str, Parameter] = field(default_factory=dict)
     rows: int | None = None  # the exact number of rows, when the sheet has a fixed size
+    required: bool = False  # at least one data row (other sheets may be empty)
     ignored: tuple[str, ...] = ()  # extra columns accepted and left out
 
     @property
@@ -106,6 +107,7 @@ def load_dictionary(path: Path = RAW_DICTIONARY) -> dict[str, Sheet]:
             parameters={k: b.unit for k, b in bounds.items()},
             bounds=bounds,
             rows=sheet.get("rows"),
+            required=bool(sheet.get("required", False)),
             ignored=tuple(sheet.get("ignored_columns", ())),
         )
     return sheets

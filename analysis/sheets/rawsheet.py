@@ -35,6 +35,12 @@ class RawSheet:
     rows: tuple[tuple[str, ...], ...]
     lines: tuple[int, ...]  # physical line (worksheet row) where each data row starts
     header_line: int = 1
+    workbook: bool = False  # a worksheet of a workbook (else a CSV file)
+
+    def column_name(self, index: int) -> str | None:
+        """The name in the header of the column at 0-based ``index`` (None past the header
+        or for a blank name)."""
+        return (self.header[index] or None) if index < len(self.header) else None
 
 
 def read_csv_sheet(path: Path, folder: Path, problems: list[Problem]) -> RawSheet | None:
@@ -128,7 +134,10 @@ def structure_problems(raw: RawSheet) -> list[Problem]:
                                     column=name, value=f"{count} columns named '{name}'"))
     width = len(raw.header)
     for line, cells in zip(raw.lines, raw.rows, strict=True):
-        if len(cells) != width:
+        if len(cells) != width and raw.workbook:
+            problems.append(Problem(raw.label, f"cells only in the {width} columns the header "
+                                    "names", row=line, value=f"{len(cells)} cells"))
+        elif len(cells) != width:
             problems.append(Problem(
                 raw.label, f"{width} cells as in the header (a comma inside a cell, e.g. a "
                 "decimal comma, must be quoted)", row=line, value=f"{len(cells)} cells"))

@@ -81,7 +81,7 @@ def test_problems_name_the_worksheet_and_excel_row(tmp_path):
     with pytest.raises(InputError) as caught:
         read_cohort(book)
     message = str(caught.value)
-    assert "bad.xlsx, worksheet 'courses', row 3, column 'weight': found 'twenty'" in message
+    assert "bad.xlsx, worksheet 'courses', row 3, column D 'weight': found 'twenty'" in message
     assert "a worksheet named 'qpcr'" in message
 
 
@@ -92,7 +92,7 @@ def test_a_blank_row_keeps_the_excel_row_numbers(tmp_path):
             rows[3][6] = "9"  # bsa out of range
         return rows
 
-    with pytest.raises(InputError, match=r"worksheet 'courses', row 4, column 'bsa'"):
+    with pytest.raises(InputError, match=r"worksheet 'courses', row 4, column G 'bsa'"):
         read_cohort(workbook(FOLLOWUP, tmp_path / "blank.xlsx", edit))
 
 
