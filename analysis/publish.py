@@ -18,7 +18,14 @@ import sys
 from pathlib import Path
 
 from analysis.common.atomic import replace_dir
-from analysis.common.paths import ENV_VAR, FIGURES_ENV_VAR, ROOT, cohort_paths, is_workbook
+from analysis.common.paths import (
+    ENV_VAR,
+    FIGURES_ENV_VAR,
+    ROOT,
+    cohort_paths,
+    is_workbook,
+    shown_path,
+)
 
 DOCUMENTS = ["paper.qmd", "supplement.qmd"]
 DEPENDS = ["analysis/**/*.py", "analysis/**/*.yaml", "analysis/**/*.html", "qmdrender/**/*", "references.bib",
@@ -45,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
         command += ["--meca", DOCUMENTS[0]]
     if args.force or _figures_missing(paths.output, paths.figures):
         command.append("--force")
+    unchanged = (f"previous documents in {shown_path(paths.output)} and figures in "
+                 f"{shown_path(paths.figures)} are unchanged")
     try:
         with replace_dir(paths.figures) as staging:
             env = {**os.environ, ENV_VAR: str(paths.raw), FIGURES_ENV_VAR: str(staging)}
@@ -55,8 +64,12 @@ def main(argv: list[str] | None = None) -> int:
             (paths.output / FIGURE_LIST).write_text("\n".join(written) + "\n")
     except _KeepFigures as kept:
         if kept.returncode != 0:
-            print("render: stopped; previous documents and figures are unchanged", file=sys.stderr)
+            print(f"render: stopped; {unchanged}", file=sys.stderr)
             return kept.returncode
+    except OSError as error:  # an output folder that cannot be written (permissions, disk full)
+        print(f"render: {error.strerror or error} ({error.filename or shown_path(paths.figures)});"
+              f" {unchanged}", file=sys.stderr)
+        return 1
     print(f"render: documents in {paths.output}, figures in {paths.figures}", file=sys.stderr)
     return 0
 

@@ -114,21 +114,30 @@ def render_one(qmd: Path, args: argparse.Namespace, engine: str, formats: list[s
     output_dir = args.output_dir
     current = stamp(qmd, args.depends, engine, formats)
     print(f"qmdrender: rendering {qmd}", file=sys.stderr)
-    output_dir.mkdir(parents=True, exist_ok=True)
     renderer = render_quarto if engine == "quarto" else render_builtin
-    with tempfile.TemporaryDirectory(dir=output_dir, prefix=".staging-") as tmp:
-        try:
-            renderer(qmd.resolve(), Path(tmp), formats, str(qmd))
-        except document.QmdError as error:
-            print(f"qmdrender: {error}", file=sys.stderr)
-            print(f"qmdrender: {qmd} stopped; previous outputs left in place", file=sys.stderr)
-            return 1
-        except Exception as error:  # noqa: BLE001 - an engine bug: one line, no traceback
-            print(f"qmdrender: {qmd}: internal error of the built-in engine: "
-                  f"{type(error).__name__}: {error}", file=sys.stderr)
-            return 1
-        install(Path(tmp), output_dir, qmd.stem)
-    (output_dir / f".{qmd.stem}.stamp").write_text(current)
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=output_dir, prefix=".staging-") as tmp:
+            try:
+                renderer(qmd.resolve(), Path(tmp), formats, str(qmd))
+            except document.QmdError as error:
+                print(f"qmdrender: {error}", file=sys.stderr)
+                print(f"qmdrender: {qmd} stopped; previous outputs left in place",
+                      file=sys.stderr)
+                return 1
+            except OSError:
+                raise  # a folder that cannot be written: one line below
+            except Exception as error:  # noqa: BLE001 - an engine bug: one line, no traceback
+                print(f"qmdrender: {qmd}: internal error of the built-in engine: "
+                      f"{type(error).__name__}: {error}", file=sys.stderr)
+                return 1
+            install(Path(tmp), output_dir, qmd.stem)
+        (output_dir / f".{qmd.stem}.stamp").write_text(current)
+    except OSError as error:  # an output folder that cannot be written (permissions, disk full)
+        print(f"qmdrender: {qmd} stopped: {error.strerror or error} "
+              f"({error.filename or output_dir}); previous outputs left in place",
+              file=sys.stderr)
+        return 1
     print(f"qmdrender: wrote {output_dir / qmd.stem}.{{{','.join(formats)}}}", file=sys.stderr)
     return 0
 

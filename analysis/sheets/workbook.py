@@ -38,7 +38,7 @@ from analysis.sheets.dictionary import Sheet
 from analysis.sheets.problems import Problem
 from analysis.sheets.rawsheet import RawSheet
 
-ZIP = b"PK\x03\x04"
+ZIP = b"PK"  # a zip archive (an .xlsx workbook is one)
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 SAVE_AS_XLSX = "an .xlsx workbook: open the file in Excel and save it as 'Excel Workbook (.xlsx)'"
 UNREADABLE = (zipfile.BadZipFile, zlib.error, EOFError, ParseError, InvalidFileException,
