@@ -28,7 +28,7 @@ from analysis.common.paths import (
 )
 
 DOCUMENTS = ["paper.qmd", "supplement.qmd"]
-DEPENDS = ["analysis/**/*.py", "analysis/**/*.yaml", "analysis/**/*.html", "qmdrender/**/*", "references.bib",
+DEPENDS = ["analysis/**/*.py", "analysis/**/*.yaml", "analysis/**/*.html", "analysis/**/*.docx", "qmdrender/**/*", "references.bib",
            "_quarto.yml", "uv.lock", "claims.yaml", "data-raw/dictionary.yaml"]
 FIGURE_LIST = ".figures"  # in the output folder: the figure files the last render wrote
 

@@ -51,6 +51,7 @@ supported subset (``qmdrender.subset.table()``, checked against this docstring b
 | format `typst` | `fig-width` | default figure width (inches) |
 | format `typst` | `fig-height` | default figure height (inches) |
 | format `docx` | `toc` | table of contents |
+| format `docx` | `reference-doc` | Word file giving styles, page size, margins, footers |
 | format `docx` | `fig-width` | default figure width (inches) |
 | format `docx` | `fig-height` | default figure height (inches) |
 | class (div) | `.callout-note` | note callout |

@@ -11,6 +11,7 @@ import time
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
+from traitlets.config import Config
 
 from qmdrender import subset
 from qmdrender.document import Cell, Document, Inline, QmdError
@@ -51,6 +52,9 @@ def figure_settings(document: Document, fmt: str) -> tuple[float, float, str]:
 WARNINGS = {True: "_qmd_warnings.filters[:] = _qmd_filters",
             False: "_qmd_warnings.simplefilter('ignore')"}
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# CurveZMQ between client and kernel where the kernelspec supports it (ipykernel does): the
+# kernel then has no reason to warn, on every render, that it talks over TCP in plain text.
+ENCRYPTED = Config({"KernelManager": {"transport_encryption": "auto"}})
 CELL_FRAME = re.compile(r"^Cell In\[(\d+)\], line (\d+)")
 
 
@@ -64,7 +68,8 @@ class _Kernel:
     def __init__(self, document: Document):
         self.notebook = nbformat.v4.new_notebook()
         self.client = NotebookClient(self.notebook, kernel_name="python3", timeout=1200,
-                                     resources={"metadata": {"path": str(document.path.parent)}})
+                                     resources={"metadata": {"path": str(document.path.parent)}},
+                                     config=ENCRYPTED)
         self.cells: dict[int, Cell] = {}  # execution count -> the document's cell
 
     def run(self, source: str, allow_error: bool = False):

@@ -22,11 +22,24 @@ READER = HERE / "reader.html"  # side TOC, hover previews, heading anchors (no e
 FILTER = HERE / "quarto.lua"
 TYPST_HEADER = """\
 #set document(date: none)
-#show figure: set block(breakable: true)
+#show figure.where(kind: table): set block(breakable: true)
+#show figure.where(kind: image): it => layout(size => {
+  let caption = measure(block(width: size.width, it.caption)).height
+  let body = measure(block(width: size.width, it.body)).height
+  let room = size.height - caption - 2em.to-absolute()
+  block(breakable: false, width: 100%, {
+    align(center, if body > room { scale(room / body * 100%, reflow: true, it.body) }
+                  else { it.body })
+    v(0.65em)
+    it.caption
+  })
+})
 #show table: set text(size: 7.5pt)
 #show table.cell: set par(justify: false)
 #show figure.caption: it => text(size: 9pt, it.body)
-#set table(inset: 4pt)"""  # captions carry their number
+#set table(inset: 4pt)"""
+# Captions carry their number. A figure and its caption are one unbreakable block, the image
+# scaled down when both would not fit on one page (Typst moves the block to the next page).
 EPOCH = "1700000000"  # DOCX timestamps: fixed, so that outputs are byte-identical between runs
 
 
@@ -143,8 +156,16 @@ def to_jats(document: Document, markdown: Composed, output: Path) -> None:
 
 
 def to_docx(document: Document, markdown: Composed, output: Path) -> None:
-    """Word document with the figures embedded."""
-    args = ["--toc"] if _format_options(document, "docx").get("toc") else []
+    """Word document with the figures embedded; page setup and styles from ``reference-doc``
+    (a file beside the document) when given, else Pandoc's defaults."""
+    options = _format_options(document, "docx")
+    args = ["--toc"] if options.get("toc") else []
+    if options.get("reference-doc"):
+        reference = document.path.parent / options["reference-doc"]
+        if not reference.is_file():
+            line = document.key_line("format.docx.reference-doc")
+            raise QmdError(f"{document.name}:{line}: reference-doc: no file {reference}")
+        args.append(f"--reference-doc={reference}")
     _pandoc(document, markdown, "docx", output, args)
 
 

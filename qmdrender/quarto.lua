@@ -424,6 +424,16 @@ local function colwidths(tbl)
   return tbl
 end
 
+-- Typst may end a line after any hyphen ("CAR-" / "T"): in the title, subtitle and headings
+-- each hyphenated word goes into a box, which Typst keeps on one line.
+local function unbroken(inlines)
+  return inlines:walk {Str = function(s)
+    if s.text:find("%-") then
+      return {pandoc.RawInline("typst", "#box["), s, pandoc.RawInline("typst", "]")}
+    end
+  end}
+end
+
 local function read_allowed(doc, key, into)
   for entry in stringify(doc.meta[key] or ""):gmatch("[^,]+") do into[entry] = true end
   doc.meta[key] = nil
@@ -510,6 +520,14 @@ function Pandoc(doc)
     end,
   }
   doc = appendix(doc)
+  if FORMAT == "typst" then
+    for _, key in ipairs {"title", "subtitle"} do
+      if doc.meta[key] then
+        doc.meta[key] = pandoc.MetaInlines(unbroken(pandoc.Inlines(doc.meta[key])))
+      end
+    end
+    doc = doc:walk {Header = function(h) h.content = unbroken(h.content); return h end}
+  end
   if FORMAT == "typst" and doc.meta.keywords then  -- the template lists them as Typst code
     local quoted = pandoc.List {}
     for _, k in ipairs(doc.meta.keywords) do

@@ -60,7 +60,9 @@ FORMAT_OPTIONS = {
              "include-after-body": "file(s) or `text:` before `</body>`", **_SIZES},
     "typst": {"papersize": "paper size", "fontsize": "font size", "toc": "table of contents",
               **_SIZES},
-    "docx": {"toc": "table of contents", **_SIZES},
+    "docx": {"toc": "table of contents",
+             "reference-doc": "Word file giving styles, page size, margins, footers",
+             **_SIZES},
     "jats": {},
 }
 DATE_FORMATS = {"full": "%A, %B {day}, %Y", "long": "%B {day}, %Y", "medium": "%b {day}, %Y",

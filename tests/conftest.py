@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -29,6 +32,22 @@ def bundled_derived(tmp_path_factory, bundled_tables):
     for name, frame in bundled_tables.items():
         write_table(frame, directory / f"{name}.csv")
     return load_derived(directory)
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory) -> Path:
+    """The bundled cohort's paper and supplement rendered (HTML, PDF, DOCX) by the built-in
+    engine into a temporary folder, once per session."""
+    from analysis.common.paths import FIGURES_ENV_VAR
+
+    out = tmp_path_factory.mktemp("render")
+    env = {**os.environ, FIGURES_ENV_VAR: str(out / "figures")}
+    subprocess.run([sys.executable, "-m", "analysis.derive"], cwd=ROOT, check=True)
+    subprocess.run([sys.executable, "-m", "qmdrender", "paper.qmd", "supplement.qmd",
+                    "--output-dir", str(out), "--engine", "builtin", "--force",
+                    "--to", "html,pdf,docx"],
+                   cwd=ROOT, env=env, check=True)
+    return out
 
 
 @pytest.fixture

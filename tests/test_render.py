@@ -5,31 +5,13 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
-import pytest
-
-from analysis.common.paths import FIGURES_ENV_VAR, ROOT
 from analysis.ledger.claims import evaluate
 from analysis.report import tables
 from analysis.report.figures import figure1, figure4
-
-
-@pytest.fixture(scope="module")
-def rendered(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("render")
-    env = {**os.environ, FIGURES_ENV_VAR: str(out / "figures")}
-    subprocess.run([sys.executable, "-m", "analysis.derive"], cwd=ROOT, check=True)
-    subprocess.run([sys.executable, "-m", "qmdrender", "paper.qmd", "supplement.qmd",
-                    "--output-dir", str(out), "--engine", "builtin", "--force",
-                    "--to", "html,pdf,docx"],
-                   cwd=ROOT, env=env, check=True)
-    return out
 
 
 def _text(path: Path) -> str:
