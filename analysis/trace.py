@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import re
 import sys
 from pathlib import Path
 
@@ -58,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--filters", action="store_true",
                         help="also list the cells read only to select rows")
     args = parser.parse_args(argv)
+    # an id copied from the PDF may hold the invisible breaks Typst sets in narrow columns
+    args.claims = [re.sub(r"[\u200b\u00ad\s]", "", c) for c in args.claims]
     known = [c.id for c in load_ledger()]
     for claim_id in args.claims:
         if claim_id not in known:

@@ -36,10 +36,14 @@ TYPST_HEADER = """\
 })
 #show table: set text(size: 7.5pt)
 #show table.cell: set par(justify: false)
+#show table.cell: set text(hyphenate: true)
+#show table.cell: it => { show "_": u => u + sym.zws; it }
 #show figure.caption: it => text(size: 9pt, it.body)
 #set table(inset: 4pt)"""
-# Captions carry their number. A figure and its caption are one unbreakable block, the image
-# scaled down when both would not fit on one page (Typst moves the block to the next page).
+# Captions carry their number. Words in table cells may hyphenate and identifiers break after
+# an underscore, so that no cell runs into the next. A figure and its caption are one
+# unbreakable block, the image scaled down when both would not fit on one page (Typst moves
+# the block to the next page).
 EPOCH = "1700000000"  # DOCX timestamps: fixed, so that outputs are byte-identical between runs
 
 
@@ -56,6 +60,8 @@ def _common(document: Document, output: Path) -> list[str]:
             f"--resource-path={output.parent}:{document.path.parent}",
             "--metadata=qmdrender-classes:" + subset.allowed("classes"),
             "--metadata=qmdrender-attributes:" + subset.allowed("attributes")]
+    if not document.front_matter.get("lang"):
+        args.append("--metadata=lang:en")  # Quarto's default language
     if document.front_matter.get("bibliography"):
         # after the filter: cross-references are links by then; citations link to the entry
         args += ["--citeproc", "--metadata=link-citations:true"]

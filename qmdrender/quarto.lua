@@ -181,6 +181,16 @@ local function layout(cells, ncol)
     pandoc.SimpleTable({}, aligns, widths, {}, rows))}
 end
 
+-- An image without alternative text (no fig-alt) takes its (sub)figure's caption as one, so
+-- that every figure's image has a text alternative, as in Quarto's HTML.
+local function with_alt(blocks, caption)
+  local alt = stringify(caption)
+  if alt == "" then return blocks end
+  return blocks:walk {Image = function(img)
+    if #img.caption == 0 then img.caption = pandoc.Inlines(alt); return img end
+  end}
+end
+
 local function figure(el)
   local content, caption
   if el.t == "Figure" then
@@ -206,12 +216,13 @@ local function figure(el)
         label:insert(pandoc.Space())
         label:extend(sub_caption)
       end
+      sub_content = with_alt(sub_content, #sub_caption > 0 and sub_caption or caption)
       table.insert(cells, pandoc.Blocks {pandoc.Figure(image_blocks(sub_content),
         {pandoc.Plain(label)}, {id = sub.identifier})})
     end
     content = layout(cells, ncol)
   else
-    content = image_blocks(content)
+    content = with_alt(image_blocks(content), caption)
   end
   return pandoc.Figure(content, {pandoc.Plain(caption_inlines(el.identifier, caption))},
     {id = el.identifier, class = "quarto-float"})
@@ -520,6 +531,12 @@ function Pandoc(doc)
     end,
   }
   doc = appendix(doc)
+  if FORMAT:match("html") then  -- a wide table scrolls inside its own box on a narrow screen
+    doc = doc:walk {Table = function(tbl)
+      return pandoc.Div({tbl}, {class = "table-scroll", role = "region", tabindex = "0",
+                                ["aria-label"] = "Table, scrolls sideways"})
+    end}
+  end
   if FORMAT == "typst" then
     for _, key in ipairs {"title", "subtitle"} do
       if doc.meta[key] then

@@ -127,12 +127,6 @@ def render(value, style: str, markup: bool = True) -> str:
     raise ValueError(f"unknown number style {style!r}")
 
 
-def breakable(text: str) -> str:
-    """Text with a zero-width space after each underscore, so that long identifiers can wrap
-    in a narrow table column (HTML and PDF alike)."""
-    return str(text).replace("_", "_\u200b")
-
-
 def plural(count: int, noun: str) -> str:
     """'1 course', '3 courses' (regular English plurals only)."""
     return f"{count} {noun}{'' if count == 1 else 's'}"

@@ -88,9 +88,11 @@ def basis_table(ledger: pd.DataFrame) -> pd.DataFrame:
 
 def html_details(trail: pd.DataFrame) -> str:
     """The full trail of every claim (:func:`analysis.provenance.lineage.provenance_table`) as a raw
-    HTML block, a collapsed list that only the HTML output shows."""
+    HTML block, a collapsed list that only the HTML output shows; each item's id is
+    ``trail-<claim id>``, the target of the popups' "Full trail" link."""
     items = "".join(
-        f"<li><b>{html.escape(r['id'])}</b>: {html.escape(r['functions'])}; reads "
+        f"<li id=\"trail-{html.escape(r['id'])}\"><b>{html.escape(r['id'])}</b>: "
+        f"{html.escape(r['functions'])}; reads "
         f"{html.escape(r['derived'])}; from {html.escape(r['raw cells'] or 'no raw cell')} "
         f"({html.escape(r.get('basis') or 'none')}).</li>" for r in trail.to_dict("records"))
     return ("```{=html}\n<details class=\"claim-trails\"><summary>The full trail of every "

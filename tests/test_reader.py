@@ -1,0 +1,145 @@
+"""The HTML documents as a reviewer reads them in headless Chromium: provenance popups that
+stay inside the window, stay open under the pointer and pin from the keyboard; numbers as
+one tab stop; no serious accessibility violation (axe-core); a language and alt text; no
+page wider than a phone; claim ids that copy and paste."""
+
+from __future__ import annotations
+
+import pytest
+
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+SERIOUS = ("serious", "critical")
+
+
+def _open(page, path, size=DESKTOP):
+    page.set_viewport_size(size)
+    page.goto(path.as_uri())
+    page.wait_for_load_state("load")
+
+
+def _popup_box(page) -> dict:
+    return page.evaluate("""() => { const p = document.getElementById('claim-popup');
+        const r = p.getBoundingClientRect();
+        return {hidden: p.hidden, top: r.top, bottom: r.bottom, left: r.left, right: r.right,
+                height: window.innerHeight, width: document.documentElement.clientWidth,
+                text: p.innerText, href: (p.querySelector('a') || {}).href || ''}; }""")
+
+
+def _near_bottom(page, claim: str) -> dict:
+    """Scroll so that the first span of ``claim`` sits 12 px above the window's bottom."""
+    return page.evaluate("""(claim) => {
+        const s = document.querySelector(`[data-claim="${claim}"]`);
+        let r = s.getBoundingClientRect();
+        window.scrollBy(0, r.bottom - (window.innerHeight - 12));
+        r = s.getBoundingClientRect();
+        return {top: r.top, bottom: r.bottom, left: r.left, right: r.right}; }""", claim)
+
+
+def test_a_popup_near_the_bottom_of_the_window_is_whole_and_beside_its_number(
+        rendered, chromium_page):
+    page = chromium_page
+    _open(page, rendered / "paper.html")
+    for claim in ("efs_12m", "n_patients"):  # many raw cells / few
+        span = _near_bottom(page, claim)
+        assert DESKTOP["height"] - 40 < span["bottom"] <= DESKTOP["height"]
+        page.hover(f'[data-claim="{claim}"] >> nth=0')
+        box = _popup_box(page)
+        assert not box["hidden"]
+        assert box["top"] >= 0 and box["bottom"] <= box["height"], box
+        assert box["left"] >= 0 and box["right"] <= box["width"], box
+        assert box["bottom"] <= span["top"] or box["top"] >= span["bottom"], (box, span)
+        page.mouse.move(5, 5)
+        page.wait_for_timeout(500)
+
+
+def test_a_popup_stays_open_under_the_pointer_and_pins_with_enter(rendered, chromium_page):
+    page = chromium_page
+    _open(page, rendered / "paper.html")
+    page.hover('[data-claim="n_crs_any"] >> nth=0')
+    box = _popup_box(page)
+    page.mouse.move((box["left"] + box["right"]) / 2, (box["top"] + box["bottom"]) / 2,
+                    steps=5)
+    page.wait_for_timeout(600)
+    assert not _popup_box(page)["hidden"], "moving into the popup closed it"
+    page.mouse.move(2, 2)
+    page.wait_for_timeout(600)
+    assert _popup_box(page)["hidden"], "leaving the popup left it open"
+    page.focus('[data-claim="n_crs_any"] >> nth=0')
+    page.keyboard.press("Enter")
+    page.mouse.move(3, 3)
+    page.wait_for_timeout(600)
+    assert not _popup_box(page)["hidden"], "Enter did not pin the popup"
+    assert page.evaluate("document.activeElement.id") == "claim-popup"
+    page.keyboard.press("Escape")
+    assert _popup_box(page)["hidden"]
+    assert page.evaluate("document.activeElement.getAttribute('data-claim')") == "n_crs_any"
+
+
+def test_a_bound_shows_its_relation_and_the_popup_links_to_the_full_trail(
+        rendered, chromium_page):
+    page = chromium_page
+    _open(page, rendered / "paper.html")
+    page.hover('[data-claim="crs_onset_latest"] >> nth=0')
+    box = _popup_box(page)
+    assert "≤ 6" in box["text"], box["text"]  # the article: CRS began within 6 days
+    assert box["href"].endswith("supplement.html#trail-crs_onset_latest")
+    page.goto(box["href"])
+    page.wait_for_load_state("load")
+    assert page.evaluate("""() => { const t = document.getElementById(
+        'trail-crs_onset_latest'); return !!t && t.closest('details').open; }""")
+
+
+def test_the_numbers_are_one_tab_stop_and_the_arrow_keys_move_between_them(
+        rendered, chromium_page):
+    page = chromium_page
+    _open(page, rendered / "paper.html")
+    counts = page.evaluate("""() => ({
+        numbers: document.querySelectorAll('[data-claim][role=button]').length,
+        stops: document.querySelectorAll('[data-claim][tabindex="0"]').length})""")
+    assert counts["numbers"] > 50 and counts["stops"] == 1, counts
+    page.focus('[data-claim][tabindex="0"]')
+    first = page.evaluate("document.activeElement.getAttribute('data-claim')")
+    page.keyboard.press("ArrowRight")
+    second = page.evaluate("document.activeElement.getAttribute('data-claim')")
+    assert second and second != first
+    assert page.evaluate("document.activeElement.tabIndex") == 0
+
+
+@pytest.mark.parametrize("name", ["paper", "supplement"])
+def test_axe_core_finds_no_serious_or_critical_violation(rendered, chromium_page, name):
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright")
+    page = chromium_page
+    for size in (DESKTOP, PHONE):
+        _open(page, rendered / f"{name}.html", size)
+        violations = axe.Axe().run(page).response["violations"]
+        serious = [(v["id"], v["impact"], len(v["nodes"])) for v in violations
+                   if v["impact"] in SERIOUS]
+        assert not serious, (size, serious)
+
+
+@pytest.mark.parametrize("name", ["paper", "supplement"])
+def test_a_language_and_alt_text_for_every_image(rendered, chromium_page, name):
+    page = chromium_page
+    _open(page, rendered / f"{name}.html")
+    assert page.evaluate("document.documentElement.lang") == "en"
+    alts = page.evaluate("[...document.images].map(i => i.getAttribute('alt') || '')")
+    assert all(alt.strip() for alt in alts), alts
+
+
+@pytest.mark.parametrize("name", ["paper", "supplement"])
+def test_no_page_is_wider_than_a_phone_and_wide_tables_scroll(rendered, chromium_page, name):
+    page = chromium_page
+    _open(page, rendered / f"{name}.html", PHONE)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], width
+    unwrapped = page.evaluate("""() => [...document.querySelectorAll('table')]
+        .filter(t => !t.closest('.claim-popup'))
+        .filter(t => getComputedStyle(t.parentElement).overflowX !== 'auto').length""")
+    assert unwrapped == 0
+
+
+def test_claim_ids_in_the_supplement_copy_as_written(rendered):
+    for name in ("paper", "supplement"):
+        text = (rendered / f"{name}.html").read_text(encoding="utf-8")
+        assert "\u200b" not in text and "&#8203;" not in text
