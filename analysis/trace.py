@@ -20,19 +20,22 @@ import pandas as pd
 
 from analysis.common.paths import cohort_paths
 from analysis.derivations.store import Tables, derived_tables
-from analysis.ledger.claims import evaluate, load_ledger
+from analysis.ledger.claims import load_ledger
+from analysis.provenance import categories, lineage, sources
 from analysis.provenance import cells as provenance
-from analysis.provenance import lineage, sources
 
 
 def report(claim_id: str, tables: Tables, cell_sources: sources.Lineage,
-           basis: pd.DataFrame, filters: bool = False) -> str:
-    """The trace of one claim as text."""
+           basis: pd.DataFrame, filters: bool = False, reconstructed: bool = True) -> str:
+    """The trace of one claim as text, with its category by construction
+    (:mod:`analysis.provenance.categories`; ``reconstructed`` false for a cohort without a
+    provenance file)."""
     claim = {c.id: c for c in load_ledger()}[claim_id]
-    row = evaluate(tables, [claim]).iloc[0]
+    row = categories.categorised(tables, cell_sources, basis if reconstructed else None,
+                                 [claim]).iloc[0]
     trace = lineage.claim_provenance(claim, tables, cell_sources)
     lines = [f"{claim.id}: {claim.what} ({claim.where})",
-             (f"  published {row['published']}; computed {row['computed']}; "
+             (f"  published {row['stated']}; computed {row['computed']}; "
               f"{'agrees' if row['agrees'] else 'DISAGREES'}; {row['category']}"
               + (f" ({row['note']})" if row["note"] else "")),
              f"  functions: {lineage.functions_text(trace)}",
@@ -74,8 +77,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     cell_sources = sources.cohort_lineage(paths)
     basis = provenance.cell_rules(paths.raw)
+    reconstructed = provenance.is_reconstruction(paths.raw)
     with pd.option_context("display.max_colwidth", 40, "display.width", 200):
-        print("\n\n".join(report(c, tables, cell_sources, basis, args.filters)
+        print("\n\n".join(report(c, tables, cell_sources, basis, args.filters, reconstructed)
                           for c in args.claims))
     return 0
 

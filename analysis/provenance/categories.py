@@ -11,8 +11,9 @@ method gives the published value from values chosen to allow it, which shows the
 and the code agree with the article, not that the trial's records do. ``explained``,
 ``circular``, ``data gap``, ``not reproducible`` and ``not applicable`` keep their names.
 
-A cohort without a provenance file (a team's own records) has nothing imputed: its
-categories are the comparison with the article alone (pass ``bases=None``).
+A cohort without a provenance file (a team's own records) has nothing imputed and nothing
+typed in to fit the article: its categories are the comparison with the article alone
+(pass ``bases=None``), with no claim circular.
 """
 
 from __future__ import annotations
@@ -35,8 +36,12 @@ SUPPORTING = {"stated", "derived_from_stated"}  # bases that let a claim count a
 def category(compared: str, bases: Collection[str] | None) -> str:
     """The claim's category from the comparison's category (``compared``, one of
     :data:`analysis.ledger.claims.CATEGORIES`) and the bases of the raw cells behind it
-    (``None`` for a cohort without a provenance file: nothing in it is imputed)."""
-    if compared == "reproduced" and bases is not None and set(bases) - SUPPORTING:
+    (``None`` for a cohort without a provenance file: nothing in it is imputed, and nothing
+    was typed in to fit the article, so a claim ``circular`` in the reconstruction is
+    simply reproduced)."""
+    if bases is None:
+        return "reproduced" if compared == "circular" else compared
+    if compared == "reproduced" and set(bases) - SUPPORTING:
         return RECONSTRUCTED
     return compared
 
@@ -58,8 +63,8 @@ def _note(bases: pd.Series) -> str:
     other = bases[~bases.isin(SUPPORTING)]
     named = ", ".join(dict.fromkeys(
         f"{b} {sheet}.{column}" for (sheet, _, column), b in other.items()))
-    return (f"{len(other)} of the {len(bases)} raw cells behind it are neither stated in the "
-            f"article nor derived from stated values: {named}")
+    return (f"{len(other)} of the {len(bases)} raw cells behind it (with those read to select "
+            f"rows) are neither stated in the article nor derived from stated values: {named}")
 
 
 def categorised(tables: Tables, sources: Lineage, basis: pd.DataFrame | None,
@@ -77,7 +82,8 @@ def categorised(tables: Tables, sources: Lineage, basis: pd.DataFrame | None,
         bases = None if basis is None else claim_bases(claim, tables, sources, basis)
         kind = category(row.category, None if bases is None else set(bases))
         kinds.append(kind)
-        notes.append(_note(bases) if kind == RECONSTRUCTED else row.note)
+        notes.append(_note(bases) if kind == RECONSTRUCTED
+                     else "" if kind != row.category else row.note)
         counts.append({} if bases is None else bases.value_counts().to_dict())
     return frame.assign(category=kinds, note=notes, bases=counts, cells=[
         ", ".join(f"{n} {b.replace('_', ' ')}" for b, n in c.items()) for c in counts])

@@ -13,7 +13,8 @@ def data_notice(paths: CohortPaths, study_id: str) -> str:
                 "sheets in `data-raw/` hold values chosen to fit the published article's "
                 "aggregates and per-patient facts where its stated methods allow; they are not "
                 "the trial's records. The supplement's ledger says which published values are "
-                "reproduced under the stated method, which only under another reading, which "
+                "reproduced from stated values alone, which agree only with the values chosen "
+                "(consistent with the reconstruction), which only under another reading, which "
                 "are stated values read back, and which cannot be reproduced; "
                 "`data-raw/provenance.csv` marks each value as stated in the article or "
                 "imputed.")

@@ -345,3 +345,35 @@ def moves_with(tables: Tables, first: str, second: str, course: int) -> float:
     pairs = same_day_pairs(tables, first, second, course)
     rho = spearman(pairs["first"], pairs["second"])["rho"]
     return np.nan if np.isnan(rho) else _truth(rho > 0)
+
+
+def rise_and_return(series: pd.DataFrame) -> tuple[float, float]:
+    """A lab series' first study day after infusion (day 0 on) above its last pre-infusion
+    value, and its first day after the peak back at or below that value (NaN for what the
+    series does not show)."""
+    series = series.sort_values("study_day")
+    before, after = series[series["study_day"] < 0], series[series["study_day"] >= 0]
+    if before.empty or after.empty:
+        return np.nan, np.nan
+    baseline = before["value"].iloc[-1]
+    peak_day = after.loc[after["value"].idxmax(), "study_day"]
+    back = after[(after["study_day"] > peak_day) & (after["value"] <= baseline)]
+    return (float(after.loc[after["value"] > baseline, "study_day"].min()),
+            float(back["study_day"].min()))
+
+
+def crs_follows_lab(tables: Tables, parameter: str, course: int, which: str) -> float:
+    """1 when, for every patient with CRS after the course and a series of ``parameter``
+    around it, CRS began on the day the series rose above its pre-infusion value
+    (``which="onset"``) or ended on the day it returned to it (``"resolution"``); 0 when
+    one did not; NaN when no patient has both (:func:`rise_and_return`)."""
+    courses = _rows(tables, "adcourse", course, "crs_grade >= 1")
+    lab = tables["adlb"]
+    lab = lab[(lab["course"] == course) & (lab["parameter"] == parameter)]
+    matches = []
+    for patient, day in zip(courses["patient_id"], courses[f"crs_{which}_day"], strict=True):
+        series = lab[lab["patient_id"] == patient]
+        if len(series):
+            expected = rise_and_return(series)[0 if which == "onset" else 1]
+            matches.append(expected == day)
+    return _truth(all(matches)) if matches else np.nan

@@ -218,7 +218,7 @@ def test_added_statements_are_computed_and_follow_the_data(bundled_derived):
              "release_dose_min_all", "release_dose_max_all", "marrow_schedule_cart2",
              "il6_moves_with_copies", "ifng_moves_with_copies", "pt03_mrd_negative_26_to_322",
              "pt04_testis_resolved", "n_courses_after_cart3", "hsct_all_in_cr",
-             "n_no_hsct_in_cr"]
+             "n_no_hsct_in_cr", "crs_onset_at_il6_rise", "crs_end_at_il6_return"]
     ledger = evaluate(bundled_derived).set_index("id")
     assert ledger.loc[added, "agrees"].all()
     changed = {k: v.copy() for k, v in bundled_derived.items()}
@@ -229,6 +229,8 @@ def test_added_statements_are_computed_and_follow_the_data(bundled_derived):
     lab = changed["adlb"]
     il6 = lab["parameter"] == "IL-6"
     lab.loc[il6, "value"] = 1e6 / lab.loc[il6, "value"].clip(lower=1)  # reverse the curve
+    changed["adcourse"]["crs_onset_day"] += 1
     again = evaluate(changed).set_index("id")
+    assert again.loc["crs_onset_at_il6_rise", "category"] == "not reproducible"
     assert again.loc["pt04_testis_resolved", "category"] == "not reproducible"
     assert again.loc["il6_moves_with_copies", "category"] == "not reproducible"

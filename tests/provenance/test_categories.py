@@ -29,6 +29,8 @@ def test_the_rule():
     assert categories.category("not reproducible", {"stated"}) == "not reproducible"
     # a team's own records: nothing imputed, the comparison alone decides
     assert categories.category("reproduced", None) == "reproduced"
+    assert categories.category("circular", None) == "reproduced"  # nothing was typed in
+    assert categories.category("data gap", None) == "data gap"
 
 
 def test_no_claim_is_reproduced_while_an_imputed_cell_stands_behind_it(categorised):
