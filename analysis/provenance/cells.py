@@ -134,12 +134,27 @@ def dependency_violations(cells: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(problems, columns=["sheet", "row", "column", "depends", "found"])
 
 
+CELL = ["sheet", "row", "column"]  # what names a raw cell
+
+
+def by_cell(basis: pd.DataFrame) -> pd.DataFrame:
+    """:func:`cell_rules` indexed by raw cell (sheet, CSV line, column), for looking up the
+    cells of many claims in time linear in their number."""
+    return basis.set_index(CELL).sort_index()
+
+
 def cells_with_basis(raw: dict[str, dict[str, set[int]]], basis: pd.DataFrame) -> pd.DataFrame:
-    """Raw cells (sheet -> column -> lines) with their text, basis and constraint."""
-    rows = [(sheet, line, column) for sheet, columns in raw.items()
-            for column, lines in columns.items() for line in lines]
-    cells = pd.DataFrame(rows, columns=["sheet", "row", "column"])
-    out = cells.merge(basis, on=["sheet", "row", "column"], how="left")
+    """Raw cells (sheet -> column -> lines) with their text, basis and constraint; ``basis``
+    is :func:`cell_rules`, or :func:`by_cell` of it when many claims are looked up."""
+    lookup = basis if isinstance(basis.index, pd.MultiIndex) else by_cell(basis)
+    parts = [(sheet, column, np.fromiter(lines, dtype="int64", count=len(lines)))
+             for sheet, columns in raw.items() for column, lines in columns.items()]
+    sizes = [len(lines) for _, _, lines in parts]
+    cells = pd.MultiIndex.from_arrays(
+        [np.repeat([p[0] for p in parts], sizes).astype(object),
+         np.concatenate([p[2] for p in parts]) if parts else np.array([], dtype="int64"),
+         np.repeat([p[1] for p in parts], sizes).astype(object)], names=CELL)
+    out = lookup.reindex(cells).reset_index()
     out["value"] = out["value"].fillna("")
     out["basis"] = out["basis"].fillna("empty")
     out = out.fillna("").rename(columns={"row": "line"})

@@ -48,10 +48,11 @@ def details(tables: Tables, sources: Lineage, basis: pd.DataFrame,
     false for a cohort without a provenance file) and its note, the number of raw cells per
     basis and the first :data:`MAX_CELLS` cells (imputed ones first)."""
     ledger = {c.id: c for c in load_ledger()}
+    lookup = provenance.by_cell(basis)
     out = {}
     for row in categories.categorised(tables, sources,
                                       basis if reconstructed else None).itertuples():
-        cells = raw_cells(ledger[row.id], tables, sources, basis)
+        cells = raw_cells(ledger[row.id], tables, sources, lookup)
         order = cells["basis"].map({"imputed": 0, "derived_from_stated": 1}).fillna(2)
         listed = cells.assign(order=order).sort_values("order", kind="stable").head(MAX_CELLS)
         out[row.id] = {

@@ -2,19 +2,23 @@
 
 While :func:`recording` runs, every column read by name (``frame[col]``,
 ``frame.groupby(...)[col]``, names used in ``frame.query(...)``) from a derived table is
-noted with the rows it was read on, and every call into the ``analysis`` package is noted.
-For each published number this gives the functions that computed it, the derived columns
-it read, the rows it narrowed them to (filters read whole columns; the narrowest read of a
-table is the rows the number comes from), the patients behind those rows and, through
-:mod:`analysis.provenance.sources` (lineage carried by the derivation), the raw cells (sheet, column,
-CSV line) behind every derived value it read.
+noted with the rows it was read on, and every call of a function of the ``analysis``
+package is noted (each function, as bound in the package's modules, is wrapped for the
+duration). For each published number this gives the functions that computed it, the derived
+columns it read, the rows it narrowed them to (filters read whole columns; the narrowest read
+of a table is the rows the number comes from), the patients behind those rows and, through
+:mod:`analysis.provenance.sources` (lineage carried by the derivation), the raw cells (sheet,
+column, CSV line) behind every derived value it read. Noting a read costs time in the rows
+read, never in the size of the table, so tracing grows linearly with the cohort.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
-from collections.abc import Iterator
+import types
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -32,6 +36,7 @@ _FRAME_GETITEM = pd.DataFrame.__getitem__
 _GROUP_GETITEM = DataFrameGroupBy.__getitem__
 _QUERY = pd.DataFrame.query
 _active: list[Recording] = []
+_wrappers: dict[Callable, Callable] = {}  # function -> the same, noting its calls
 
 
 @dataclass
@@ -45,10 +50,14 @@ class Recording:
 
 class TracedTables(dict):
     """Derived tables, each tagged so that reads from it are recorded; taking a table counts
-    as reading its rows (a count reads no column)."""
+    as reading its rows (a count reads no column). Each table must be indexed by row
+    position, as derived tables are."""
 
     def __init__(self, tables: Tables):
         super().__init__()
+        for name, frame in tables.items():
+            if not frame.index.equals(pd.RangeIndex(len(frame))):
+                raise ValueError(f"derived table {name}: not indexed by row position")
         if _active:
             _active[-1].tables.update(tables)
         for name, frame in tables.items():
@@ -75,17 +84,20 @@ def _note(frame: pd.DataFrame, key) -> None:
 def _rows_of(frame: pd.DataFrame, table: str, column: str) -> bool:
     """Whether ``frame[column]`` holds the traced table's values on the rows its index names
     (a frame built from the table, such as a pivot or a concatenation, carries its tag but
-    neither its rows nor, often, its columns)."""
+    neither its rows nor, often, its columns). The table is indexed by row position
+    (:class:`TracedTables`), so the check looks at the rows of ``frame`` only."""
     source = _active[-1].tables.get(table)
     if source is None or column not in source.columns:
         return False
-    if not frame.index.isin(source.index).all():
+    positions = frame.index.to_numpy()
+    if positions.dtype.kind not in "iu" or (len(positions) and (
+            positions.min() < 0 or positions.max() >= len(source))):
         return False
     ours, theirs = _FRAME_GETITEM(frame, column), _FRAME_GETITEM(source, column)
     if isinstance(ours, pd.DataFrame) or isinstance(theirs, pd.DataFrame):
         return False
-    theirs = theirs.reindex(ours.index)
-    return bool(((ours == theirs) | (ours.isna() & theirs.isna())).all())
+    ours, theirs = ours.to_numpy(), theirs.to_numpy()[positions]
+    return bool(((ours == theirs) | (pd.isna(ours) & pd.isna(theirs))).all())
 
 
 def _on_frame(self, key):
@@ -103,25 +115,48 @@ def _on_query(self, expr, **kwargs):
     return _QUERY(self, expr, **kwargs)
 
 
+def _functions() -> Iterator[tuple[dict, str, types.FunctionType]]:
+    """Every function of the ``analysis`` package (this module's excepted) with the module
+    namespace that binds it and its name there."""
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("analysis.") or module is None:
+            continue
+        space = vars(module)
+        for attr, value in list(space.items()):
+            if (isinstance(value, types.FunctionType) and value.__module__ != __name__
+                    and value.__module__.startswith("analysis.")):
+                yield space, attr, value
+
+
+def _noting(function: types.FunctionType) -> Callable:
+    """``function`` wrapped to note its name in the active recording (made once)."""
+    if function not in _wrappers:
+        name = f"{function.__module__}.{function.__qualname__}"
+
+        @functools.wraps(function)
+        def call(*args, **kwargs):
+            if _active:
+                _active[-1].calls.setdefault(name)
+            return function(*args, **kwargs)
+        _wrappers[function] = call
+    return _wrappers[function]
+
+
 @contextmanager
 def recording() -> Iterator[Recording]:
     """Record reads of tagged derived tables and calls into ``analysis`` (see module doc)."""
     record = Recording()
-
-    def profile(frame, event, arg) -> None:
-        module = frame.f_globals.get("__name__", "")
-        if event == "call" and module.startswith("analysis.") and module != __name__:
-            record.calls.setdefault(f"{module}.{frame.f_code.co_qualname}")
-
-    previous = sys.getprofile()
+    bound = list(_functions())
     _active.append(record)
     pd.DataFrame.__getitem__, DataFrameGroupBy.__getitem__ = _on_frame, _on_group
     pd.DataFrame.query = _on_query
-    sys.setprofile(profile)
+    for space, attr, function in bound:
+        space[attr] = _noting(function)
     try:
         yield record
     finally:
-        sys.setprofile(previous)
+        for space, attr, function in bound:
+            space[attr] = function
         _active.pop()
         pd.DataFrame.__getitem__, DataFrameGroupBy.__getitem__ = _FRAME_GETITEM, _GROUP_GETITEM
         pd.DataFrame.query = _QUERY
@@ -212,6 +247,7 @@ def provenance_table(tables: Tables, sources: Lineage,
     (of the values, and of the filters); row and line lists cut after ``limit`` spans. With
     ``basis`` (:func:`analysis.provenance.cells.cell_rules`), how many value cells are stated in
     the article and how many imputed."""
+    lookup = provenance.by_cell(basis) if basis is not None else None
     rows = []
     for claim in ledger or claims_module.load_ledger():
         trace = claim_provenance(claim, tables, sources)
@@ -223,6 +259,6 @@ def provenance_table(tables: Tables, sources: Lineage,
             "raw cells": _cells(trace["raw"], limit),
             "raw cells read by filters": _cells(trace["raw_filters"], limit),
             **({"basis": provenance.basis_counts(provenance.cells_with_basis(
-                trace["raw"], basis))} if basis is not None else {}),
+                trace["raw"], lookup))} if lookup is not None else {}),
         })
     return pd.DataFrame(rows)

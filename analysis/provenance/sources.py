@@ -38,6 +38,7 @@ class Lineage:
     declared: dict[str, dict[str, list[tuple[str, str]]]]
     keys: dict[str, tuple[str, ...]]  # raw sheet -> its key columns
     _expansions: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    _plans: dict[tuple[str, str], list] = field(default_factory=dict, repr=False)
 
     def expansion(self, table: str) -> pd.DataFrame:
         """(label, derived column, sheet, raw column) for every label and sheet noted in
@@ -56,18 +57,32 @@ class Lineage:
                 rows, columns=["label", "derived", "sheet", "column"])
         return self._expansions[table]
 
+    def _plan(self, table: str, column: str) -> list[tuple[np.ndarray, np.ndarray, list[str]]]:
+        """For ``column`` of ``table``: per (label, sheet) noted for it, the row positions
+        and raw lines noted and the raw columns of that sheet behind the column."""
+        if (table, column) not in self._plans:
+            expansion = self.expansion(table)
+            expansion = expansion[expansion["derived"] == column]
+            frame = self.frames[table]
+            plan = []
+            for (label, sheet), named in expansion.groupby(["label", "sheet"])["column"]:
+                noted = ((frame["label"] == label) & (frame["sheet"] == sheet)).to_numpy()
+                plan.append((frame["row"].to_numpy()[noted], frame["line"].to_numpy()[noted],
+                             [sheet, *named]))
+            self._plans[(table, column)] = plan
+        return self._plans[(table, column)]
+
     def raw_lines(self, table: str, column: str, rows) -> dict[tuple[str, str], np.ndarray]:
         """The raw cells behind ``column`` of ``table`` on the given row positions, as
-        (raw sheet, raw column) -> CSV lines (which may repeat)."""
-        expansion = self.expansion(table)
-        expansion = expansion[expansion["derived"] == column]
-        frame = self.frames[table]
-        picked = frame[np.isin(frame["row"].to_numpy(), np.fromiter(rows, dtype="int64"))
-                       & frame["label"].isin(expansion["label"].unique()).to_numpy()]
+        (raw sheet, raw column) -> CSV lines (which may repeat); time linear in the rows
+        noted for the column."""
+        wanted = np.fromiter(rows, dtype="int64")
         out: dict[tuple[str, str], list[np.ndarray]] = {}
-        for (label, sheet), named in expansion.groupby(["label", "sheet"])["column"]:
-            lines = picked["line"].to_numpy()[((picked["label"] == label)
-                                               & (picked["sheet"] == sheet)).to_numpy()]
+        for noted_rows, noted_lines, (sheet, *named) in self._plan(table, column):
+            chosen = np.zeros(max(noted_rows.max(initial=-1), wanted.max(initial=-1)) + 1,
+                              dtype=bool)
+            chosen[wanted] = True
+            lines = noted_lines[chosen[noted_rows]]
             if len(lines):
                 for raw in named:
                     out.setdefault((sheet, raw), []).append(lines)
@@ -107,8 +122,11 @@ def as_frame(lineage: Lineage) -> pd.DataFrame:
             "table": table, "line": cells["row"] + 2, "column": cells["derived"],
             "raw_sheet": cells["sheet"], "raw_line": cells["line"],
             "raw_column": cells["column"]}))
-    frame = pd.concat(parts, ignore_index=True).drop_duplicates()
-    return frame.sort_values(list(frame.columns), ignore_index=True)
+    frame = pd.concat(parts, ignore_index=True)
+    names = ["table", "column", "raw_sheet", "raw_column"]  # sorted by codes: fast
+    frame = frame.astype({c: pd.CategoricalDtype(sorted(frame[c].unique())) for c in names})
+    frame = frame.drop_duplicates().sort_values(list(frame.columns), ignore_index=True)
+    return frame.astype({c: object for c in names})
 
 
 def derived_sources(lineage: Lineage) -> dict[Cell, set[RawCell]]:

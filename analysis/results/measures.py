@@ -318,12 +318,9 @@ def deaths_without_relapse(tables: Tables, course: int) -> int:
     sheets hold no cause of death)."""
     events = tables["adevents"]
     events = events[events["after_course"] >= course]
-    count = 0
-    for _, rows in events.groupby("patient_id"):
-        deaths = rows.loc[rows["event"] == "death", "event_date"]
-        relapses = rows.loc[rows["event"] == "relapse", "event_date"]
-        count += int(sum(not (relapses < d).any() for d in deaths))
-    return count
+    kind, dates, patients = events["event"], events["event_date"], events["patient_id"]
+    first_relapse = patients.map(dates.where(kind == "relapse").groupby(patients).min())
+    return int(((kind == "death") & ~(first_relapse < dates)).sum())
 
 
 def same_day_pairs(tables: Tables, first: str, second: str, course: int) -> pd.DataFrame:

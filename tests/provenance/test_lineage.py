@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 
+import pytest
+
 from analysis.common.paths import ROOT
 from analysis.derivations.adam import derive_tables
 from analysis.ledger.claims import compute, load_ledger
@@ -119,3 +121,23 @@ def test_claim_raw_cells_are_the_cells_of_its_trace(bundled_derived, bundled_lin
                                                                            "car_t_cells")}
     assert doses == {n for n, row in products.items()
                      if (row["patient_id"], row["course"]) == ("pt03", "2")}
+
+
+def test_tracing_agrees_with_the_profile_hook_it_replaced(bundled_derived, bundled_lineage):
+    """The linear tracer names the same functions, derived reads, patients and raw cells
+    as the profile-hook tracer of tests/claim_oracle.py, for every claim of the bundled
+    cohort."""
+    import claim_oracle
+
+    for claim in CLAIMS.values():
+        old = claim_oracle.claim_provenance(claim, bundled_derived, bundled_lineage)
+        new = lineage.claim_provenance(claim, bundled_derived, bundled_lineage)
+        for part in ("raw", "raw_filters", "patients", "derived"):
+            assert new[part] == old[part], (claim.id, part)
+        assert lineage.functions_text(new) == lineage.functions_text(old), claim.id
+
+
+def test_tables_not_indexed_by_row_position_are_refused(bundled_derived):
+    shifted = {**bundled_derived, "adsl": bundled_derived["adsl"].set_index("patient_id")}
+    with pytest.raises(ValueError, match="adsl: not indexed by row position"):
+        lineage.TracedTables(shifted)
