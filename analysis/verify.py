@@ -4,8 +4,10 @@ Derives the cohort's tables if needed, evaluates the claims ledger, prints one l
 claim (id, published, computed, category) and the number of claims per category, writes
 ``claims.csv``, ``audit.csv``, ``data_gaps.csv`` (what the sheets cannot show) and
 ``provenance.csv`` (what each claim read, traced as it ran, down to the raw cells) and
-``derived_sources.csv`` (the raw cells behind every derived value) into the cohort's output
-folder. For the article's cohort it also audits the article (``audit.csv``) and exits with
+``derived_sources.csv`` (the raw cells behind every derived value; above
+:data:`analysis.common.listings.LISTED_PATIENTS` patients as its two factors,
+``derived_rows.csv`` and ``derived_columns.csv``, see :func:`analysis.provenance.sources.factors`)
+into the cohort's output folder. For the article's cohort it also audits the article (``audit.csv``) and exits with
 status 1 when a claim disagrees without a recorded explanation (``unreproducible`` in
 claims.yaml); for any other cohort the comparison with the article is information and the
 exit status is 0 once every value is computed. ``--freeze FILE`` writes the cohort's own
@@ -20,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.common import listings
 from analysis.common.atomic import replace_dir
 from analysis.common.paths import cohort_paths
 from analysis.derivations.store import derived_tables
@@ -84,8 +87,13 @@ def main(argv: list[str] | None = None) -> int:
         lineage.provenance_table(tables, cell_sources,
                                  basis=provenance.cell_rules(paths.raw)).to_csv(
             staging / "provenance.csv", index=False, lineterminator="\n")
-        sources.as_frame(cell_sources).to_csv(staging / "derived_sources.csv", index=False,
-                                              lineterminator="\n")
+        if listings.in_full(len(tables["adsl"])):
+            sources.as_frame(cell_sources).to_csv(staging / "derived_sources.csv",
+                                                  index=False, lineterminator="\n")
+        else:  # the same, as the two factors that grow with the rows, not the cells
+            for name, frame in zip(("derived_rows", "derived_columns"),
+                                   sources.factors(cell_sources), strict=True):
+                frame.to_csv(staging / f"{name}.csv", index=False, lineterminator="\n")
     print(f"\n{len(ledger)} claims:\n{category_counts(ledger)}")
     print(f"audit: {int(findings['consistent'].sum())}/{len(findings)} checks consistent; "
           if findings is not None else

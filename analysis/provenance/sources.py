@@ -129,6 +129,22 @@ def as_frame(lineage: Lineage) -> pd.DataFrame:
     return frame.astype({c: object for c in names})
 
 
+def factors(lineage: Lineage) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`as_frame` as its two factors, which grow with the rows of the derived tables
+    rather than with their cells: ``rows`` (table, CSV line, the derived columns it feeds,
+    raw sheet, raw CSV line) and ``columns`` (table, the same derived columns, one derived
+    column, raw sheet, raw column); joined on table, columns and raw sheet they give
+    :func:`as_frame`."""
+    rows = pd.concat([pd.DataFrame({
+        "table": table, "line": frame["row"] + 2, "columns": frame["label"].astype(str),
+        "raw_sheet": frame["sheet"].astype(str), "raw_line": frame["line"]})
+        for table, frame in lineage.frames.items()], ignore_index=True).drop_duplicates()
+    columns = pd.concat([lineage.expansion(table).rename(columns={
+        "label": "columns", "derived": "column", "sheet": "raw_sheet", "column": "raw_column"})
+        .assign(table=table) for table in lineage.frames], ignore_index=True)
+    return rows, columns[["table", "columns", "column", "raw_sheet", "raw_column"]]
+
+
 def derived_sources(lineage: Lineage) -> dict[Cell, set[RawCell]]:
     """Every derived cell (table, row position, column) with the raw cells behind it."""
     out: dict[Cell, set[RawCell]] = {}

@@ -281,6 +281,8 @@ def imputed_cells(table: pd.DataFrame, spec: dict, tables: Tables, lineage,
         basis["basis"] == "imputed", ["sheet", "row", "column"]].itertuples(
             index=False, name=None) if column not in lineage.keys.get(sheet, ())}
     marks = pd.DataFrame(False, index=table.index, columns=table.columns)
+    if not imputed:  # a team's own records, or a synthetic cohort
+        return marks
     for index, patient in table.iloc[:, 0].items():
         for column, (source, columns, course, first_pre) in spec.items():
             rows = _source_rows(tables, source, patient, course, first_pre)
