@@ -55,8 +55,8 @@ def test_a_cohort_folder_that_cannot_be_made_ends_with_one_line(outputs):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines() == [
-        f"render: File exists ({base}); previous documents in _cohorts/{base.name}/_output and "
-        f"figures in _cohorts/{base.name}/figures are unchanged"]
+        (f"render: File exists ({base}); previous documents in _cohorts/{base.name}/_output and "
+         f"figures in _cohorts/{base.name}/figures are unchanged")]
 
 
 def test_a_full_disk_ends_with_one_line(outputs, monkeypatch, capsys):
