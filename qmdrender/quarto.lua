@@ -540,7 +540,11 @@ function Pandoc(doc)
   if FORMAT == "typst" then
     for _, key in ipairs {"title", "subtitle"} do
       if doc.meta[key] then
-        doc.meta[key] = pandoc.MetaInlines(unbroken(pandoc.Inlines(doc.meta[key])))
+        -- ragged, not justified, and no word hyphenated: a centred title reads as set
+        local inlines = unbroken(pandoc.Inlines(doc.meta[key]))
+        inlines:insert(1, pandoc.RawInline("typst",
+          "#set par(justify: false);#set text(hyphenate: false);"))
+        doc.meta[key] = pandoc.MetaInlines(inlines)
       end
     end
     doc = doc:walk {Header = function(h) h.content = unbroken(h.content); return h end}

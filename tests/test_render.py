@@ -63,6 +63,17 @@ def test_no_python_object_or_error_leaks_into_the_text(rendered):
         assert not leaks, (name, leaks)
 
 
+def test_prose_writes_zero_in_words_a_real_minus_and_no_setting_names(rendered):
+    from analysis.derivations.events import EFS_RULES
+
+    text = _text(rendered / "paper.html")
+    methods = text[text.rindex("Design and patients"):text.rindex("Baseline and first")]
+    assert not [rule for rule in EFS_RULES if rule in methods]  # the rule said in words
+    assert not re.search(r"\b0 patients?\b|(?:^|[;,.:] |\band )0 [a-z]", text), re.findall(
+        r".{40}\b0 [a-z]+.{20}", text)
+    assert not re.search(r"\bday -\d", text) and re.search("\\bday \u2212\\d", text)
+
+
 def test_every_figure_is_embedded_and_written(rendered):
     page = (rendered / "paper.html").read_text(encoding="utf-8")
     assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', page)) >= 4

@@ -21,6 +21,7 @@ import math
 import re
 
 TIMES = "\u00d7"
+MINUS = "\u2212"  # a real minus sign in printed negative numbers (not the hyphen)
 PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
 
 
@@ -99,10 +100,14 @@ def p_clause(text: str) -> str:
 
 
 def render(value, style: str, markup: bool = True) -> str:
-    """Write ``value`` in a named style ("decimals:2", "sig:2", "percent:0", "count", ...)."""
+    """Write ``value`` in a named style ("decimals:2", "sig:2", "percent:0", "count", ...);
+    with ``markup`` a negative number takes a real minus sign ("−7"), without it the hyphen
+    of the published text ("-7")."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "NA"
     kind, _, arg = style.partition(":")
+    if markup and kind != "text" and not isinstance(value, (str, bool)) and value < 0:
+        return MINUS + render(-value, style, markup)
     digits = int(arg) if arg else 0
     if kind == "decimals":
         return fixed(value, digits)

@@ -315,12 +315,21 @@ class Claims:
                 for c in self.ledger}
 
     def counted(self, noun: str) -> dict:
-        """Every count claim as Markdown '1 patient' / '3 patients' (``noun`` in the
-        singular, the whole phrase in the claim's span), so that sentences read right for
-        any count."""
+        """Every count claim as Markdown 'no patient' / '1 patient' / '3 patients' (``noun``
+        in the singular, the whole phrase in the claim's span), so that sentences read right
+        for any count."""
+        return self._counts(lambda n: f"no {noun}" if n == 0 else plural(n, noun))
+
+    def counts(self) -> dict:
+        """Every count claim as Markdown, the number in its span, or 'none' when zero (a
+        count standing alone as subject or object: 'none needed vasopressors')."""
+        return self._counts(lambda n: "none" if n == 0 else str(n))
+
+    def _counts(self, words) -> dict:
+        """Every count claim's value written by ``words`` (an int -> str), in its span."""
         from IPython.display import Markdown
 
-        return {c.id: Markdown(span(c.id, plural(int(self.value(c.id)), noun))
+        return {c.id: Markdown(span(c.id, words(int(self.value(c.id))))
                                if self.applies(c.id) else NOT_APPLICABLE)
                 for c in self.ledger.values() if c.style == "count"}
 
