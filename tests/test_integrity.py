@@ -17,7 +17,7 @@ import matplotlib
 matplotlib.use("agg")
 
 from analysis.common.paths import ROOT
-from analysis.report.figures import figure1, figure2, figure3, style
+from analysis.report.figures import figure1, figure2, figure3, figure4, style
 
 
 def _hashes(directory: Path) -> dict[str, str]:
@@ -58,7 +58,8 @@ def test_figures_are_byte_identical_across_runs(bundled_derived, tmp_path):
     for run in ("a", "b"):
         style.save(figure1.draw(bundled_derived), "figure1", tmp_path / run)
         style.save(figure2.draw(bundled_derived), "figure2", tmp_path / run)
-        style.save(figure3.draw(bundled_derived, "pt03"), "figure3", tmp_path / run)
+        style.save(figure3.draw(bundled_derived), "figure3", tmp_path / run)
+        style.save(figure4.draw(bundled_derived), "figure4", tmp_path / run)
     assert _hashes(tmp_path / "a") == _hashes(tmp_path / "b")
 
 

@@ -6,24 +6,26 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
-import numpy as np
+import pandas as pd
 from matplotlib.patches import FancyBboxPatch
 
 from analysis.derivations.store import Tables
-from analysis.report.figures.style import COURSE_NAMES, PALETTE, empty_panel
+from analysis.report.figures.style import COURSE_NAMES, FIGURE_WIDTH, PALETTE, empty_panel
 
 # Domains of the two CAR constructs, N- to C-terminus (second generation, 4-1BB and CD3ζ).
 CONSTRUCTS = {
     "CD19 CAR": ["Signal peptide", "anti-CD19 scFv", "CD8α hinge", "CD8α TM", "4-1BB", "CD3ζ"],
     "CD22 CAR": ["Signal peptide", "anti-CD22 scFv", "CD8α hinge", "CD8α TM", "4-1BB", "CD3ζ"],
 }
-DOMAIN_WIDTH = {"anti-CD19 scFv": 3.2, "anti-CD22 scFv": 3.2, "CD3ζ": 2.2}
+DOMAIN_WIDTH = {"anti-CD19 scFv": 3.2, "anti-CD22 scFv": 3.2, "CD8α hinge": 2.3, "CD8α TM": 2.1}
 
 
 def draw(tables: Tables) -> plt.Figure:
     """A: the two CAR constructs; B: flow chart with counts; C: lymphodepletion schedules."""
-    fig = plt.figure(figsize=(11, 12))
-    grid = fig.add_gridspec(3, 1, height_ratios=[1.3, 3.2, 2.0], hspace=0.3)
+    schedules = len(lymphodepletion_rows(tables)) or 2
+    fig = plt.figure(figsize=(FIGURE_WIDTH, 6.4 + 0.22 * schedules))
+    grid = fig.add_gridspec(3, 1, height_ratios=[1.2, 4.2, 0.6 + 0.22 * schedules],
+                            hspace=0.2)
     constructs_panel(fig.add_subplot(grid[0]))
     flow_panel(fig.add_subplot(grid[1]), tables)
     lymphodepletion_panel(fig.add_subplot(grid[2]), tables)
@@ -38,70 +40,103 @@ def constructs_panel(ax: plt.Axes) -> None:
         ax.text(0, y, name, va="center", fontweight="bold")
         for i, domain in enumerate(domains):
             width = DOMAIN_WIDTH.get(domain, 1.9)
-            ax.add_patch(FancyBboxPatch((x, y - 0.22), width - 0.08, 0.44,
+            ax.add_patch(FancyBboxPatch((x, y - 0.32), width - 0.08, 0.64,
                                         boxstyle="round,pad=0.02", fc=PALETTE[i], alpha=0.8,
                                         ec="0.2"))
-            ax.text(x + width / 2 - 0.04, y, domain, ha="center", va="center", fontsize=9)
+            ax.text(x + width / 2 - 0.04, y, domain.replace(" ", "\n", 1) if len(domain) > 10
+                    else domain, ha="center", va="center")
             x += width
     ax.set_xlim(-0.1, x + 0.2)
-    ax.set_ylim(-0.6, 1.6)
+    ax.set_ylim(-0.5, 1.5)
     ax.axis("off")
 
 
-def lymphodepletion_panel(ax: plt.Axes, tables: Tables) -> None:
-    ax.set_title("C  Lymphodepletion before each CAR-T")
+def lymphodepletion_rows(tables: Tables) -> pd.DataFrame:
+    """One row per course, drug and schedule (first and last day relative to infusion) with
+    the number of patients given it and their median daily dose (mg/m²), for every course."""
     courses = tables["adcourse"]
     drugs = [c.removesuffix("_mg_per_m2") for c in courses.columns if c.endswith("_mg_per_m2")]
-    shown = sorted(c for c in courses["course"].unique() if c <= 2)
-    if not drugs or not shown:
-        empty_panel(ax, "C  Lymphodepletion before each CAR-T")
+    parts = [courses[["patient_id", "course"]].assign(
+        drug=drug, first=courses[f"{drug}_first_day"], last=courses[f"{drug}_last_day"],
+        dose=courses[f"{drug}_mg_per_m2"]).dropna(subset=["first", "last"]) for drug in drugs]
+    if not parts:
+        return pd.DataFrame(columns=["course", "drug", "first", "last", "patients", "dose"])
+    given = pd.concat(parts)
+    return (given.groupby(["course", "drug", "first", "last"])
+            .agg(patients=("patient_id", "nunique"), dose=("dose", "median")).reset_index()
+            .sort_values(["course", "drug", "first", "last"], ignore_index=True))
+
+
+def lymphodepletion_panel(ax: plt.Axes, tables: Tables) -> None:
+    """A bar per course, drug and schedule from its first to its last day, with the median
+    daily dose and the number of patients when not everyone given that course had it."""
+    title = "C  Lymphodepletion before each CAR-T"
+    rows = lymphodepletion_rows(tables)
+    if rows.empty:
+        empty_panel(ax, title)
         return
-    labels = []
-    for row, (course, drug) in enumerate((c, d) for c in shown for d in drugs):
-        rows = courses[courses["course"] == course]
-        first = rows[f"{drug}_first_day"].median()
-        last = rows[f"{drug}_last_day"].median()
-        dose = rows[f"{drug}_mg_per_m2"].median()
-        if np.isnan(first):
-            continue
-        ax.barh(row, last - first + 0.8, left=first - 0.4, color=PALETTE[drugs.index(drug)],
-                height=0.6)
-        ax.text(last + 0.5, row, f"{dose:.0f} mg/m² × {int(last - first + 1)} d", va="center",
-                fontsize=8)
-        labels.append((row, f"{COURSE_NAMES.get(course, course)}: {drug}"))
+    ax.set_title(title)
+    treated = tables["adcourse"].groupby("course")["patient_id"].nunique()
+    drugs = sorted(rows["drug"].unique())
+    for y, row in rows.iterrows():
+        days = int(row["last"] - row["first"] + 1)
+        ax.barh(y, days - 0.2, left=row["first"] - 0.4, height=0.6,
+                color=PALETTE[drugs.index(row["drug"])])
+        share = (f" ({row['patients']} of {treated[row['course']]} patients)"
+                 if row["patients"] < treated[row["course"]] else "")
+        ax.text(row["first"] - 0.6, y, f"{row['dose']:.0f} mg/m² × {days} d{share}",
+                va="center", ha="right")
     ax.axvline(0, color="0.2", ls="--", lw=1)
-    ax.text(0.1, -0.9, "infusion (day 0)", fontsize=8)
-    ax.set_yticks([r for r, _ in labels], [label for _, label in labels])
-    ax.set_xlim(-7, 4.5)
-    ax.set_ylim(len(labels) - 0.4, -1.2)
+    ax.text(0.15, -1.0, "infusion (day 0)", va="center")
+    ax.set_yticks(range(len(rows)), [f"{COURSE_NAMES.get(c, c)}: {d}" for c, d in
+                                     zip(rows["course"], rows["drug"], strict=True)])
+    ax.set_xlim(rows["first"].min() - 7, 3)
+    ax.set_ylim(len(rows) - 0.4, -1.6)
     ax.set_xlabel("Day relative to CAR-T infusion")
 
 
-STATUS_WORDS = {"in CR": "In MRD-negative CR", "relapsed": "Relapsed", "died": "Died",
-                "lost to follow-up": "Lost to follow-up", "active disease": "Active disease"}
+STATUS_WORDS = {"in CR": "In MRD-negative CR", "in CR with MRD": "In CR with detectable MRD",
+                "active disease": "Active disease", "relapsed": "Relapsed", "died": "Died",
+                "lost to follow-up": "Lost to follow-up"}
+BRANCHES = ("CR, HSCT", "CR, no HSCT", "no CR, HSCT", "no CR, no HSCT")
+
+
+def patient_status(tables: Tables) -> pd.Series:
+    """Each patient's status at the cut-off (adsl ``status_at_cutoff``), with "active
+    disease" split off as "in CR with MRD" when the last course reached CR with detectable
+    MRD (``best_cr`` without ``best_mrd_negative_cr``)."""
+    adsl, adcourse = tables["adsl"].set_index("patient_id"), tables["adcourse"]
+    last = adcourse.sort_values("course").groupby("patient_id").last()
+    cr = last["best_cr"].fillna(False).astype(bool).reindex(adsl.index, fill_value=False)
+    status = adsl["status_at_cutoff"]
+    return status.mask((status == "active disease") & cr, "in CR with MRD")
 
 
 def flow_counts(tables: Tables) -> dict[str, int]:
     """Patient counts for the flow chart, from the derived tables. Every patient given CART2
-    ends in exactly one branch (MRD-negative CR with HSCT, CR without HSCT, no CR) and,
-    within it, in exactly one status at the cut-off ("<branch>: <status>")."""
+    ends in exactly one branch (MRD-negative CR after CART2 or not, each with or without a
+    later allo-HSCT, whatever course it followed) and, within it, in exactly one status at
+    the cut-off ("<branch>: <status>")."""
     adsl, adcourse = tables["adsl"], tables["adcourse"]
     cart2 = adcourse[adcourse["course"] == 2].set_index("patient_id")
     patients = adsl.set_index("patient_id").loc[cart2.index]
+    status = patient_status(tables).loc[cart2.index]
     cr = cart2["best_mrd_negative_cr"].fillna(False).astype(bool)
     hsct = patients["hsct_after_cart2"].astype(bool)
-    branches = {"CR, HSCT": cr & hsct, "CR, no HSCT": cr & ~hsct, "no CR": ~cr}
+    members = {"CR, HSCT": cr & hsct, "CR, no HSCT": cr & ~hsct, "no CR, HSCT": ~cr & hsct,
+               "no CR, no HSCT": ~cr & ~hsct}
     counts = {
         "relapsed after CART1": int(adsl["relapse_cart1_site"].notna().sum()),
         "received CART2": len(cart2),
         "MRD-negative CR": int(cr.sum()),
+        "no CR": int((~cr).sum()),
+        "bridged to HSCT": int(hsct.sum()),
     }
-    for branch, members in branches.items():
-        counts[branch] = int(members.sum())
-        status = patients.loc[members, "status_at_cutoff"].value_counts()
+    for branch, chosen in members.items():
+        counts[branch] = int(chosen.sum())
+        found = status[chosen].value_counts()
         for name in STATUS_WORDS:
-            counts[f"{branch}: {name}"] = int(status.get(name, 0))
-    counts["bridged to HSCT"] = int(hsct.sum())
+            counts[f"{branch}: {name}"] = int(found.get(name, 0))
     return counts
 
 
@@ -112,28 +147,29 @@ def _outcomes(n: dict[str, int], branch: str) -> str:
 
 
 def flow_panel(ax: plt.Axes, tables: Tables) -> None:
-    ax.set_title("B  Patient flow")
+    ax.set_title("B  Patient flow to the data cut-off")
     n = flow_counts(tables)
     boxes = {
-        "top": (0.5, 0.92, f"Relapse after CD19 CAR-T (CART1)\nn = {n['relapsed after CART1']}"),
-        "cart2": (0.5, 0.74, f"CD19 + CD22 CAR-T co-infusion (CART2)\nn = {n['received CART2']}"),
-        "cr": (0.33, 0.54, f"MRD-negative CR after CART2\nn = {n['MRD-negative CR']}"),
-        "nocr": (0.84, 0.54, f"No MRD-negative CR\nn = {n['no CR']}"),
-        "hsct": (0.15, 0.32, f"Bridged to allo-HSCT\nn = {n['CR, HSCT']}"),
-        "nohsct": (0.5, 0.32, f"No HSCT\nn = {n['CR, no HSCT']}"),
-        "hsct_end": (0.15, 0.06, _outcomes(n, "CR, HSCT")),
-        "nohsct_end": (0.5, 0.06, _outcomes(n, "CR, no HSCT")),
-        "nocr_end": (0.84, 0.06, _outcomes(n, "no CR")),
+        "top": (0.5, 0.95, f"Relapse after CD19 CAR-T (CART1)\nn = {n['relapsed after CART1']}"),
+        "cart2": (0.5, 0.77, f"CD19 + CD22 CAR-T co-infusion (CART2)\nn = {n['received CART2']}"),
+        "cr": (0.27, 0.57, f"MRD-negative CR after CART2\nn = {n['MRD-negative CR']}"),
+        "nocr": (0.75, 0.57, f"No MRD-negative CR after CART2\nn = {n['no CR']}"),
     }
+    for x, branch in zip((0.12, 0.40, 0.62, 0.89), BRANCHES, strict=True):
+        words = "No allo-HSCT" if branch.endswith("no HSCT") else "Allo-HSCT"
+        boxes[branch] = (x, 0.36, f"{words}\nn = {n[branch]}")
+        if n[branch]:
+            boxes[f"{branch} end"] = (x, 0.07, _outcomes(n, branch))
     for x, y, text in boxes.values():
-        ax.text(x, y, text, ha="center", va="center", fontsize=8.5,
+        ax.text(x, y, text, ha="center", va="center",
                 bbox={"boxstyle": "round,pad=0.45", "fc": "#eef3f8", "ec": "0.3"})
-    for start, end in [("top", "cart2"), ("cart2", "cr"), ("cart2", "nocr"), ("cr", "hsct"),
-                       ("cr", "nohsct"), ("hsct", "hsct_end"), ("nohsct", "nohsct_end"),
-                       ("nocr", "nocr_end")]:
+    links = [("top", "cart2"), ("cart2", "cr"), ("cart2", "nocr")]
+    links += [("cr" if b.startswith("CR") else "nocr", b) for b in BRANCHES]
+    links += [(b, f"{b} end") for b in BRANCHES if n[b]]
+    for start, end in links:
         (x0, y0, _), (x1, y1, _) = boxes[start], boxes[end]
-        ax.annotate("", xy=(x1, y1 + 0.07), xytext=(x0, y0 - 0.07),
+        ax.annotate("", xy=(x1, y1 + 0.065), xytext=(x0, y0 - 0.065),
                     arrowprops={"arrowstyle": "-|>", "color": "0.3"})
     ax.set_xlim(0, 1)
-    ax.set_ylim(-0.08, 1.0)
+    ax.set_ylim(-0.08, 1.02)
     ax.axis("off")

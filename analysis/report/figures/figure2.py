@@ -1,128 +1,133 @@
-"""Figure 2: cytokines after CART2, IL-6 after CART1 and CART2, and cytokines beside CAR copies.
+"""Figure 2: cytokines after CART2, IL-6 after CART1 and CART2, and the timing of cytokines
+against CAR copies.
 
 :func:`draw` returns the matplotlib Figure; the paper saves and shows it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import matplotlib.pyplot as plt
 import numpy as np
-import seaborn as sns
+import pandas as pd
 
 from analysis.derivations.store import Tables
 from analysis.report.figures.style import (
     COURSE_NAMES,
+    FIGURE_WIDTH,
     MAX_LINES,
     PALETTE,
     empty_panel,
     lab_rows,
-    patient_colors,
+    legend_below,
+    patient_legend,
+    patient_looks,
     trajectories,
 )
 from analysis.results.statistics import mann_whitney
 
 
-def draw(tables: Tables) -> plt.Figure:
+def draw(tables: Tables, imputed: frozenset = frozenset()) -> plt.Figure:
     """A-C: IL-6, IL-10, IFN-γ after CART2; D-E: IL-6 fold change and peak, CART1 vs CART2;
-    F-G: IL-6 and IFN-γ beside CAR copies."""
-    fig = plt.figure(figsize=(13, 12))
-    grid = fig.add_gridspec(3, 6, hspace=0.5, wspace=1.2)
+    F-G: IL-6 and IFN-γ beside CAR copies, each as a percentage of the patient's own peak.
+    ``imputed``: (sheet, line) of imputed raw values, drawn open where they are flat."""
+    fig = plt.figure(figsize=(FIGURE_WIDTH, 7.6))
+    grid = fig.add_gridspec(3, 6, hspace=0.75, wspace=1.6, top=0.93)
+    looks = patient_looks(tables["adsl"]["patient_id"])
+    shown: set[str] = set()
     for i, (letter, name) in enumerate([("A", "IL-6"), ("B", "IL-10"), ("C", "IFN-gamma")]):
-        cytokine_panel(fig.add_subplot(grid[0, 2 * i: 2 * i + 2]), tables, name,
-                       f"{letter}  {name.replace('-gamma', '-γ')} after CART2")
-    il6_comparison_panel(fig.add_subplot(grid[1, 1:3]), tables, "il6_fold_change",
-                         "D  IL-6 fold change", "Peak / baseline")
-    il6_comparison_panel(fig.add_subplot(grid[1, 3:5]), tables, "il6_peak_pg_ml",
-                         "E  IL-6 peak", "pg/mL")
-    for i, (letter, name) in enumerate([("F", "IL-6"), ("G", "IFN-gamma")]):
-        cytokine_and_copies_panel(fig.add_subplot(grid[2, 3 * i: 3 * i + 2]), tables, name,
-                                  f"{letter}  {name.replace('-gamma', '-γ')} and CAR copies")
+        shown |= cytokine_panel(fig.add_subplot(grid[0, 2 * i: 2 * i + 2]), tables, name,
+                                f"{letter}  {name.replace('-gamma', '-γ')} after CART2", looks,
+                                imputed)
+    for columns, column, title, ylabel in [
+            (slice(0, 3), "il6_fold_change", "D  IL-6 fold change", "Peak / baseline"),
+            (slice(3, 6), "il6_peak_pg_ml", "E  IL-6 peak", "IL-6 peak (pg/mL)")]:
+        shown |= il6_comparison_panel(fig.add_subplot(grid[1, columns]), tables, column, title,
+                                      ylabel, looks)
+    for columns, (letter, name) in zip([slice(0, 3), slice(3, 6)],
+                                       [("F", "IL-6"), ("G", "IFN-gamma")], strict=True):
+        shown |= timing_panel(fig.add_subplot(grid[2, columns]), tables, name,
+                              f"{letter}  {name.replace('-gamma', '-γ')} and CAR copies", looks)
+    patient_legend(fig, looks, shown, y=0.96)
     return fig
 
 
-def cytokine_panel(ax: plt.Axes, tables: Tables, parameter: str, title: str) -> None:
+def cytokine_panel(ax: plt.Axes, tables: Tables, parameter: str, title: str,
+                   looks: dict, imputed: frozenset) -> set[str]:
     rows = lab_rows(tables, parameter, course=2)
     rows = rows[rows["study_day"] <= 28]
     if rows.empty:
         empty_panel(ax, title)
-        return
-    note = trajectories(ax, rows, colors=patient_colors(tables["adsl"]["patient_id"]))
+        return set()
+    note = trajectories(ax, rows, looks, imputed=imputed)
     ax.set_yscale("log")
     ax.set_title(title + note)
     ax.set_xlabel("Days after CART2")
     ax.set_ylabel("pg/mL")
-    if not note:
-        ax.legend(fontsize=8)
-
-
-@contextmanager
-def _fixed_jitter(seed: int = 0) -> Iterator[None]:
-    """seaborn jitters strip plots with NumPy's global generator: seed it (and restore it
-    afterwards) so that the figure files are the same on every run."""
-    state = np.random.get_state()
-    np.random.seed(seed)
-    try:
-        yield
-    finally:
-        np.random.set_state(state)
+    return set() if note else set(rows["patient_id"])
 
 
 def il6_comparison_panel(ax: plt.Axes, tables: Tables, column: str, title: str,
-                         ylabel: str) -> None:
+                         ylabel: str, looks: dict) -> set[str]:
+    """Each patient's value after CART1 and after CART2 (a grey line joins a patient's two),
+    the median as a black bar; box plots only when a course has more than MAX_LINES values."""
     rows = tables["adcourse"][tables["adcourse"]["course"].isin([1, 2])].dropna(subset=[column])
     if rows["course"].nunique() < 2:
         empty_panel(ax, title)
-        return
-    rows = rows.assign(CAR_T=rows["course"].map(COURSE_NAMES))
-    order = ["CART1", "CART2"]
-    sns.boxplot(data=rows, x="CAR_T", y=column, order=order, ax=ax, color="0.9", width=0.5,
-                showfliers=False, log_scale=True)
-    with _fixed_jitter():
-        sns.stripplot(data=rows, x="CAR_T", y=column, order=order, ax=ax, hue="CAR_T",
-                      palette=PALETTE[:2], size=7, jitter=0.08, legend=False)
-    test = mann_whitney(rows.loc[rows["course"] == 1, column], rows.loc[rows["course"] == 2,
-                                                                        column])
-    ax.set_title(f"{title}\n(Mann–Whitney P = {test['p']:.2g})")
-    ax.set_xlabel("")
+        return set()
+    groups = [rows.loc[rows["course"] == c, ["patient_id", column]] for c in (1, 2)]
+    many = max(len(g) for g in groups) > MAX_LINES
+    if many:
+        ax.boxplot([g[column] for g in groups], positions=[0, 1], widths=0.45,
+                   showfliers=False, medianprops={"color": "black"})
+    else:
+        pairs = pd.merge(*groups, on="patient_id")
+        for row in pairs.itertuples(index=False):
+            ax.plot([0, 1], row[1:], color="0.75", lw=0.8, zorder=1)
+    for x, group in enumerate(groups):
+        offsets = np.linspace(-0.08, 0.08, len(group)) if len(group) > 1 else [0.0]
+        for dx, (patient, value) in zip(offsets, group.sort_values(column).itertuples(
+                index=False), strict=True):
+            look = {"color": PALETTE[0], "marker": "o"} if many else looks[patient]
+            ax.plot(x + (dx if many else 0), value, ls="none", zorder=3, ms=5, **look)
+        if not many:
+            median = group[column].median()
+            ax.plot([x - 0.2, x + 0.2], [median, median], color="black", lw=1.5, zorder=2)
+    test = mann_whitney(groups[0][column], groups[1][column])
+    ax.set_yscale("log")
+    ax.set_xticks([0, 1], [COURSE_NAMES[1], COURSE_NAMES[2]])
+    ax.set_xlim(-0.5, 1.5)
+    ax.set_title(f"{title}\nMann–Whitney P = {test['p']:.2g}")
     ax.set_ylabel(ylabel)
+    return set() if many else set(rows["patient_id"])
 
 
-def cytokine_and_copies_panel(ax: plt.Axes, tables: Tables, parameter: str, title: str) -> None:
+def percent_of_peak(rows: pd.DataFrame) -> pd.DataFrame:
+    """Each patient's values as a percentage of that patient's highest value."""
+    peak = rows.groupby("patient_id")["value"].transform("max")
+    return rows.assign(value=100 * rows["value"] / peak)
+
+
+def timing_panel(ax: plt.Axes, tables: Tables, parameter: str, title: str,
+                 looks: dict) -> set[str]:
+    """A cytokine (solid) and total CAR copies (dashed) in the patients with both, each as a
+    percentage of the patient's own peak, so that one scale shows which peaks first."""
     cytokine = lab_rows(tables, parameter, course=2)
     copies = lab_rows(tables, "total CAR", course=2)
     both = sorted(set(cytokine["patient_id"]) & set(copies["patient_id"]))
     if not both:
         empty_panel(ax, title)
-        return
-    twin = ax.twinx()
+        return set()
     name = parameter.replace("-gamma", "-γ")
-    cytokine = cytokine[cytokine["patient_id"].isin(both) & cytokine["study_day"].between(0, 28)]
-    copies = copies[copies["patient_id"].isin(both) & copies["study_day"].between(0, 28)]
-    if len(both) <= MAX_LINES:
-        colors = patient_colors(tables["adsl"]["patient_id"])
-        for patient in both:
-            c = cytokine[cytokine["patient_id"] == patient]
-            q = copies[copies["patient_id"] == patient]
-            ax.plot(c["study_day"], c["value"], color=colors[patient], marker="o", ms=3,
-                    label=f"{patient} {name}")
-            twin.plot(q["study_day"], q["value"], color=colors[patient], ls="--", marker="s",
-                      ms=3, label=f"{patient} CAR copies")
-        note = ""
-    else:
-        note = trajectories(ax, cytokine, color=PALETTE[0], label=name)
-        trajectories(twin, copies, color=PALETTE[3], ls="--", label="CAR copies")
-        ax.legend(*[a + b for a, b in zip(ax.get_legend_handles_labels(),
-                                          twin.get_legend_handles_labels(), strict=True)],
-                  fontsize=8, loc="upper right")
-        twin.get_legend().remove()
-    ax.set_yscale("log")
-    twin.set_yscale("log")
+    series = [(percent_of_peak(rows[rows["patient_id"].isin(both)
+                                    & rows["study_day"].between(0, 28)]), ls, text)
+              for rows, ls, text in [(cytokine, "-", name), (copies, "--", "CAR copies")]]
+    note = ""
+    for rows, ls, text in series:
+        note = trajectories(ax, rows, looks, ls=ls) or note
+        ax.plot([], [], color="0.3", ls=ls, label=text)
+    ax.set_ylim(0, 105)
     ax.set_title(title + note)
     ax.set_xlabel("Days after CART2")
-    ax.set_ylabel("pg/mL (solid)")
-    twin.set_ylabel("CAR copies/µg DNA (dashed)")
-    if not note:
-        ax.legend(fontsize=7, loc="upper right")
+    ax.set_ylabel("% of the patient's peak")
+    legend_below(ax, ncol=2)
+    return set() if note else set(both)

@@ -11,97 +11,123 @@ import pandas as pd
 from analysis.common.formatting import plural
 from analysis.derivations.store import Tables
 from analysis.report.figures.style import (
+    COURSE_LINES,
     COURSE_NAMES,
+    FIGURE_WIDTH,
     PALETTE,
     empty_panel,
     lab_rows,
-    patient_colors,
+    legend_below,
+    patient_legend,
+    patient_looks,
     trajectories,
 )
 
 
-def draw(tables: Tables) -> plt.Figure:
-    """A: CAR copies after CART2; B: CD19 vs CD22 CAR copies; C: one patient after CART1 vs
-    CART2; D: B cells of a patient with B-cell data (the one in C when it has them); E, F:
-    CD4/CD8 ratios of T cells and CAR-T cells around infusion."""
-    fig, axes = plt.subplots(3, 2, figsize=(12, 13), gridspec_kw={"hspace": 0.45,
-                                                                   "wspace": 0.3})
-    copies_panel(axes[0, 0], tables)
-    cd19_cd22_panel(axes[0, 1], tables)
-    courses_compared_panel(axes[1, 0], tables)
-    b_cell_panel(axes[1, 1], tables)
-    ratio_panel(axes[2, 0], tables, "CD4/CD8 T cells", "E  CD4/CD8 ratio of T cells")
-    ratio_panel(axes[2, 1], tables, "CD4/CD8 CAR-T cells", "F  CD4/CD8 ratio of CAR-T cells")
+def draw(tables: Tables, imputed: frozenset = frozenset()) -> plt.Figure:
+    """A: CAR copies after CART2; B: CD19 vs CD22 CAR copies; C: CAR copies after CART1 and
+    CART2 in the patients sampled after both; D: B cells after CART2 (percentage above,
+    count below); E, F: CD4/CD8 ratios of T cells and CAR-T cells around infusion.
+    ``imputed``: (sheet, line) of imputed raw values, drawn open where they are flat."""
+    fig = plt.figure(figsize=(FIGURE_WIDTH, 8.4))
+    grid = fig.add_gridspec(3, 2, hspace=0.75, wspace=0.32, top=0.93)
+    looks = patient_looks(tables["adsl"]["patient_id"])
+    shown = copies_panel(fig.add_subplot(grid[0, 0]), tables, looks, imputed)
+    shown |= cd19_cd22_panel(fig.add_subplot(grid[0, 1]), tables, looks, imputed)
+    shown |= courses_compared_panel(fig.add_subplot(grid[1, 0]), tables, looks)
+    cells = grid[1, 1].subgridspec(2, 1, hspace=0.15)
+    shown |= b_cell_panel(fig.add_subplot(cells[0]), fig.add_subplot(cells[1]), tables, looks,
+                          imputed)
+    for column, (parameter, title) in enumerate([
+            ("CD4/CD8 T cells", "E  CD4/CD8 ratio of T cells"),
+            ("CD4/CD8 CAR-T cells", "F  CD4/CD8 ratio of CAR-T cells")]):
+        shown |= ratio_panel(fig.add_subplot(grid[2, column]), tables, parameter, title,
+                             looks, imputed)
+    patient_legend(fig, looks, shown, y=0.955)
     return fig
 
 
-def copies_panel(ax: plt.Axes, tables: Tables) -> None:
+def _detectable(rows: pd.DataFrame) -> pd.DataFrame:
+    return rows[(rows["study_day"] >= 0) & (rows["value_qualifier"].fillna("") != "<")]
+
+
+def copies_panel(ax: plt.Axes, tables: Tables, looks: dict, imputed: frozenset) -> set[str]:
     title = "A  CAR copies in blood after CART2"
-    rows = lab_rows(tables, "total CAR", course=2)
-    rows = rows[(rows["study_day"] >= 0) & (rows["value_qualifier"].fillna("") != "<")]
+    rows = _detectable(lab_rows(tables, "total CAR", course=2))
     if rows.empty:
         empty_panel(ax, title)
-        return
-    note = trajectories(ax, rows, colors=patient_colors(tables["adsl"]["patient_id"]))
+        return set()
+    note = trajectories(ax, rows, looks, imputed=imputed)
     ax.set_yscale("log")
     ax.set_xlabel("Days after CART2")
     ax.set_ylabel("CAR copies/µg DNA")
     ax.set_title(title + note)
-    if not note:
-        ax.legend(fontsize=8)
+    return set() if note else set(rows["patient_id"])
 
 
-def cd19_cd22_panel(ax: plt.Axes, tables: Tables) -> None:
+LABELLED_LINES = 3  # panel C labels each line's last value for up to this many patients
+TARGET_LINES = {"CD19 CAR": "-", "CD22 CAR": "--"}
+
+
+def cd19_cd22_panel(ax: plt.Axes, tables: Tables, looks: dict, imputed: frozenset
+                    ) -> set[str]:
+    """CD19 CAR (solid) and CD22 CAR (dashed) copies of each patient with either series."""
     title = "B  CD19 and CD22 CAR copies after CART2"
-    rows = tables["adlb"]
-    rows = rows[(rows["course"] == 2) & rows["parameter"].isin(["CD19 CAR", "CD22 CAR"])]
+    rows = _detectable(lab_rows(tables, "CD19 CAR", course=2))
+    rows = pd.concat([rows, _detectable(lab_rows(tables, "CD22 CAR", course=2))])
     if rows.empty:
         empty_panel(ax, title)
-        return
-    rows = rows[rows["value_qualifier"].fillna("") != "<"].sort_values("study_day")
+        return set()
     note = ""
-    for parameter, color in [("CD19 CAR", PALETTE[0]), ("CD22 CAR", PALETTE[3])]:
+    for parameter, ls in TARGET_LINES.items():
         series = rows[rows["parameter"] == parameter]
-        note = trajectories(ax, series, color=color, label=parameter) or note
+        if len(series):
+            note = trajectories(ax, series, looks, ls=ls, imputed=imputed) or note
+            ax.plot([], [], color="0.3", ls=ls, label=parameter)
     ax.set_yscale("log")
     ax.set_xlabel("Days after CART2")
     ax.set_ylabel("CAR copies/µg DNA")
     ax.set_title(title + note)
-    ax.legend(fontsize=8)
+    legend_below(ax, ncol=2)
+    return set() if note else set(rows["patient_id"])
 
 
 def courses_compared_patients(tables: Tables) -> list[str]:
     """Patients with detectable CAR copies after both CART1 and CART2."""
-    rows = lab_rows(tables, "total CAR")
-    rows = rows[(rows["study_day"] >= 0) & (rows["value_qualifier"].fillna("") != "<")]
+    rows = _detectable(lab_rows(tables, "total CAR"))
     courses = rows.groupby("patient_id")["course"].agg(set)
     return sorted(p for p, c in courses.items() if {1, 2} <= c)
 
 
-def courses_compared_panel(ax: plt.Axes, tables: Tables) -> None:
+def courses_compared_panel(ax: plt.Axes, tables: Tables, looks: dict) -> set[str]:
+    """Each patient's CAR copies after CART1 (dotted) and CART2 (solid); with lines per
+    patient; for up to LABELLED_LINES patients each line's last value is labelled to the
+    right of its last point."""
     patients = courses_compared_patients(tables)
     title = "C  CAR copies after CART1 and CART2"
     if not patients:
         empty_panel(ax, title)
-        return
+        return set()
     rows = lab_rows(tables, "total CAR")
-    rows = rows[rows["patient_id"].isin(patients) & (rows["study_day"] >= 0)
-                & (rows["value_qualifier"].fillna("") != "<")]
+    rows = _detectable(rows[rows["patient_id"].isin(patients) & rows["course"].isin([1, 2])])
     note = ""
     for course, series in rows.groupby("course"):
-        note = trajectories(ax, series, color=PALETTE[int(course) - 1],
-                             label=f"after {COURSE_NAMES[course]}") or note
-    if not note:  # lines per patient: label each line's last value
+        ls = COURSE_LINES[int(course)]
+        note = trajectories(ax, series, looks, ls=ls) or note
+        ax.plot([], [], color="0.3", ls=ls, label=f"after {COURSE_NAMES[course]}")
+    if len(patients) <= LABELLED_LINES:
         for _, series in rows.groupby(["patient_id", "course"]):
             last = series.iloc[-1]
             ax.annotate(f"day {int(last['study_day'])}: {copies_text(last['value'])}",
                         (last["study_day"], last["value"]), textcoords="offset points",
-                        xytext=(-6, 8), ha="right", fontsize=8)
+                        xytext=(5, 0), ha="left", va="center")
+        ax.set_xlim(right=rows["study_day"].max() * 1.6)
     ax.set_yscale("log")
     ax.set_xlabel("Days after infusion")
     ax.set_ylabel("CAR copies/µg DNA")
     ax.set_title(title + note)
-    ax.legend(fontsize=8)
+    legend_below(ax, ncol=2)
+    return set() if note else set(patients)
 
 
 def copies_text(value: float) -> str:
@@ -110,42 +136,40 @@ def copies_text(value: float) -> str:
     return f"{value:,.0f}" if value >= 1 else f"{value:.2g}"
 
 
-def b_cell_patient(tables: Tables) -> str | None:
-    """The patient whose B cells Figure 4D shows: the first patient of panel C with B-cell
-    data after CART2, otherwise the patient with the most B-cell samples after CART2."""
-    rows = lab_rows(tables, "CD19+ B cells", course=2)
-    counts = rows[rows["study_day"] >= 0].groupby("patient_id").size()
-    for patient in courses_compared_patients(tables):
-        if patient in counts.index:
-            return patient
-    return str(counts.sort_values(ascending=False, kind="stable").index[0]) if len(counts) \
-        else None
+B_CELL_LIMITS = {"CD19+ B cells": (1, "B cells (%)", "< 1%"),
+                 "B cells": (200, "B cells/µL", "≤ 200")}  # aplasia limits
 
 
-def b_cell_panel(ax: plt.Axes, tables: Tables) -> None:
-    patient = b_cell_patient(tables)
-    title = "D  B cells after CART2" + (f" ({patient})" if patient else "")
-    if patient is None:
-        empty_panel(ax, title)
-        return
-    pct = lab_rows(tables, "CD19+ B cells", course=2)
-    count = lab_rows(tables, "B cells", course=2)
-    pct = pct[pct["patient_id"] == patient]
-    count = count[count["patient_id"] == patient]
-    ax.plot(pct["study_day"], pct["value"], marker="o", color=PALETTE[0], label="CD19+ B cells (%)")
-    twin = ax.twinx()
-    twin.plot(count["study_day"], count["value"], marker="s", ls="--", color=PALETTE[3],
-              label="B cells per µL")
-    ax.axhline(1, color=PALETTE[0], ls=":", lw=1)
-    twin.axhline(200, color=PALETTE[3], ls=":", lw=1)
-    ax.set_ylim(0, max(2, pct["value"].max() * 1.5))
-    twin.set_ylim(0, max(400, count["value"].max() * 1.5))
-    ax.set_xlabel("Days after CART2")
-    ax.set_ylabel("CD19+ B cells (%), aplasia < 1%")
-    twin.set_ylabel("B cells per µL, aplasia ≤ 200")
-    ax.set_title(title)
-    ax.legend(loc="upper left", fontsize=8)
-    twin.legend(loc="upper right", fontsize=8)
+def b_cell_panel(upper: plt.Axes, lower: plt.Axes, tables: Tables, looks: dict,
+                 imputed: frozenset) -> set[str]:
+    """B cells of every patient after CART2: CD19+ B cells (%) above, B cells per µL below,
+    each on a log axis with its aplasia limit dotted."""
+    title = "D  B cells after CART2"
+    found = [lab_rows(tables, parameter, course=2) for parameter in B_CELL_LIMITS]
+    found = [rows[rows["study_day"] >= 0] for rows in found]
+    if all(rows.empty for rows in found):
+        empty_panel(upper, title)
+        lower.set_axis_off()
+        return set()
+    upper.set_title(title)
+    note, shown = "", set()
+    for ax, rows, (limit, ylabel, text) in zip((upper, lower), found, B_CELL_LIMITS.values(),
+                                              strict=True):
+        if rows.empty:
+            empty_panel(ax, "")
+            continue
+        note = trajectories(ax, rows, looks, imputed=imputed) or note
+        shown |= set(rows["patient_id"])
+        ax.axhline(limit, color="0.4", ls=":", lw=1)
+        ax.text(1.0, limit, f" {text}", va="center", transform=ax.get_yaxis_transform())
+        ax.set_yscale("log")
+        ax.set_ylim(min(rows["value"].min(), limit) / 3, max(rows["value"].max(), limit) * 3)
+        ax.set_ylabel(ylabel)
+    upper.sharex(lower)
+    upper.tick_params(labelbottom=False)
+    lower.set_xlabel("Days after CART2")
+    upper.set_title(title + note.replace("\n", " "))
+    return set() if note else shown
 
 
 PRODUCT_RATIO_COLUMNS = {"product_cd4_cd8_cd19": "CD19", "product_cd4_cd8_cd22": "CD22"}
@@ -166,7 +190,7 @@ def product_ratios(tables: Tables, parameter: str, course: int = 2) -> pd.DataFr
 
 
 def product_ratio_caption(tables: Tables, course: int = 2) -> str:
-    """What the day-0 diamonds of Figure 4E-F show, from the product ratios present."""
+    """What the black-edged day-0 markers of Figure 4E-F show, from the product ratios present."""
     parts = []
     for parameter, panel in (("CD4/CD8 T cells", "E"), ("CD4/CD8 CAR-T cells", "F")):
         found = product_ratios(tables, parameter, course)
@@ -182,27 +206,31 @@ def product_ratio_caption(tables: Tables, course: int = 2) -> str:
         parts.append(f"in {panel}, {' and '.join(sources)}")
     if not parts:
         return "No product CD4/CD8 ratio was recorded."
-    return ("Diamonds at day 0 mark the CD4/CD8 ratio of the infused product: "
+    return ("Black-edged markers at day 0 mark the CD4/CD8 ratio of the infused product: "
             + "; ".join(parts) + ".")
 
 
-def ratio_panel(ax: plt.Axes, tables: Tables, parameter: str, title: str) -> None:
+def ratio_panel(ax: plt.Axes, tables: Tables, parameter: str, title: str, looks: dict,
+                imputed: frozenset) -> set[str]:
+    """Blood ratios of each patient around CART2 and, at day 0, the infused product's ratio
+    as the patient's marker, larger and edged in black."""
     rows = lab_rows(tables, parameter, course=2)
     products = product_ratios(tables, parameter)
     blood = rows[rows["specimen"] != "product"]
     if blood.empty and products.empty:
         empty_panel(ax, title)
-        return
-    colors = patient_colors(tables["adsl"]["patient_id"])
-    note = trajectories(ax, blood, colors=colors) if len(blood) else ""
+        return set()
+    note = trajectories(ax, blood, looks, imputed=imputed) if len(blood) else ""
+    for row in products.itertuples():
+        look = looks[row.patient_id] if not note else {"color": PALETTE[0], "marker": "o"}
+        ax.plot(row.study_day, row.value, ls="none", ms=7, mec="black", mew=1, zorder=3,
+                gid=row.patient_id, **look)
     if len(products):
-        ax.scatter(products["study_day"], products["value"], marker="D", s=46, zorder=3,
-                   c=[colors[p] for p in products["patient_id"]], edgecolors="black",
-                   linewidths=0.8)
-        ax.scatter([], [], marker="D", s=46, c="white", edgecolors="black", linewidths=0.8,
-                   label="infused product (day 0)")
+        ax.plot([], [], ls="none", marker="o", ms=7, mfc="white", mec="black", mew=1,
+                label="infused product (day 0)")
     ax.axhline(1, color="0.4", ls=":", lw=1)
-    ax.set_xlabel("Days after CART2 (day 0: product and blood before infusion)")
+    ax.set_xlabel("Days after CART2")
     ax.set_ylabel("CD4/CD8 ratio")
     ax.set_title(title + note)
-    ax.legend(fontsize=8)
+    legend_below(ax, ncol=2)
+    return set() if note else set(blood["patient_id"]) | set(products["patient_id"])

@@ -1,8 +1,11 @@
-"""What every figure shares: the house style, the palette, patient colours, saving, and
-the helpers that draw a time course or say that a panel has no data.
+"""What every figure shares: the house style and print size, the colour-blind-safe palette,
+one look (colour and marker) per patient, the shared patient legend, saving, and the
+helpers that draw a time course or say that a panel has no data.
 
-:func:`save` writes a figure as PNG and PDF with fixed metadata so repeated runs give
-identical files.
+Figures are drawn at :data:`FIGURE_WIDTH` inches with text of at least
+:data:`MIN_FONT_PT` points, so that printed at the PDF's text width (:data:`PRINT_WIDTH`)
+no text is smaller than 6 pt. :func:`save` writes a figure as PNG and PDF with fixed
+metadata so repeated runs give identical files.
 """
 
 from __future__ import annotations
@@ -14,18 +17,35 @@ import pandas as pd
 import seaborn as sns
 
 from analysis.derivations.store import Tables
+from analysis.provenance.cells import cell_rules
 
-PALETTE = sns.color_palette("colorblind")
+# Okabe & Ito (2002), "Color Universal Design": distinguishable under the common colour
+# vision deficiencies. Yellow is kept for filled areas only (too light for lines on white).
+OKABE_ITO = {"blue": "#0072B2", "orange": "#E69F00", "bluish green": "#009E73",
+             "vermillion": "#D55E00", "reddish purple": "#CC79A7", "sky blue": "#56B4E9",
+             "black": "#000000", "yellow": "#F0E442"}
+PALETTE = [OKABE_ITO[name] for name in ("blue", "orange", "bluish green", "vermillion",
+                                        "reddish purple", "sky blue", "black")]
+MARKERS = ["o", "s", "^", "D", "v", "P"]  # 7 colours x 6 markers: 42 distinct looks
 COURSE_NAMES = {1: "CART1", 2: "CART2", 3: "CART3", 4: "CART4"}
+COURSE_LINES = {1: ":", 2: "-", 3: "--", 4: "-."}  # line style of each CAR-T course
 MAX_LINES = 12  # above this many patients, time courses show median and IQR, not lines
 MAX_TIME_POINTS = 25  # summaries bin scattered sampling days into this many bins
+PRINT_WIDTH = 6.3  # in: A4 (210 mm) less Typst's default 25 mm margins, where the PDF prints
+FIGURE_WIDTH = 7.0  # in, the width every figure is drawn at
+MIN_FONT_PT = 7.5  # smallest text drawn: 7.5 pt x 6.3/7.3 (saved width) is 6.5 pt printed
 
 
 def style() -> None:
-    """House style for every figure."""
-    sns.set_theme(context="paper", style="ticks", font_scale=1.15)
-    plt.rcParams.update({"figure.dpi": 110, "savefig.dpi": 200, "axes.titleweight": "bold",
-                         "axes.titlelocation": "left", "legend.frameon": False})
+    """House style for every figure: seaborn's ticks style, text sizes from MIN_FONT_PT."""
+    sns.set_theme(context="paper", style="ticks")
+    plt.rcParams.update({
+        "figure.dpi": 110, "savefig.dpi": 250, "axes.titleweight": "bold",
+        "axes.titlelocation": "left", "legend.frameon": False, "font.size": 8,
+        "axes.titlesize": 8.5, "axes.labelsize": 8, "xtick.labelsize": MIN_FONT_PT,
+        "ytick.labelsize": MIN_FONT_PT, "legend.fontsize": MIN_FONT_PT,
+        "legend.title_fontsize": MIN_FONT_PT, "lines.linewidth": 1.2,
+        "lines.markersize": 4.5, "axes.prop_cycle": plt.cycler(color=PALETTE)})
 
 
 def save(fig: plt.Figure, name: str, directory: Path) -> list[Path]:
@@ -46,35 +66,80 @@ def empty_panel(ax: plt.Axes, title: str, message: str = "no data in this cohort
     ax.set_yticks([])
 
 
-def patient_colors(patients) -> dict:
-    """One colour per patient of the cohort (pass every patient, so that a patient keeps
-    its colour in every panel whatever the panel shows)."""
-    patients = sorted(set(patients))
-    palette = sns.color_palette("colorblind", max(len(patients), 1))
-    return {p: palette[i % len(palette)] for i, p in enumerate(patients)}
+def patient_looks(patients) -> dict[str, dict]:
+    """Colour and marker of each patient (pass every patient of the cohort, so that a patient
+    has the same look in every panel and figure): the i-th patient by ID gets colour i mod 7
+    and marker i mod 6, so the first 42 patients all look different."""
+    return {p: {"color": PALETTE[i % len(PALETTE)], "marker": MARKERS[i % len(MARKERS)]}
+            for i, p in enumerate(sorted(set(patients)))}
 
 
-def trajectories(ax: plt.Axes, rows: pd.DataFrame, x: str = "study_day", y: str = "value",
-                  color=None, label: str | None = None, colors: dict | None = None,
-                  **line) -> str:
-    """One line per patient (legend "patient label") or, for more than MAX_LINES patients,
-    the median over patients with its interquartile band (seaborn; legend "label"), sampling
-    days binned when they scatter.
+def patient_legend(fig, looks: dict[str, dict], shown, y: float = 1.0,
+                   above: bool = True) -> None:
+    """One legend of the patients ``shown`` (up to MAX_LINES), centred on the figure (or
+    subfigure) above ``y`` (or below it), a fraction of its height, outside every panel."""
+    shown = sorted(set(shown))
+    if not shown or len(shown) > MAX_LINES:
+        return
+    handles = [plt.Line2D([], [], ls="-", label=p, **looks[p]) for p in shown]
+    entry = 0.45 + 0.06 * max(len(p) for p in shown)  # in: handle, spacing, 7.5 pt text
+    fig.legend(handles=handles, loc="lower center" if above else "upper center",
+               bbox_to_anchor=(0.5, y), ncol=max(1, min(len(shown), int(6.2 // entry))),
+               title="Patient", handlelength=2.2)
+
+
+def imputed_values(raw: Path) -> frozenset[tuple[str, int]]:
+    """(sheet, CSV line) of the raw rows whose ``value`` the cohort's provenance file marks
+    as imputed; empty when the cohort has no provenance file (a team's own records)."""
+    if not (Path(raw) / "provenance.csv").is_file():
+        return frozenset()
+    cells = cell_rules(Path(raw))
+    cells = cells[(cells["column"] == "value") & (cells["basis"] == "imputed")]
+    return frozenset(zip(cells["sheet"], cells["row"].astype(int), strict=True))
+
+
+def imputed_note(imputed: frozenset) -> str:
+    """The caption's sentence on open markers, when the cohort marks imputed values."""
+    if not imputed:
+        return ""
+    return ("Open markers: constant values that the reconstruction imputed where the article "
+            "gives no measurement (not trial records).")
+
+
+def imputed_flat(rows: pd.DataFrame, imputed: frozenset, y: str = "value") -> pd.Series:
+    """Which rows of one patient's series (sorted by day, lab rows with ``source`` and
+    ``_row``) are imputed values repeating their neighbour: the reconstruction's flat
+    baselines."""
+    if not imputed or "source" not in rows:
+        return pd.Series(False, index=rows.index)
+    mine = pd.Series([(s, int(r)) in imputed for s, r in zip(rows["source"], rows["_row"],
+                                                             strict=True)], index=rows.index)
+    repeated = rows[y].eq(rows[y].shift()) | rows[y].eq(rows[y].shift(-1))
+    return mine & repeated
+
+
+def trajectories(ax: plt.Axes, rows: pd.DataFrame, looks: dict[str, dict], x: str = "study_day",
+                 y: str = "value", ls: str = "-", imputed: frozenset = frozenset()) -> str:
+    """One line per patient in the patient's look (imputed flat baselines as open markers) or,
+    for more than MAX_LINES patients, the median over patients with its interquartile band
+    (seaborn, in line style ``ls``), sampling days binned when they scatter.
 
     Returns a note for the panel title ("" when lines are drawn)."""
     patients = rows["patient_id"].unique()
     if len(patients) <= MAX_LINES:
-        colors = colors or patient_colors(patients)
         for patient, series in rows.groupby("patient_id"):
-            ax.plot(series[x], series[y], marker="o", ms=3.5,
-                    label=f"{patient} {label}" if label else patient,
-                    color=color or colors[patient], **line)
+            look = looks[patient]
+            ax.plot(series[x], series[y], ls=ls, gid=patient, **look)
+            flat = imputed_flat(series, imputed, y)
+            if flat.any():
+                ax.plot(series.loc[flat, x], series.loc[flat, y], ls="none", mfc="white",
+                        zorder=3, gid=patient, **look)
         return ""
     if rows[x].nunique() > MAX_TIME_POINTS:
         bins = pd.cut(rows[x], MAX_TIME_POINTS)
         rows = rows.assign(**{x: bins.map(lambda b: b.mid).astype(float)})
     sns.lineplot(data=rows, x=x, y=y, estimator="median", errorbar=("pi", 50), marker="o",
-                 color=color or PALETTE[0], label=label, ax=ax, **line)
+                 color=PALETTE[0], ls=ls, ax=ax)
     return f"\n(median and IQR of {len(patients)} patients)"
 
 
@@ -85,3 +150,9 @@ def lab_rows(tables: Tables, parameter: str, course: int | None = None) -> pd.Da
     return rows.sort_values(["patient_id", "study_day"])
 
 
+def legend_below(ax: plt.Axes, offset: float = 0.28, **options) -> None:
+    """The panel's legend under its x-axis label (``offset``: axes heights below the axis),
+    off the data."""
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -offset),
+                  ncol=options.pop("ncol", 2), **options)
