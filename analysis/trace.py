@@ -3,7 +3,8 @@ the raw cells.
 
 For each claim of ``claims.yaml``: the published and the computed value, the functions that
 computed it, the derived columns and rows it read, and every raw cell behind the values on
-those rows, with the text in the sheet and whether the article states that value or it was
+those rows (by CSV file and line, or by worksheet and Excel row for a workbook), with the
+text in the sheet and whether the article states that value or it was
 imputed (and what constrains it), from the cohort's ``provenance.csv``. With ``--filters``
 also the cells read only to select rows. Exit status 2 for an unknown claim or bad input.
 """
@@ -40,16 +41,19 @@ def report(claim_id: str, tables: Tables, cell_sources: sources.Lineage,
               + (f" ({row['note']})" if row["note"] else "")),
              f"  functions: {lineage.functions_text(trace)}",
              f"  derived: {lineage.derived_text(trace)}"]
+    places = cell_sources.places
+    origin = f" in {places.origin}" if places.origin else ""
     for kind, title in [("raw", "raw cells behind the values"),
                         ("raw_filters", "raw cells read to select rows")][:2 if filters else 1]:
         cells = provenance.cells_with_basis(trace[kind], basis)
-        lines.append(f"  {title}: {len(cells)} ({provenance.basis_counts(cells)})")
+        lines.append(f"  {title}{origin}: {len(cells)} ({provenance.basis_counts(cells)})")
         if len(cells):
             notes = {text: i for i, text in enumerate(
                 dict.fromkeys(t for t in cells["constrains"] if t), start=1)}
             cells["note"] = [f"[{notes[t]}]" if t else "" for t in cells["constrains"]]
-            lines.append("    " + cells[["sheet", "line", "column", "value", "basis", "note"]]
-                         .to_string(index=False).replace("\n", "\n    "))
+            shown = cells[["sheet", "line", "column", "value", "basis", "note"]].rename(
+                columns={"sheet": places.sheet_word, "line": places.row_word})
+            lines.append("    " + shown.to_string(index=False).replace("\n", "\n    "))
             lines += [f"    [{i}] {text}" for text, i in notes.items()]
     return "\n".join(lines)
 

@@ -87,13 +87,15 @@ def main(argv: list[str] | None = None) -> int:
         lineage.provenance_table(tables, cell_sources,
                                  basis=provenance.cell_rules(paths.raw)).to_csv(
             staging / "provenance.csv", index=False, lineterminator="\n")
+        raw_row = {"raw_line": f"raw_{cell_sources.places.row_word}"}  # an Excel row
         if listings.in_full(len(tables["adsl"])):
-            sources.as_frame(cell_sources).to_csv(staging / "derived_sources.csv",
-                                                  index=False, lineterminator="\n")
+            sources.as_frame(cell_sources).rename(columns=raw_row).to_csv(
+                staging / "derived_sources.csv", index=False, lineterminator="\n")
         else:  # the same, as the two factors that grow with the rows, not the cells
             for name, frame in zip(("derived_rows", "derived_columns"),
                                    sources.factors(cell_sources), strict=True):
-                frame.to_csv(staging / f"{name}.csv", index=False, lineterminator="\n")
+                frame.rename(columns=raw_row).to_csv(staging / f"{name}.csv", index=False,
+                                                     lineterminator="\n")
     print(f"\n{len(ledger)} claims:\n{category_counts(ledger)}")
     print(f"audit: {int(findings['consistent'].sum())}/{len(findings)} checks consistent; "
           if findings is not None else

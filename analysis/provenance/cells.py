@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.sheets.dictionary import load_dictionary
+from analysis.sheets.cohort import raw_text
 
 BASES = ("stated", "derived_from_stated", "imputed")
 COLUMNS = ["sheet", "patient_id", "where", "columns", "basis", "source", "constrains",
@@ -58,19 +58,15 @@ def _row_mask(rule: pd.Series, frame: pd.DataFrame) -> pd.Series:
     return mask
 
 
-def _sheets(directory: Path) -> dict[str, pd.DataFrame]:
-    return {sheet.name: pd.read_csv(Path(directory) / sheet.filename, dtype=str,
-                                    keep_default_na=False)
-            for sheet in load_dictionary().values()}
-
-
 def cell_rules(directory: Path) -> pd.DataFrame:
-    """One row per non-empty raw cell (sheet, CSV line, column, value) with the basis,
-    source, constraint and dependencies of the one rule that matches it (basis
-    ``uncovered`` when none does, ``ambiguous`` when several do)."""
+    """One row per non-empty raw cell (sheet, row: CSV line or Excel row, column, value) of a
+    cohort folder or workbook, as the cohort reader reads it, with the basis, source,
+    constraint and dependencies of the one rule that matches it (basis ``uncovered`` when
+    none does, ``ambiguous`` when several do)."""
     rules = read_rules(directory)
     parts = []
-    for name, frame in _sheets(directory).items():
+    for name, text in raw_text(directory).items():
+        frame = text.drop(columns="_row")
         cells = pd.DataFrame({
             "index": np.repeat(frame.index.to_numpy(), len(frame.columns)),
             "column": np.tile(frame.columns.to_numpy(), len(frame)),
@@ -94,7 +90,7 @@ def cell_rules(directory: Path) -> pd.DataFrame:
         for key in KEYS:
             cells[key] = cells["index"].map(frame[key]) if key in frame else ""
         cells.insert(0, "sheet", name)
-        cells["row"] = cells["index"] + 2
+        cells["row"] = cells["index"].map(text["_row"]).astype(int)
         parts.append(cells[cells["value"] != ""].drop(columns="index"))
     columns = ["sheet", "row", "column", "value", "basis", "source", "constrains", "depends",
                "rule", *KEYS]

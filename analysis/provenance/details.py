@@ -46,7 +46,9 @@ def details(tables: Tables, sources: Lineage, basis: pd.DataFrame,
     "within 1 week"; ``relation`` alone too) and the computed text, the category by
     construction (:func:`analysis.provenance.categories.categorised`; ``reconstructed``
     false for a cohort without a provenance file) and its note, the number of raw cells per
-    basis and the first :data:`MAX_CELLS` cells (imputed ones first)."""
+    basis and the first :data:`MAX_CELLS` cells (imputed ones first), each named as the
+    cohort names it (``where``: CSV file and line, or worksheet and Excel row; the workbook
+    or folder in ``origin``)."""
     ledger = {c.id: c for c in load_ledger()}
     lookup = provenance.by_cell(basis)
     out = {}
@@ -60,7 +62,9 @@ def details(tables: Tables, sources: Lineage, basis: pd.DataFrame,
             "relation": row.relation, "computed": plain(row.computed),
             "category": row.category, "note": row.note,
             "counts": provenance.basis_counts(cells), "total": len(cells),
-            "cells": [{"sheet": r.sheet, "line": int(r.line), "column": r.column,
+            "origin": sources.places.origin,
+            "cells": [{"sheet": r.sheet, "line": int(r.line),
+                       "where": sources.places.cell(r.sheet, int(r.line)), "column": r.column,
                        "value": r.value, "basis": r.basis} for r in listed.itertuples()],
         }
     return out

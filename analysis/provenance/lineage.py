@@ -29,6 +29,7 @@ from analysis.derivations.store import Tables
 from analysis.ledger import claims as claims_module
 from analysis.provenance import cells as provenance
 from analysis.provenance.sources import Lineage, RawCell
+from analysis.sheets.places import Places
 
 KEY = "lineage_table"  # frame.attrs[KEY]: the derived table a frame was taken from
 
@@ -215,15 +216,18 @@ def spans(numbers: set, limit: int | None = None) -> str:
     return text if limit is None or len(runs) <= limit else f"{text}, … ({len(numbers)} in all)"
 
 
-def _cells(raw: dict[str, dict[str, set[int]]], limit: int | None = None) -> str:
-    """'sheet.csv col1, col2 lines 2-4; ...', columns with the same lines grouped."""
+def cells_text(raw: dict[str, dict[str, set[int]]], places: Places,
+               limit: int | None = None) -> str:
+    """'patients.csv, lines 2-4: col1, col2; ...' (or 'worksheet patients, rows 2-4 of
+    cohort.xlsx: col1, col2', as ``places`` names the cohort's cells), columns with the same
+    lines grouped."""
     parts = []
     for sheet, columns in sorted(raw.items()):
         by_lines: dict[str, list[str]] = {}
         for column, lines in sorted(columns.items()):
             by_lines.setdefault(spans(lines, limit), []).append(column)
         for lines, named in by_lines.items():
-            parts.append(f"{sheet}.csv {', '.join(named)} (lines {lines})")
+            parts.append(f"{places.rows(sheet, lines)}: {', '.join(named)}")
     return "; ".join(parts)
 
 
@@ -256,8 +260,8 @@ def provenance_table(tables: Tables, sources: Lineage,
             "functions": functions_text(trace),
             "derived": derived_text(trace, limit),
             "patients": ", ".join(map(str, trace["patients"])),
-            "raw cells": _cells(trace["raw"], limit),
-            "raw cells read by filters": _cells(trace["raw_filters"], limit),
+            "raw cells": cells_text(trace["raw"], sources.places, limit),
+            "raw cells read by filters": cells_text(trace["raw_filters"], sources.places, limit),
             **({"basis": provenance.basis_counts(provenance.cells_with_basis(
                 trace["raw"], lookup))} if lookup is not None else {}),
         })

@@ -23,20 +23,23 @@ from analysis.derivations.adam import derive_lineage
 from analysis.derivations.origin import ALL
 from analysis.sheets.cohort import read_cohort
 from analysis.sheets.dictionary import derived_from, load_dictionary
+from analysis.sheets.places import Places
 
 Cell = tuple[str, int, str]  # derived table, row position, column
-RawCell = tuple[str, int, str]  # raw sheet, CSV line, column
+RawCell = tuple[str, int, str]  # raw sheet, CSV line or Excel row, column
 
 
 @dataclass
 class Lineage:
     """Per derived table, the raw rows behind its rows (``frames``: row position, label,
-    sheet, line), the raw columns each of its columns comes from (``declared``) and the key
-    columns of each raw sheet."""
+    sheet, line), the raw columns each of its columns comes from (``declared``), the key
+    columns of each raw sheet and how the cohort's spelling names its cells (``places``: CSV
+    lines or worksheet rows)."""
 
     frames: dict[str, pd.DataFrame]
     declared: dict[str, dict[str, list[tuple[str, str]]]]
     keys: dict[str, tuple[str, ...]]  # raw sheet -> its key columns
+    places: Places = field(default_factory=Places)
     _expansions: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     _plans: dict[tuple[str, str], list] = field(default_factory=dict, repr=False)
 
@@ -96,11 +99,13 @@ class Lineage:
                 for line in np.unique(lines)}
 
 
-def derived_lineage(cohort: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], Lineage]:
-    """The derived tables of validated raw sheets and their :class:`Lineage`."""
+def derived_lineage(cohort: dict[str, pd.DataFrame], places: Places | None = None
+                    ) -> tuple[dict[str, pd.DataFrame], Lineage]:
+    """The derived tables of validated raw sheets and their :class:`Lineage` (raw cells
+    named as ``places`` says; CSV lines by default)."""
     tables, frames = derive_lineage(cohort)
     keys = {name: sheet.key for name, sheet in load_dictionary().items()}
-    return tables, Lineage(frames, derived_from(), keys)
+    return tables, Lineage(frames, derived_from(), keys, places or Places())
 
 
 def cohort_lineage(paths: CohortPaths) -> Lineage:
@@ -109,7 +114,7 @@ def cohort_lineage(paths: CohortPaths) -> Lineage:
     with warnings.catch_warnings():  # derive has reported them
         warnings.simplefilter("ignore")
         cohort = read_cohort(paths.raw)
-    return derived_lineage(cohort)[1]
+    return derived_lineage(cohort, Places(paths.raw))[1]
 
 
 def as_frame(lineage: Lineage) -> pd.DataFrame:

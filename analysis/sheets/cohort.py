@@ -73,6 +73,20 @@ def read_sheets(source: Path, dictionary: dict[str, Sheet], problems: list[Probl
     return sheets
 
 
+def raw_text(source: Path | str, dictionary: dict[str, Sheet] | None = None
+             ) -> dict[str, pd.DataFrame]:
+    """The cells of every sheet of a cohort (CSV folder or workbook) as the sheets show them:
+    frames of strings with ``_row``, the CSV line or Excel row, read by the same reader as
+    :func:`read_cohort` but not checked (for naming and quoting raw cells once a cohort has
+    been validated). Raises InputError when a sheet cannot be read."""
+    dictionary = dictionary or load_dictionary()
+    problems: list[Problem] = []
+    raw = read_sheets(Path(source), dictionary, problems)
+    if problems:
+        raise InputError(with_letters(problems, raw))
+    return {name: _frame(sheet) for name, sheet in raw.items()}
+
+
 def check_sheets(raw: dict[str, RawSheet], dictionary: dict[str, Sheet],
                  problems: list[Problem]) -> dict[str, pd.DataFrame]:
     """Typed frames of the raw sheets, checked against the dictionary and each other."""

@@ -90,3 +90,32 @@ def test_every_imputed_group_names_what_constrains_it():
     assert len(groups) > 0
     assert (groups["constrained by"].str.len() > 0).all(), groups.to_string()
     assert groups["values"].sum() == (_cells()["basis"] == "imputed").sum()
+
+
+def test_a_workbook_gives_the_same_cells_on_the_same_rows(tmp_path):
+    # the one cohort reader numbers rows alike: CSV line = Excel row
+    from workbooks import workbook
+
+    folder = ROOT / "tests" / "cohorts" / "followup"
+    from_csv = cell_rules(folder)
+    from_book = cell_rules(workbook(folder, tmp_path / "followup.xlsx"))
+    columns = ["sheet", "row", "column"]
+    assert len(from_csv) == len(from_book) > 0
+    merged = from_csv.merge(from_book, on=columns, suffixes=("_csv", "_book"))
+    assert len(merged) == len(from_csv)
+    numbers = merged["value_csv"].str.fullmatch(r"-?[\d.]+")  # 24.0 typed is shown as 24
+    assert (merged.loc[~numbers, "value_csv"] == merged.loc[~numbers, "value_book"]).all()
+    assert (merged.loc[numbers, "value_csv"].astype(float)
+            == merged.loc[numbers, "value_book"].astype(float)).all()
+
+
+def test_rows_are_physical_lines_with_blank_lines_counted(tmp_path):
+    import shutil
+
+    folder = tmp_path / "cohort"
+    shutil.copytree(ROOT / "tests" / "cohorts" / "followup", folder)
+    lines = (folder / "patients.csv").read_text().splitlines()
+    (folder / "patients.csv").write_text("\n".join([lines[0], "", *lines[1:]]) + "\n")
+    cells = cell_rules(folder)
+    first = cells[(cells["sheet"] == "patients") & (cells["column"] == "patient_id")]
+    assert first["row"].min() == 3  # the blank line 2 is counted, as the reader numbers it

@@ -36,3 +36,21 @@ def test_an_unknown_claim_is_refused_with_suggestions():
                             capture_output=True, text=True, check=False)
     assert result.returncode == 2
     assert "cart2_dose_min" in result.stderr
+
+
+def test_a_workbook_trace_names_worksheets_and_excel_rows(tmp_path):
+    from workbooks import workbook
+
+    from analysis.common.paths import cohort_paths
+    from analysis.derivations.adam import derive_tables
+    from analysis.provenance.sources import cohort_lineage
+    from analysis.sheets.cohort import read_cohort
+
+    book = workbook(ROOT / "tests" / "cohorts" / "followup", tmp_path / "followup.xlsx")
+    tables = derive_tables(read_cohort(book))
+    lineage = cohort_lineage(cohort_paths(book))
+    text = report("cart2_dose_min", tables, lineage, provenance.cell_rules(book),
+                  reconstructed=False)
+    assert "raw cells behind the values in followup.xlsx" in text
+    assert "worksheet  row" in text and ".csv" not in text
+    assert str(tmp_path) not in text
