@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from analysis.common.formatting import markdown_code
 from analysis.common.paths import CohortPaths
+from analysis.sheets.places import Places
 
 
 def data_notice(paths: CohortPaths, study_id: str) -> str:
-    """A Quarto callout (Markdown) naming the cohort and what kind of data it holds."""
+    """A Quarto callout (Markdown) naming the study (``study_id`` of its study sheet) and
+    what kind of data it holds; the sheets are named by the workbook's or folder's name,
+    never by a local path."""
     if paths.bundled:
         text = ("**Reconstructed data.** The trial's patient-level records are not public. The "
                 "sheets in `data-raw/` hold values chosen to fit the published article's "
@@ -21,12 +24,12 @@ def data_notice(paths: CohortPaths, study_id: str) -> str:
     elif study_id.upper().startswith("SYNTHETIC"):
         text = (f"**Synthetic cohort {markdown_code(study_id)}.** Every patient here was "
                 f"generated at random by `tools/synth.py` (sheets in "
-                f"{markdown_code(paths.raw)}); nothing describes real "
+                f"{markdown_code(Places(paths.raw).origin)}); nothing describes real "
                 "patients. Statements about named patients of the published cohort are left "
                 "out.")
     else:
-        text = (f"**Cohort {markdown_code(paths.raw.name)}.** Computed from the sheets in "
-                f"{markdown_code(paths.raw)}, "
-                "not from the published cohort. Statements about named patients of the "
-                "published cohort are left out where they do not apply.")
+        text = (f"**Study {markdown_code(study_id)}.** Computed from this study's sheets "
+                f"({markdown_code(Places(paths.raw).origin)}), not from the published "
+                "cohort. Statements about named patients of the published cohort are left "
+                "out where they do not apply.")
     return f"::: {{.callout-important}}\n{text}\n:::\n"
