@@ -6,15 +6,10 @@ import numpy as np
 import pandas as pd
 
 from analysis.derivations.timing import days_between, months_from_days
+from analysis.sheets.dictionary import load_dictionary
 
 ALIVE_CONTACTS = ["last_contact", "lost_to_follow_up"]
-EFS_RULES = {
-    "hsct_ignored": "events: relapse or death; transplantation neither event nor censoring",
-    "hsct_censored": "events: relapse or death; censored at transplantation",
-    "hsct_event": "events: relapse, transplantation or death",
-    "induction_failure": "events: no CR after the infusion (at day 0), relapse or death; "
-                         "censored at transplantation",
-}
+EFS_RULES = load_dictionary()["study"].columns["efs_rule"].meanings  # rule -> its events
 DEFAULT_EFS_RULE = "hsct_censored"  # the censoring rule the article's Methods state
 
 

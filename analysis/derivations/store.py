@@ -2,9 +2,10 @@
 
 :func:`derive` validates a cohort's raw sheets (:mod:`analysis.sheets`), derives the analysis
 tables (:mod:`analysis.derivations.adam`) and writes them, with their dictionary and a
-manifest (SHA-256 of every raw sheet read, code version), into the cohort's ``data-derived/``
-folder, replaced only when everything succeeded; an up-to-date folder is recognised from its
-manifest before any sheet is read. :func:`load_derived` reads the tables for every later stage.
+manifest (SHA-256 of every raw sheet read, code version, the input warnings), into the
+cohort's ``data-derived/`` folder, replaced only when everything succeeded; an up-to-date
+folder is recognised from its manifest before any sheet is read (its warnings are shown
+again). :func:`load_derived` reads the tables for every later stage.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from analysis.common.atomic import existing, locked, replace_dir
 from analysis.common.formatting import plural
 from analysis.common.paths import ROOT, CohortPaths, is_workbook, shown_path
 from analysis.sheets.dictionary import DERIVED_DICTIONARY, RAW_DICTIONARY, load_dictionary
-from analysis.sheets.problems import InputError, Problem
+from analysis.sheets.problems import InputError, InputWarning, Problem
 
 if TYPE_CHECKING:  # pandas, pint and scipy are imported only when there is work to do, so
     import pandas as pd  # the check that a cohort is up to date starts in a fraction of a second
@@ -95,9 +96,20 @@ def derive(raw_dir: Path, out_dir: Path, force: bool = False) -> dict:
         warnings.simplefilter("always")
         cohort = read_cohort(raw_dir)
     for warning in caught:
-        print(f"derive: warning: {warning.message}", file=sys.stderr)
+        if not issubclass(warning.category, InputWarning):
+            print(f"derive: warning: {warning.message}", file=sys.stderr)
+    found = [str(w.message) for w in caught if issubclass(w.category, InputWarning)]
+    _show_warnings(found)
+    kept = [text.replace(str(raw_dir), Path(raw_dir).name, 1) for text in found]  # no path
     with locked(out_dir):  # another derive of this cohort waits, then finds it up to date
-        return _write(cohort, raw_dir, out_dir, force)
+        return _write(cohort, raw_dir, out_dir, force, kept)
+
+
+def _show_warnings(found: list[str]) -> None:
+    """The input warnings as the input problems are listed, one a line."""
+    if found:
+        print(f"derive: {plural(len(found), 'warning')} about the input sheets:\n"
+              + "\n".join(f"  - {text}" for text in found), file=sys.stderr)
 
 
 def _up_to_date(raw_dir: Path, out_dir: Path) -> dict | None:
@@ -113,10 +125,12 @@ def _up_to_date(raw_dir: Path, out_dir: Path) -> dict | None:
     if {k: old.get(k) for k in manifest} != manifest:
         return None
     print(f"derive: {shown_path(out_dir)} is up to date", file=sys.stderr)
+    _show_warnings(old.get("warnings", []))
     return old
 
 
-def _write(cohort: dict[str, pd.DataFrame], raw_dir: Path, out_dir: Path, force: bool) -> dict:
+def _write(cohort: dict[str, pd.DataFrame], raw_dir: Path, out_dir: Path, force: bool,
+           found: list[str]) -> dict:
     if not force and (previous := _up_to_date(raw_dir, out_dir)) is not None:
         return previous  # another derive of this cohort finished while this one waited
     manifest = input_manifest(raw_dir)
@@ -140,6 +154,7 @@ def _write(cohort: dict[str, pd.DataFrame], raw_dir: Path, out_dir: Path, force:
         manifest["data_cutoff"] = f"{study['data_cutoff']:%Y-%m-%d}"
         manifest["efs_rule"] = str(study["efs_rule"])
         manifest["centres"] = sorted(cohort["patients"]["centre"].astype(str).unique())
+        manifest["warnings"] = found
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     print(f"derive: wrote {len(tables)} tables to {shown_path(out_dir)} "
           f"(data {manifest['data_fingerprint']}, code {manifest['code_fingerprint']})",

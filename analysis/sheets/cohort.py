@@ -19,6 +19,7 @@ Returned frames follow one contract:
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +30,7 @@ from analysis.common.paths import is_workbook
 from analysis.common.units import UnitError, convert, parse_unit
 from analysis.sheets.dictionary import Column, Sheet, load_dictionary, load_rules
 from analysis.sheets.privacy import find_identifiers, identifier_reason
-from analysis.sheets.problems import InputError, Problem
+from analysis.sheets.problems import InputError, InputWarning, Problem
 from analysis.sheets.rawsheet import RawSheet, read_csv_sheet, structure_problems
 from analysis.sheets.rules import check_rules
 from analysis.sheets.workbook import EXCEL_ERRORS, read_workbook, with_letters
@@ -42,7 +43,8 @@ def read_cohort(directory: Path | str, dictionary: dict[str, Sheet] | None = Non
                 ) -> dict[str, pd.DataFrame]:
     """Read and validate every sheet of a cohort directory; return frames keyed by sheet name.
 
-    Raises InputError listing every problem when anything is wrong.
+    Raises InputError listing every problem when anything is wrong; what the dictionary's
+    rules allow but warn about (``warn: true``) is issued as an :class:`InputWarning` each.
     """
     dictionary = dictionary or load_dictionary()
     problems: list[Problem] = []
@@ -50,6 +52,10 @@ def read_cohort(directory: Path | str, dictionary: dict[str, Sheet] | None = Non
     frames = check_sheets(raw, dictionary, problems)
     if problems:
         raise InputError(with_letters(problems, raw))
+    labels = {name: sheet.label for name, sheet in raw.items()}
+    for found in with_letters(check_rules(load_rules(), frames, labels, dictionary, warn=True),
+                              raw):
+        warnings.warn(InputWarning(str(found)), stacklevel=2)
     return frames
 
 
@@ -125,8 +131,10 @@ def _parse_sheet(sheet: Sheet, source: RawSheet, problems: list[Problem]
     header = [c for c in raw.columns if c != "_row"]
     missing = [c for c in sheet.columns if c not in header]
     for name in missing:
-        problems.append(Problem(label, f"a column named '{name}'", row=source.header_line,
-                                column=name, value=None))
+        column = sheet.columns[name]
+        holding = f" holding {_one_of(column)}" if column.meanings else ""
+        problems.append(Problem(label, f"a column named '{name}'{holding}",
+                                row=source.header_line, column=name, value=None))
     for name in header:
         if name not in sheet.columns and name not in sheet.ignored and name.strip() \
                 and identifier_reason(name) is None:
@@ -195,7 +203,8 @@ def _parse_column(frame, sheet: Sheet, column: Column, label, problems) -> None:
     stripped = _stripped(text)
     blank = stripped == ""
     if column.required and blank.any():
-        _report(problems, label, frame.loc[blank, "_row"], name, text[blank], "a value")
+        _report(problems, label, frame.loc[blank, "_row"], name, text[blank],
+                f"a value, {_one_of(column)}" if column.meanings else "a value")
     if column.type == "id":
         stray = ~blank & (text != stripped)
         _report(problems, label, frame.loc[stray, "_row"], name, text[stray],
@@ -211,7 +220,7 @@ def _parse_column(frame, sheet: Sheet, column: Column, label, problems) -> None:
         if allowed is not None:
             bad = ~blank & ~stripped.isin(allowed)
             _report(problems, label, frame.loc[bad, "_row"], name, text[bad],
-                    "one of " + ", ".join(allowed))
+                    _one_of(column, allowed))
         frame[name] = stripped.where(~blank, None)
     elif column.type == "integer":
         numbers = pd.to_numeric(text.where(~blank), errors="coerce")
@@ -231,6 +240,14 @@ def _parse_column(frame, sheet: Sheet, column: Column, label, problems) -> None:
         if column.type == "censored_number":
             frame[f"{name}_qualifier"] = qualifiers
         _check_range(frame, column, label, problems, values)
+
+
+def _one_of(column: Column, allowed: tuple[str, ...] | None = None) -> str:
+    """'one of a, b', each value with what it means where the dictionary says so ('one of
+    hsct_censored (events: relapse or death; censored at transplantation), ...')."""
+    if column.meanings:
+        return "one of " + ", ".join(f"{v} ({m})" for v, m in column.meanings.items())
+    return "one of " + ", ".join(allowed or column.values or ())
 
 
 def _stripped(text: pd.Series) -> pd.Series:

@@ -19,7 +19,8 @@ QUANTITIES = {"integer", "number", "censored_number"}  # types that need plausib
 
 @dataclass(frozen=True)
 class Column:
-    """One column of a sheet as the dictionary declares it."""
+    """One column of a sheet as the dictionary declares it; ``meanings`` says what each
+    allowed value means when the dictionary gives ``values`` as a mapping."""
 
     name: str
     type: str
@@ -27,6 +28,7 @@ class Column:
     unit: str | None = None
     unit_column: str | None = None
     values: tuple[str, ...] | None = None
+    meanings: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     min: float | None = None
     max: float | None = None
     required: bool = False
@@ -73,7 +75,9 @@ def _column(name: str, spec: dict, long: bool) -> Column:
     if spec["type"] in QUANTITIES and not per_parameter and (
             spec.get("min") is None or spec.get("max") is None):
         raise ValueError(f"dictionary: column {name!r} needs plausible bounds (min and max)")
-    values = spec.get("values")
+    values = spec.get("values")  # a list, or a mapping of each value to what it means
+    meanings = ({str(k): str(v) for k, v in values.items()} if isinstance(values, dict)
+                else {})
     return Column(
         name=name,
         type=spec["type"],
@@ -81,6 +85,7 @@ def _column(name: str, spec: dict, long: bool) -> Column:
         unit=spec.get("unit"),
         unit_column=spec.get("unit_column"),
         values=tuple(str(v) for v in values) if values is not None else None,
+        meanings=meanings,
         min=spec.get("min"),
         max=spec.get("max"),
         required=bool(spec.get("required", False)),

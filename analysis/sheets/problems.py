@@ -52,6 +52,11 @@ def shorten(value: str) -> str:
     return f"{value[:MAX_VALUE - 20]!r}... ({len(value)} characters)"
 
 
+class InputWarning(UserWarning):
+    """Something in the sheets that is allowed but changes what is derived (a patient
+    without an end of follow-up); its message reads as a :class:`Problem`'s."""
+
+
 class InputError(Exception):
     """Raised once validation has finished, carrying every problem it found."""
 

@@ -21,13 +21,15 @@ Frames = dict[str, pd.DataFrame]
 
 
 def check_rules(rules: list[dict], frames: Frames, labels: dict[str, str],
-                dictionary: dict[str, Sheet]) -> list[Problem]:
-    """Problems found by every declared rule."""
+                dictionary: dict[str, Sheet], warn: bool = False) -> list[Problem]:
+    """Problems found by every declared rule; with ``warn``, what the rules marked ``warn:
+    true`` find instead (allowed, but worth a warning)."""
     problems = []
     for rule in rules:
         if rule.get("rule") not in RULES:
             raise ValueError(f"dictionary: unknown rule {rule.get('rule')!r}")
-        problems += RULES[rule["rule"]](frames, labels, dictionary, rule)
+        if bool(rule.get("warn", False)) == warn:
+            problems += RULES[rule["rule"]](frames, labels, dictionary, rule)
     return problems
 
 
@@ -58,13 +60,16 @@ def at_most_one(frames: Frames, labels, dictionary, rule: dict) -> list[Problem]
 
 
 def has_rows(frames: Frames, labels, dictionary, rule: dict) -> list[Problem]:
-    """Every row of ``sheet`` has at least one row in ``in`` with the same ``match``."""
-    frame, other = frames[rule["sheet"]], frames[rule["in"]]
+    """Every row of ``sheet`` has at least one row in ``in`` with the same ``match`` (and,
+    with ``where``, those values: ``{event: [death, last_contact]}``)."""
+    frame, other = frames[rule["sheet"]], _where(frames[rule["in"]], rule.get("where"))
     on = list(rule["match"])
     present = frame[on].apply(tuple, axis=1).isin(set(other[on].apply(tuple, axis=1)))
     lonely = ~present & frame[on].notna().all(axis=1)
+    kinds = "".join(f" with {column} {_either(values)}"
+                    for column, values in (rule.get("where") or {}).items())
     return [Problem(labels[rule["sheet"]], f"at least one row for it in "
-                    f"{_name(labels[rule['in']])} ({rule['description']})", row=int(row),
+                    f"{_name(labels[rule['in']])}{kinds} ({rule['description']})", row=int(row),
                     column=on[-1], value=_show(value))
             for row, value in zip(frame.loc[lonely, "_row"], frame.loc[lonely, on[-1]],
                                   strict=True)]
@@ -172,9 +177,16 @@ def _targets(dates: str | list[str], dictionary: dict[str, Sheet]) -> list[tuple
 
 
 def _where(frame: pd.DataFrame, where: dict | None) -> pd.DataFrame:
+    """The rows whose columns hold the given value (or one of the given list)."""
     for column, value in (where or {}).items():
-        frame = frame[frame[column] == value]
+        frame = frame[frame[column].isin(value if isinstance(value, list) else [value])]
     return frame
+
+
+def _either(values) -> str:
+    """'death' or 'death, last_contact or lost_to_follow_up'."""
+    values = [str(v) for v in (values if isinstance(values, list) else [values])]
+    return values[0] if len(values) == 1 else f"{', '.join(values[:-1])} or {values[-1]}"
 
 
 def _name(label: str) -> str:
