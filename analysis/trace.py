@@ -21,17 +21,20 @@ import pandas as pd
 
 from analysis.common.paths import cohort_paths
 from analysis.derivations.store import Tables, derived_tables
-from analysis.ledger.claims import load_ledger
+from analysis.ledger.claims import Claim, load_ledger
+from analysis.ledger.settings import cohort_ledger, cohort_settings
 from analysis.provenance import categories, lineage, sources
 from analysis.provenance import cells as provenance
 
 
 def report(claim_id: str, tables: Tables, cell_sources: sources.Lineage,
-           basis: pd.DataFrame, filters: bool = False, reconstructed: bool = True) -> str:
+           basis: pd.DataFrame, filters: bool = False, reconstructed: bool = True,
+           ledger: list[Claim] | None = None) -> str:
     """The trace of one claim as text, with its category by construction
     (:mod:`analysis.provenance.categories`; ``reconstructed`` false for a cohort without a
-    provenance file)."""
-    claim = {c.id: c for c in load_ledger()}[claim_id]
+    provenance file), computed as the cohort's ledger computes it (``ledger``:
+    :func:`analysis.ledger.settings.cohort_ledger`, default as written)."""
+    claim = {c.id: c for c in ledger or load_ledger()}[claim_id]
     row = categories.categorised(tables, cell_sources, basis if reconstructed else None,
                                  [claim]).iloc[0]
     trace = lineage.claim_provenance(claim, tables, cell_sources)
@@ -82,9 +85,16 @@ def main(argv: list[str] | None = None) -> int:
     cell_sources = sources.cohort_lineage(paths)
     basis = provenance.cell_rules(paths.raw)
     reconstructed = provenance.is_reconstruction(paths.raw)
+    settings = cohort_settings(paths)
+    ledger = cohort_ledger(settings)
+    apart = [c for c in args.claims if c not in {claim.id for claim in ledger}]
+    if apart:
+        print(f"trace: {', '.join(apart)}: about named patients of the published cohort, "
+              "not applicable to this cohort", file=sys.stderr)
+        return 2
     with pd.option_context("display.max_colwidth", 40, "display.width", 200):
-        print("\n\n".join(report(c, tables, cell_sources, basis, args.filters, reconstructed)
-                          for c in args.claims))
+        print("\n\n".join(report(c, tables, cell_sources, basis, args.filters, reconstructed,
+                                 ledger) for c in args.claims))
     return 0
 
 

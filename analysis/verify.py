@@ -27,6 +27,7 @@ from analysis.common.atomic import replace_dir
 from analysis.common.paths import cohort_paths
 from analysis.derivations.store import derived_tables
 from analysis.ledger import audit, lock
+from analysis.ledger.settings import about_published_patients, cohort_ledger, cohort_settings
 from analysis.provenance import categories, lineage, sources
 from analysis.provenance import cells as provenance
 
@@ -70,12 +71,21 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     cell_sources = sources.cohort_lineage(paths)
     basis = provenance.reconstruction_basis(paths.raw)
-    ledger = categories.categorised(tables, cell_sources, basis)
+    settings = cohort_settings(paths)  # None: the article's cohort, read as the article
+    claims = cohort_ledger(settings)
+    ledger = categories.categorised(tables, cell_sources, basis, claims)
+    apart = about_published_patients(settings)
     findings = audit.run(tables) if paths.bundled else None
     width = max(ledger["id"].str.len())
     print(f"{'id':<{width}}  {'published':>18}  {'computed':>16}  category")
     for row in ledger.itertuples():
         print(f"{row.id:<{width}}  {row.stated:>18}  {row.computed:>16}  {row.category}")
+    if settings:
+        print(f"\ncomputed under the study's settings: EFS rule {settings['efs_rule']}, "
+              f"data cut-off {settings['data_cutoff']}")
+    if apart:
+        print(f"about the published patients, not applicable to this cohort ({len(apart)}): "
+              + ", ".join(c.id for c in apart))
     report = paths.output / "verify"
     with replace_dir(report) as staging:
         ledger.drop(columns=["value", "bases"]).to_csv(staging / "claims.csv", index=False,
@@ -84,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
             findings.to_csv(staging / "audit.csv", index=False, lineterminator="\n")
         audit.data_gaps(tables).to_csv(staging / "data_gaps.csv", index=False,
                                        lineterminator="\n")
-        lineage.provenance_table(tables, cell_sources,
+        lineage.provenance_table(tables, cell_sources, claims,
                                  basis=provenance.cell_rules(paths.raw)).to_csv(
             staging / "provenance.csv", index=False, lineterminator="\n")
         raw_row = {"raw_line": f"raw_{cell_sources.places.row_word}"}  # an Excel row

@@ -49,6 +49,14 @@ def is_workbook(source: Path) -> bool:
     return source.suffix.lower() in WORKBOOK_SUFFIXES
 
 
+def is_reconstruction(data_raw: Path) -> bool:
+    """Whether a cohort's sheets are a reconstruction of the article's cohort: it ships a
+    ``provenance.csv`` saying which values the article states and which were imputed. Its
+    documents describe the reconstruction and its ledger reads each claim as the article
+    does; a team's own records have no such file."""
+    return Path(data_raw).is_dir() and (Path(data_raw) / "provenance.csv").is_file()
+
+
 def output_name(raw: Path) -> str:
     """The output folder name of a cohort directory: its name and the first 8 hex digits of
     the SHA-256 of its absolute path ("cohort-1a2b3c4d")."""

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -62,10 +62,20 @@ class Claim:
     circular: str = ""
     data_gap: str = ""
     unreproducible: str = ""
+    setting: dict = field(default_factory=dict)
+
+    def under(self, settings: dict[str, str]) -> Claim:
+        """The claim computed under a cohort's own settings (:data:`SETTINGS`): each argument
+        named in ``setting`` takes its template filled from ``settings``."""
+        if not self.setting:
+            return self
+        return replace(self, args={**self.args, **{
+            name: template.format(**settings) for name, template in self.setting.items()}})
 
 
 KEYS = {"id", "where", "what", "published", "style", "relation", "compute", "cohort",
-        "explained", "circular", "data_gap", "unreproducible"}
+        "explained", "circular", "data_gap", "unreproducible", "setting"}
+SETTINGS = ("efs_rule", "data_cutoff")  # study-sheet settings a claim's arguments may follow
 RELATIONS = {"=": "", "<=": "≤ ", ">=": "≥ ", "<": "< ", ">": "> "}
 
 
@@ -83,7 +93,13 @@ def load_ledger(path: Path = LEDGER) -> list[Claim]:
         if entry.get("relation", "=") not in RELATIONS:
             raise ValueError(f"claims.yaml: claim {entry.get('id')!r}: relation "
                              f"{entry['relation']!r}; expected one of {sorted(RELATIONS)}")
-        compute = entry["compute"]
+        compute, setting = entry["compute"], dict(entry.get("setting") or {})
+        try:
+            {name: str(t).format(**{k: k for k in SETTINGS}) for name, t in setting.items()}
+        except (KeyError, IndexError) as error:
+            raise ValueError(f"claims.yaml: claim {entry.get('id')!r}: setting {setting!r} "
+                             f"names {error}; expected templates of {list(SETTINGS)} such as "
+                             "'{efs_rule}'") from None
         claims.append(Claim(
             id=entry["id"], where=entry["where"], what=entry["what"],
             published=str(entry["published"]), style=entry["style"],
@@ -91,6 +107,7 @@ def load_ledger(path: Path = LEDGER) -> list[Claim]:
             relation=entry.get("relation", "="), cohort=bool(entry.get("cohort", False)),
             explained=entry.get("explained", ""), circular=entry.get("circular", ""),
             data_gap=entry.get("data_gap", ""), unreproducible=entry.get("unreproducible", ""),
+            setting={name: str(t) for name, t in setting.items()},
         ))
     ids = [c.id for c in claims]
     duplicates = {i for i in ids if ids.count(i) > 1}
@@ -239,31 +256,37 @@ class Claims:
     cohort policy (:func:`cohort_styles`), percentages with their counts."""
 
     def __init__(self, tables: Tables, published_precision: bool = True,
-                 spans: bool = False):
+                 spans: bool = False, ledger: list[Claim] | None = None):
         self.tables = tables
         self.spans = spans  # numbers in sentences carry their claim id (see marked)
-        ledger = load_ledger()
+        written = load_ledger()
+        ledger = ledger or written  # the cohort's (analysis.ledger.settings.cohort_ledger)
         self.ledger = {c.id: c for c in ledger}
+        self.set_apart = {c.id for c in written} - set(self.ledger)
         self.published_precision = published_precision
         self.styles = ({c.id: c.style for c in ledger} if published_precision
                        else cohort_styles(ledger))
         self._values: dict[str, float] = {}
 
     def value(self, claim_id: str) -> float | str:
-        """The computed value of a claim (NaN when it does not apply to this cohort)."""
+        """The computed value of a claim (NaN when it does not apply to this cohort, or is
+        set apart from its ledger)."""
+        if claim_id in self.set_apart:
+            return math.nan
         if claim_id not in self._values:
             self._values[claim_id] = compute(self.ledger[claim_id], self.tables)
         return self._values[claim_id]
 
-    def text(self, claim_id: str) -> str:
+    def text(self, claim_id: str, counts: bool = True) -> str:
         """The computed value printed in the cohort's style (Pandoc superscripts); for
-        another cohort a percentage carries its counts ("67% (6 of 9)", "80% (n = 9)")."""
+        another cohort a percentage carries its counts ("67% (6 of 9)", "80% (n = 9)")
+        unless ``counts`` is false (a sentence that gives them once)."""
         value = self.value(claim_id)
         if missing(value):
             raise LookupError(f"claim {claim_id!r} does not apply to this cohort")
         claim = self.ledger[claim_id]
-        counts = (None if self.published_precision or quantity(claim) != "percent"
-                  else percent_counts(claim, self.tables))
+        counts = (None if not counts or self.published_precision
+                  or quantity(claim) != "percent" else percent_counts(claim, self.tables))
         if counts is None:
             return render(value, self.styles[claim_id])
         if counts[0] is None:
@@ -297,10 +320,10 @@ class Claims:
             return NOT_APPLICABLE
         return self._span(claim_id, p_clause(self.text(claim_id)))
 
-    def marked(self, claim_id: str) -> str:
+    def marked(self, claim_id: str, counts: bool = True) -> str:
         """The claim's text for a sentence: in its span (:func:`span`) when the document
         asked for spans, else plain (compare values with :meth:`text`, never this)."""
-        return self._span(claim_id, self.text(claim_id))
+        return self._span(claim_id, self.text(claim_id, counts))
 
     def _span(self, claim_id: str, text: str) -> str:
         return span(claim_id, text) if self.spans else text

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.common.paths import is_reconstruction
 from analysis.sheets.cohort import raw_text
 
 BASES = ("stated", "derived_from_stated", "imputed")
@@ -96,12 +97,6 @@ def cell_rules(directory: Path) -> pd.DataFrame:
                "rule", *KEYS]
     return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(
         columns=columns)
-
-
-def is_reconstruction(directory: Path) -> bool:
-    """Whether a cohort's sheets are reconstructed: they come with a ``provenance.csv``
-    (a team's own records have none, and nothing in them is imputed)."""
-    return (Path(directory) / "provenance.csv").is_file()
 
 
 def reconstruction_basis(directory: Path) -> pd.DataFrame | None:

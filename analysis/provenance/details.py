@@ -41,19 +41,22 @@ def raw_cells(claim: Claim, tables: Tables, sources: Lineage,
 
 
 def details(tables: Tables, sources: Lineage, basis: pd.DataFrame,
-            reconstructed: bool = True) -> dict[str, dict]:
+            reconstructed: bool = True, claims: list[Claim] | None = None
+            ) -> dict[str, dict]:
     """Per claim id: what and where, the published value with its relation ('≤ 7' for
     "within 1 week"; ``relation`` alone too) and the computed text, the category by
     construction (:func:`analysis.provenance.categories.categorised`; ``reconstructed``
     false for a cohort without a provenance file) and its note, the number of raw cells per
     basis and the first :data:`MAX_CELLS` cells (imputed ones first), each named as the
     cohort names it (``where``: CSV file and line, or worksheet and Excel row; the workbook
-    or folder in ``origin``)."""
-    ledger = {c.id: c for c in load_ledger()}
+    or folder in ``origin``); ``claims``: the cohort's ledger
+    (:func:`analysis.ledger.settings.cohort_ledger`, default as written)."""
+    claims = claims or load_ledger()
+    ledger = {c.id: c for c in claims}
     lookup = provenance.by_cell(basis)
     out = {}
-    for row in categories.categorised(tables, sources,
-                                      basis if reconstructed else None).itertuples():
+    for row in categories.categorised(tables, sources, basis if reconstructed else None,
+                                      claims).itertuples():
         cells = raw_cells(ledger[row.id], tables, sources, lookup)
         order = cells["basis"].map({"imputed": 0, "derived_from_stated": 1}).fillna(2)
         listed = cells.assign(order=order).sort_values("order", kind="stable").head(MAX_CELLS)

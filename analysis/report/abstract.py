@@ -6,12 +6,10 @@ after the title.
 
 from __future__ import annotations
 
-import pandas as pd
-
-from analysis.common.formatting import percent, plural
+from analysis.common.formatting import plural
 from analysis.derivations.events import EFS_RULES
 from analysis.ledger.claims import Claims, span
-from analysis.results import measures as results
+from analysis.report import prose
 
 BACKGROUND = (
     "Children with B-cell acute lymphoblastic leukaemia (B-ALL) who relapse after a first "
@@ -67,31 +65,13 @@ def _toxicity(claims: Claims) -> str:
     return text + "."
 
 
-def _efs_claim(claims: Claims, months: int, rule: str) -> str | None:
-    """The ledger's claim of EFS at ``months`` under ``rule``, if it has one."""
-    for claim in claims.ledger.values():
-        if claim.function == "km_estimate" and claim.args == {
-                "parameter": "EFS", "months": months, "rule": rule}:
-            return claim.id
-    return None
-
-
 def _estimates(claims: Claims, parameter: str, rule: str) -> list[str] | None:
     """The estimate at each of MONTHS, in the claim's span where the ledger has that claim."""
-    out = []
-    for months in MONTHS:
-        claim_id = (f"os_{months}m" if parameter == "OS" else _efs_claim(claims, months, rule))
-        if claim_id and claims.applies(claim_id):
-            out.append(claims.marked(claim_id))
-            continue
-        value = results.km_estimate(claims.tables, parameter, months, rule)
-        if pd.isna(value):
-            return None
-        out.append(percent(value))
-    return out
+    out = [prose.km_text(claims, parameter, months, rule) for months in MONTHS]
+    return None if None in out else out
 
 
-def _survival(claims: Claims, efs_rule: str, bundled: bool) -> str:
+def _survival(claims: Claims, efs_rule: str, article_reading: bool) -> str:
     """Follow-up, OS and EFS at 6 and 12 months, and transplantation after CART2."""
     sentences = []
     if claims.applies("follow_up_median"):
@@ -100,7 +80,7 @@ def _survival(claims: Claims, efs_rule: str, bundled: bool) -> str:
     os_ = _estimates(claims, "OS", "death")
     if os_:
         sentences.append(f"OS was {os_[0]}{at.format(os_[1])}.")
-    if bundled:  # the readings the ledger compares (see paragraphs.survival)
+    if article_reading:  # the readings the ledger compares (see paragraphs.survival)
         efs = [claims.marked("efs_6m"), claims.marked("efs_12m")]
         rule = (", the 12-month estimate only under a reading of the EFS rule that the "
                 "article does not state")
@@ -114,12 +94,14 @@ def _survival(claims: Claims, efs_rule: str, bundled: bool) -> str:
     return " ".join(sentences)
 
 
-def abstract(claims: Claims, efs_rule: str, bundled: bool) -> str:
+def abstract(claims: Claims, efs_rule: str, article_reading: bool) -> str:
     """The abstract as Markdown paragraphs: background, methods, results computed for this
-    cohort (numbers in their claim spans), and where the data come from."""
+    cohort (numbers in their claim spans), and where the data come from. With
+    ``article_reading`` (a reconstruction, :func:`analysis.ledger.settings.cohort_settings`)
+    the EFS estimates are the ledger's readings of the article, else the study's rule."""
     results_text = " ".join([
         f"CART2 was given to {_count(claims, 'n_patients')}.", _response(claims),
-        _toxicity(claims), _survival(claims, efs_rule, bundled)])
+        _toxicity(claims), _survival(claims, efs_rule, article_reading)])
     return "\n\n".join([f"**Background.** {BACKGROUND}", f"**Methods.** {METHODS}",
                         f"**Results.** {results_text}", f"**Data.** {DATA}"]) + "\n"
 

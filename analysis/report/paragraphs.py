@@ -13,10 +13,11 @@ from analysis.report import prose
 from analysis.results.statistics import attainable_mann_whitney_p
 
 
-def survival(claims: Claims, efs_rule: str, bundled: bool) -> str:
-    """EFS and OS at 6 and 12 months: for the published cohort under the readings the
-    ledger compares, otherwise under the study's rule (:func:`prose.survival`)."""
-    if not bundled:
+def survival(claims: Claims, efs_rule: str, article_reading: bool) -> str:
+    """EFS and OS at 6 and 12 months: for a reconstruction (``article_reading``) under the
+    readings the ledger compares, otherwise under the study's rule (:func:`prose.survival`);
+    either way the values the cohort's ledger holds."""
+    if not article_reading:
         return prose.survival(claims, efs_rule)
     n = claims.inline()
     return (

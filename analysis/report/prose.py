@@ -160,18 +160,42 @@ def treatment_period(tables: Tables, course: int = 2) -> str:
     return f"between {first:%B %Y} and {last:%B %Y}"
 
 
+def km_claim(claims: Claims, parameter: str, months: int, rule: str) -> str | None:
+    """The id of the cohort's claim of a Kaplan–Meier estimate at ``months`` under ``rule``
+    (the cohort's ledger computes EFS under the study's rule), if it has one."""
+    for claim in claims.ledger.values():
+        if claim.function == "km_estimate" and claim.args == {
+                "parameter": parameter, "months": months, "rule": rule}:
+            return claim.id
+    return None
+
+
+def km_text(claims: Claims, parameter: str, months: int, rule: str) -> str | None:
+    """A Kaplan–Meier estimate as a whole percentage, in its claim's span when the ledger
+    has that claim (the value the ledger holds); None when it cannot be estimated."""
+    claim_id = km_claim(claims, parameter, months, rule)
+    if claim_id and claims.applies(claim_id):
+        return claims.marked(claim_id, counts=False)
+    value = results.km_estimate(claims.tables, parameter, months, rule)
+    return None if pd.isna(value) else percent(value)
+
+
+def _analysed(claims: Claims, parameter: str, rule: str) -> int:
+    tte = claims.tables["adtte"]
+    return int(((tte["paramcd"] == parameter) & (tte["rule"] == rule)).sum())
+
+
 def survival(claims: Claims, efs_rule: str, months: tuple[int, ...] = (6, 12)) -> str:
     """EFS under the study's rule and OS at the given months after CART2, whole percentages
-    with the number of patients analysed."""
-    tte = claims.tables["adtte"]
+    with the number of patients analysed, in their claims' spans."""
     parts = []
     for parameter, rule in (("EFS", efs_rule), ("OS", "death")):
-        n = int(((tte["paramcd"] == parameter) & (tte["rule"] == rule)).sum())
-        values = [results.km_estimate(claims.tables, parameter, m, rule) for m in months]
-        if n == 0 or any(pd.isna(v) for v in values):
+        n = _analysed(claims, parameter, rule)
+        values = [km_text(claims, parameter, m, rule) for m in months]
+        if n == 0 or None in values:
             parts.append(f"{parameter} cannot be estimated for this cohort")
             continue
-        at = [f"{percent(v)} at {m} months" for v, m in zip(values, months, strict=True)]
+        at = [f"{v} at {m} months" for v, m in zip(values, months, strict=True)]
         parts.append(f"{parameter} was {_series(at)} (n = {n})")
     rule_text = EFS_RULES[efs_rule].removeprefix("events: ")
     return (f"{'; '.join(parts)} (@fig-course B). EFS follows the study's rule: "

@@ -13,15 +13,22 @@ from analysis.common.paths import ROOT, cohort_paths
 from analysis.derivations.adam import derive_tables
 from analysis.ledger import lock
 from analysis.ledger.claims import evaluate
+from analysis.ledger.settings import cohort_ledger, study_settings
 from analysis.sheets.cohort import read_cohort
 from analysis.verify import gate
 
 FOLLOWUP = ROOT / "tests" / "cohorts" / "followup"
 
 
+def followup_ledger() -> pd.DataFrame:
+    cohort = read_cohort(FOLLOWUP)
+    settings = study_settings(cohort["study"].iloc[0])
+    return evaluate(derive_tables(cohort), cohort_ledger(settings))
+
+
 @pytest.fixture(scope="module")
 def ledger():
-    return evaluate(derive_tables(read_cohort(FOLLOWUP)))
+    return followup_ledger()
 
 
 def test_frozen_values_round_trip(ledger, tmp_path):
@@ -30,7 +37,7 @@ def test_frozen_values_round_trip(ledger, tmp_path):
     assert lock.differences(ledger, path).empty
     frozen = pd.read_csv(path, dtype=str, keep_default_na=False).set_index("id")
     assert frozen.loc["n_patients", "value"] == "6.0"
-    assert frozen.loc["pt03_peak_copies", "value"] == "NA"  # not this cohort's patient
+    assert "pt03_peak_copies" not in frozen.index  # about the published patients: set apart
 
 
 def test_a_changed_or_missing_value_is_a_difference(ledger, tmp_path):
@@ -67,4 +74,9 @@ def test_verify_passes_a_sound_followup_cohort(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     assert "audit of the article: run only for the article's cohort" in result.stdout
     assert not (cohort_paths(FOLLOWUP).output / "verify" / "audit.csv").exists()
-    assert len(pd.read_csv(frozen)) == len(evaluate(derive_tables(read_cohort(FOLLOWUP))))
+    locked = pd.read_csv(frozen, dtype=str, keep_default_na=False).set_index("id")
+    assert list(locked.index) == list(followup_ledger()["id"])
+    # the lock holds the EFS the paper prints: under the study's rule (induction failure)
+    assert locked.loc["efs_6m", "computed"] == locked.loc["efs_12m", "computed"] == "22%"
+    assert "about the published patients, not applicable to this cohort (31)" in result.stdout
+    assert not locked.index.str.contains(r"pt0\d").any()
