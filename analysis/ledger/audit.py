@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.common.formatting import plural, scientific
+from analysis.common.formatting import fixed, p_value, percent, plural, scientific
 from analysis.common.units import Q_
 from analysis.derivations.store import Tables
 from analysis.ledger.claims import Claim, _published_number, load_ledger
@@ -110,8 +110,8 @@ def mann_whitney_p_values(tables: Tables, ledger: list[Claim] | None = None) -> 
             any(_within(p, interval) for p in possible), RECONSTRUCTED, depends,
             f"published P = {published} (read as {interval[0]:g} <= P < {interval[1]:g}); "
             "attainable P values: "
-            + ", ".join(f"{p:.3g}" for p in possible)
-            + (f"; the smallest, {min(possible):.3g}, is above 0.05" if possible
+            + ", ".join(p_value(p) for p in possible)
+            + (f"; the smallest, {p_value(min(possible))}, is above 0.05" if possible
                and min(possible) > 0.05 else "")
             + "; group sizes (up to " + plural(n_patients, "patient") + " each) that can give "
             + f"{published}: " + ("; ".join(sizes) if sizes else "none")))
@@ -227,7 +227,7 @@ def survival_rules(tables: Tables, ledger: list[Claim] | None = None) -> list[Fi
                 return losses if rule == "hsct_ignored" else (
                     f"{kj[0]} of {m} transplants {when} and {losses}")
 
-            listed = "; ".join(f"{timing(kj)}: {v:.0f}%" for kj, v in allowed.items())
+            listed = "; ".join(f"{timing(kj)}: {percent(v)}" for kj, v in allowed.items())
             if not matching:
                 verdict = (f"ruled out by the stated facts: no timing they allow gives "
                            f"{claim.published}")
@@ -245,7 +245,7 @@ def survival_rules(tables: Tables, ledger: list[Claim] | None = None) -> list[Fi
                 f"{claim.id}: EFS {claim.published} at {horizon:g} months, "
                 f"{EFS_RULE_NAMES[rule]}", bool(matching), follows, "; ".join(facts),
                 f"{verdict}. Under the stated facts: {listed}. With the sheets' transplant and "
-                f"follow-up dates (no verdict rests on them): {reconstructed:.0f}%"))
+                f"follow-up dates (no verdict rests on them): {percent(reconstructed)}"))
     return findings
 
 
@@ -270,7 +270,7 @@ def ages_and_intervals(tables: Tables, ledger: list[Claim] | None = None) -> lis
             "; ".join(_cite(claims[i]) for i in (f"age_cart1_{stat}", f"age_cart2_{stat}",
                                                   "cart1_to_cart2_min", "cart1_to_cart2_max"))
             + "; months of 30 days, years of 365.25 days",
-            f"the published values allow {allowed[0]:.2f}–{allowed[1]:.2f} years; "
+            f"the published values allow {fixed(allowed[0], 2)}–{fixed(allowed[1], 2)} years; "
             f"published {claims[f'age_cart2_{stat}'].published}"))
     return findings
 
@@ -307,8 +307,9 @@ def doses(tables: Tables, ledger: list[Claim] | None = None) -> list[Finding]:
         Finding("published CD19:CD22 ratio range against the CD19 and CD22 ranges", ratios_ok,
                 STATED, "; ".join(_cite(claims[i]) for i in
                                   ["ratio_min", "ratio_max", *dose_ids[:4]]),
-                f"the highest ratio is at least 1:{ratio_floor:.2f} (published "
-                f"{claims['ratio_max'].published}); the lowest is at most 1:{ratio_ceiling:.2f}"
+                f"the highest ratio is at least 1:{fixed(ratio_floor, 2)} (published "
+                f"{claims['ratio_max'].published}); the lowest is at most "
+                f"1:{fixed(ratio_ceiling, 2)}"
                 f" (published {claims['ratio_min'].published})"),
     ]
 

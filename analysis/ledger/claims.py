@@ -148,7 +148,7 @@ def agrees(claim: Claim, value: float | str) -> bool:
     bound = {"<=": float.__le__, ">=": float.__ge__, "<": float.__lt__, ">": float.__gt__}
     if claim.relation in bound:
         return bound[claim.relation](float(value), _published_number(claim))
-    return render(value, claim.style, markup=False) == claim.published
+    return render(value, claim.style, markup=False, published=True) == claim.published
 
 
 def stated(published: str, relation: str) -> str:
@@ -188,7 +188,8 @@ def evaluate(tables: Tables, ledger: list[Claim] | None = None) -> pd.DataFrame:
         rows.append({
             "id": claim.id, "where": claim.where, "what": claim.what,
             "published": claim.published, "stated": stated(claim.published, claim.relation),
-            "computed": render(value, claim.style, markup=False) if applies else "NA",
+            "computed": (render(value, claim.style, markup=False, published=True)
+                         if applies else "NA"),
             "relation": claim.relation, "agrees": agrees(claim, value),
             "category": kind, "note": notes.get(kind, ""),
             "explained": claim.explained, "function": claim.function,
@@ -198,12 +199,15 @@ def evaluate(tables: Tables, ledger: list[Claim] | None = None) -> pd.DataFrame:
 
 
 def harmonised_styles(ledger: list[Claim]) -> dict[str, str]:
-    """Each claim's style, with the median, minimum and maximum of one quantity (ids ending
-    in _median, _min, _max) all at the finest precision among them. The article prints a
-    range such as 6.96-15.1; another cohort's range should not read 13.34-13.3."""
+    """Each claim's style, with the values of one quantity that a sentence sets side by side
+    all at the finest precision among them: the median, minimum and maximum (ids ending in
+    _median, _min, _max) and the same quantity after each course (_cart1, _cart2 before
+    them). The article prints a range such as 6.96-15.1 and IL-6 fold changes 7.46 and
+    849.7; another cohort's should not read 13.34-13.3, or 251.24 and 240.0."""
     groups: dict[str, list[Claim]] = {}
     for claim in ledger:
-        groups.setdefault(re.sub(r"_(median|min|max)$", "", claim.id), []).append(claim)
+        quantity_id = re.sub(r"_cart\d+$", "", re.sub(r"_(median|min|max)$", "", claim.id))
+        groups.setdefault(quantity_id, []).append(claim)
     styles = {}
     for members in groups.values():
         kinds = {m.style.partition(":")[0] for m in members}
@@ -213,9 +217,14 @@ def harmonised_styles(ledger: list[Claim]) -> dict[str, str]:
     return styles
 
 
+PROPORTIONS = {"percent", "percent_ratio_reduced", "km_estimate"}  # of patients
+
+
 def quantity(claim: Claim) -> str:
     """What a claim measures, as the precision policy sees it: "p" (a P value), "dose"
-    (cells per kg), "months" (a duration in 30-day months), "percent" or "other"."""
+    (cells per kg), "months" (a duration in 30-day months), "percent" (a proportion of
+    patients, or a survival estimate) or "other" (a measurement in percent, such as the
+    transduction efficiency, among them: it keeps its decimals)."""
     column = str(claim.args.get("column", ""))
     if claim.function == "mann_whitney_p":
         return "p"
@@ -223,7 +232,7 @@ def quantity(claim: Claim) -> str:
         return "dose"
     if column.endswith("_months") or claim.function == "event_months":
         return "months"
-    return "percent" if claim.style.startswith("percent") else "other"
+    return "percent" if claim.function in PROPORTIONS else "other"
 
 
 def cohort_styles(ledger: list[Claim]) -> dict[str, str]:
@@ -288,7 +297,7 @@ class Claims:
         counts = (None if not counts or self.published_precision
                   or quantity(claim) != "percent" else percent_counts(claim, self.tables))
         if counts is None:
-            return render(value, self.styles[claim_id])
+            return render(value, self.styles[claim_id], published=self.published_precision)
         if counts[0] is None:
             return f"{render(value, self.styles[claim_id])} (n = {counts[1]})"
         return percent_of(*counts)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.common.formatting import markdown_text, plural, render
+from analysis.common.formatting import markdown_text, plural, recorded, render
 from analysis.derivations import timing
 from analysis.derivations.events import EFS_RULES
 from analysis.derivations.store import Tables
@@ -35,7 +35,7 @@ def _pre_mrd(tables: Tables, course: int) -> pd.Series:
     rows = tables["adrs"]
     rows = rows[(rows["course"] == course) & (rows["study_day"] < 0)].dropna(subset=["mrd_pct"])
     first = rows.sort_values("study_day").groupby("patient_id").first()
-    return first["mrd_qualifier"].fillna("") + first["mrd_pct"].map("{:g}".format) + "%"
+    return first["mrd_qualifier"].fillna("") + first["mrd_pct"].map(recorded) + "%"
 
 
 def _text(values: pd.Series) -> pd.Series:
@@ -104,7 +104,7 @@ def table_s1(tables: Tables) -> pd.DataFrame:
         return pd.DataFrame(columns=["Patient", *CYTOKINES])
     peaks = rows.pivot_table(index="patient_id", columns="parameter", values="value",
                              aggfunc="max").reindex(columns=CYTOKINES)
-    table = peaks.map(lambda v: "–" if pd.isna(v) else f"{v:.2f}".rstrip("0").rstrip("."))
+    table = peaks.map(lambda v: "–" if pd.isna(v) else recorded(v))
     table.columns = [c.replace("-gamma", "-γ").replace("-alpha", "-α") for c in table.columns]
     table.index = _text(table.index.to_series())
     return table.rename_axis("Patient").reset_index()
@@ -153,9 +153,9 @@ def table1_notes(tables: Tables) -> list[str]:
     for _, row in tables["adsl"].iterrows():
         if pd.notna(row["csf_blasts_pre_cart1_pct"]):
             wbc = row["csf_wbc_pre_cart1_per_mm3"]
-            count = f" white cell count {wbc:g}/mm³ and" if pd.notna(wbc) else ""
+            count = f" white cell count {recorded(wbc)}/mm³ and" if pd.notna(wbc) else ""
             notes.append(f"{markdown_text(row['patient_id'])}: CSF flow cytometry before CART1 showed{count} "
-                         f"immature cells {row['csf_blasts_pre_cart1_pct']:g}% of nucleated "
+                         f"immature cells {recorded(row['csf_blasts_pre_cart1_pct'])}% of nucleated "
                          "cells.")
         if str(row["extramedullary_pre_cart1"]).lower() == "testis":
             notes.append(f"{markdown_text(row['patient_id'])}: leukaemic infiltration of the testis before "
@@ -202,8 +202,8 @@ def cr_at_cutoff_note(tables: Tables) -> str | None:
     gaps = marrow_to_end_months(tables).reindex(in_cr).dropna()
     if gaps.empty:
         return None
-    span = _number(gaps.min(), 0) + ("" if round(gaps.min()) == round(gaps.max())
-                                     else f"–{_number(gaps.max(), 0)}")
+    low, high = _number(gaps.min(), 0), _number(gaps.max(), 0)
+    span = low if low == high else f"{low}–{high}"
     return (f"Status 'in CR' at the cut-off ({', '.join(gaps.index.map(markdown_text))}) is inferred, not "
             "observed: no relapse, death or loss to follow-up is recorded after the last "
             f"marrow assessment, which was {span} months before the end of follow-up.")

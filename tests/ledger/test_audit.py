@@ -38,7 +38,7 @@ def test_mann_whitney_p_attainable_and_not(bundled_derived):
     good = _by_check(audit.mann_whitney_p_values(bundled_derived), "il6_fold_p")[0]
     bad = _by_check(audit.mann_whitney_p_values(bundled_derived, _ledger_with(il6_fold_p="0.03")),
                     "il6_fold_p")[0]
-    assert good.consistent and "0.1, 0.2, 0.4, 0.7, 1" in good.evidence
+    assert good.consistent and "0.10, 0.20, 0.40, 0.70, 1.0" in good.evidence
     assert not bad.consistent
 
 

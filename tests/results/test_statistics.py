@@ -38,10 +38,10 @@ def test_attainable_p_values_for_three_and_three():
 
 @pytest.mark.parametrize(("value", "style", "text"), [
     (3.6249, "decimals:2", "3.62"),
-    (15.1, "decimals:2", "15.1"),
+    (15.1, "decimals:2", "15.10"),
     (1.1e7, "sig:2", "1.1 × 10^7"),
     (6.0e6, "sig:1", "6 × 10^6"),
-    (9.96e6, "sig:2", "1 × 10^7"),
+    (9.96e6, "sig:2", "1.0 × 10^7"),
     (5.54e6, "sig:3", "5.54 × 10^6"),
     (100650.0, "thousands:2", "100.65 × 10^3"),
     (80.0, "percent:0", "80%"),

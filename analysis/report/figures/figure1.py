@@ -9,6 +9,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.patches import FancyBboxPatch
 
+from analysis.common.formatting import fixed
 from analysis.derivations.store import Tables
 from analysis.report.figures.style import COURSE_NAMES, FIGURE_WIDTH, PALETTE, empty_panel
 
@@ -84,7 +85,7 @@ def lymphodepletion_panel(ax: plt.Axes, tables: Tables) -> None:
                 color=PALETTE[drugs.index(row["drug"])])
         share = (f" ({row['patients']} of {treated[row['course']]} patients)"
                  if row["patients"] < treated[row["course"]] else "")
-        ax.text(row["first"] - 0.6, y, f"{row['dose']:.0f} mg/m² × {days} d{share}",
+        ax.text(row["first"] - 0.6, y, f"{fixed(row['dose'], 0)} mg/m² × {days} d{share}",
                 va="center", ha="right")
     ax.axvline(0, color="0.2", ls="--", lw=1)
     ax.text(0.15, -1.0, "infusion (day 0)", va="center")

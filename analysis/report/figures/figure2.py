@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from analysis.common.formatting import p_clause, p_value
 from analysis.derivations.store import Tables
 from analysis.report.figures.style import (
     COURSE_NAMES,
@@ -96,7 +97,7 @@ def il6_comparison_panel(ax: plt.Axes, tables: Tables, column: str, title: str,
     ax.set_yscale("log")
     ax.set_xticks([0, 1], [COURSE_NAMES[1], COURSE_NAMES[2]])
     ax.set_xlim(-0.5, 1.5)
-    ax.set_title(f"{title}\nMann–Whitney P = {test['p']:.2g}")
+    ax.set_title(f"{title}\nMann–Whitney {p_clause(p_value(test['p']))}")
     ax.set_ylabel(ylabel)
     return set() if many else set(rows["patient_id"])
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from analysis.common.formatting import plural
+from analysis.common.formatting import plural, rounded, significant
 from analysis.derivations.store import Tables
 from analysis.report.figures.style import (
     COURSE_LINES,
@@ -132,8 +132,8 @@ def courses_compared_panel(ax: plt.Axes, tables: Tables, looks: dict) -> set[str
 
 def copies_text(value: float) -> str:
     """A copy number as a reader writes it: whole copies with thousands separators
-    ("35", "100,650"), two significant figures below 1."""
-    return f"{value:,.0f}" if value >= 1 else f"{value:.2g}"
+    ("35", "100,650"), two significant figures below 1 ("0.50"), rounded half up."""
+    return f"{rounded(value, 0):,f}" if value >= 1 else f"{significant(value, 2):f}"
 
 
 B_CELL_LIMITS = {"CD19+ B cells": (1, "B cells (%)", "< 1%"),
