@@ -38,7 +38,7 @@ def test_doses_at_three_significant_figures(claims):
 def test_exact_mann_whitney_p_at_two_significant_figures(claims):
     # IL-6 fold changes 2, 3, 4, 5 after CART1 and 10, 20, 30, 40 after CART2 (one of them
     # in ng/mL, one in ng/L): complete separation of 4 and 4, exact two-sided P = 2/70
-    assert claims.text("il6_fold_cart2") == "25"
+    assert claims.text("il6_fold_cart2") == "25.00"  # at the CART1 value's two decimals
     assert claims.p("il6_fold_p") == "P = 0.029"
     assert claims.p("il6_peak_p") == "P = 0.029"
 
@@ -53,7 +53,7 @@ def test_short_durations_in_days(claims):
     assert claims.duration("time_to_mrd_neg_min", "time_to_mrd_neg_max") == "10–28 days"
     # CART1 to relapse: 180, 90, 180, 210, 150 and 241 days
     assert claims.duration("cart1_to_relapse_median", "cart1_to_relapse_min",
-                           "cart1_to_relapse_max") == "6 months (3–8)"  # 241 d = 8.03
+                           "cart1_to_relapse_max") == "6.0 months (3.0–8.0)"  # 241 d = 8.03
 
 
 def test_lymphodepletion_worded_from_the_sheets(claims):
@@ -81,7 +81,7 @@ def test_cd4cd8_only_from_pairs_with_both_values(claims):
     # pre-infusion one: neither counts
     assert claims.text("n_cd4cd8_reduced") == "100% (1 of 1)"
     text = prose.cd4cd8(claims)
-    assert "T cells (1 patient) from a median of 1.5 to 0.6" in text
+    assert "T cells (1 patient) from a median of 1.50 to 0.60" in text
     assert "by day 7 at the latest" in text
 
 
