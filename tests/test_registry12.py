@@ -130,7 +130,7 @@ def survival(kinds: set[str]) -> list[tuple[int, bool]]:
 
 def percent(fraction: float) -> str:
     """A whole percent, ties up (clinical tables round half up)."""
-    return f"{Decimal(repr(100 * fraction)).quantize(Decimal('1'), ROUND_HALF_UP)}%"
+    return f"{Decimal(repr(100 * fraction)).quantize(Decimal(1), ROUND_HALF_UP)}%"
 
 
 def il6_values(course: int) -> dict[str, tuple[float, float]]:
