@@ -95,3 +95,10 @@ def citation(session: nox.Session) -> None:
     """Validate CITATION.cff against the Citation File Format schema."""
     session.install("cffconvert==2.0.0")
     session.run("cffconvert", "--validate")
+
+
+@nox.session
+def template(session: nox.Session) -> None:
+    """Write a workbook to fill in (from the dictionary): `nox -s template -- --out FILE.xlsx`."""
+    install(session)
+    session.run("python", "-m", "analysis.sheets.template", *session.posargs)

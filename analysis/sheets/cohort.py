@@ -156,13 +156,14 @@ def _parse_sheet(sheet: Sheet, source: RawSheet, problems: list[Problem]
             _parse_quantity(frame, sheet, column, label, problems)
     frame = frame.drop(columns=[c for c in sheet.unit_columns if c != "unit"])
     _check_keys(frame, sheet, label, problems)
-    if sheet.rows is not None and len(frame) != sheet.rows:
+    if len(frame) == 0 and (sheet.required or sheet.rows):  # said once per empty sheet
+        need = (f"exactly {plural(sheet.rows, 'data row')}" if sheet.rows
+                else "at least one data row")
+        problems.append(Problem(label, f"{need} below the header (this sheet is required; "
+                                "see data-raw/dictionary.yaml)", kind="an empty sheet"))
+    elif sheet.rows is not None and len(frame) != sheet.rows:
         problems.append(Problem(label, f"exactly {plural(sheet.rows, 'data row')}",
                                 row=source.header_line, value=plural(len(frame), "row")))
-    elif sheet.required and len(frame) == 0:
-        problems.append(Problem(label, "at least one data row below the header (this sheet "
-                                "is required; see data-raw/dictionary.yaml)",
-                                kind="an empty sheet"))
     return frame
 
 

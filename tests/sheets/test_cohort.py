@@ -205,7 +205,7 @@ CASES = {
     "two study rows": (append_row("study", 2, study_id="other"),
                        ["study.csv", "exactly 1 data row", "'2 rows'"]),
     "study without rows": (write_bytes("study", lambda b: b.split(b"\n")[0] + b"\n"),
-                           ["study.csv", "exactly 1 data row", "'0 rows'"]),
+                           ["study.csv", "found an empty sheet", "exactly 1 data row"]),
     "undeclared column": (write_bytes("crs", lambda b: b.replace(b"\n", b",x\n").replace(
         b",x\n", b",comment\n", 1)), ["crs.csv", "row 1", "'comment'", "ignored_columns"]),
     "phone number in a cell": (replace_cell("patients", 2, "cytogenetics", "+86 21 3862 6161"),
