@@ -128,6 +128,37 @@ def survival(kinds: set[str]) -> list[tuple[int, bool]]:
     return [((first.get(p, end[p]) - start[p]).days, p in first) for p in start]
 
 
+def efs_by_rule(rule: str) -> list[tuple[int, bool]]:
+    """(days from CART2, event) per patient under one of the four EFS rules: relapse or death
+    an event, transplantation an event too (hsct_event), a censoring (hsct_censored,
+    induction_failure) or neither (hsct_ignored); induction_failure adds no CR after CART2
+    as an event on day 0."""
+    start = {p: d for (p, c), d in infusions().items() if c == 2}
+    first = after_cart2({"relapse", "death"} | ({"hsct"} if rule == "hsct_event" else set()))
+    hsct, end = after_cart2({"hsct"}), last_known()
+    out = []
+    for patient, cart2 in start.items():
+        stop = end[patient]
+        if rule in {"hsct_censored", "induction_failure"} and patient in hsct:
+            stop = min(stop, hsct[patient])
+        if rule == "induction_failure" and not cr_after(patient, 2):
+            out.append((0, True))
+        elif patient in first and first[patient] <= stop:
+            out.append(((first[patient] - cart2).days, True))
+        else:
+            out.append(((stop - cart2).days, False))
+    return out
+
+
+def cr_after(patient: str, course: int) -> bool:
+    """CR (MRD not needed) at any assessment on or after the infusion."""
+    start = infusions()[(patient, course)]
+    return any(day(r["assessment_date"]) >= start and float(r["bm_blasts"]) < 5
+               and r["csf"] == "negative" and r["extramedullary"] == "none"
+               for r in sheet("assessments")
+               if r["patient_id"] == patient and int(r["course"]) == course)
+
+
 def percent(fraction: float) -> str:
     """A whole percent, ties up (clinical tables round half up)."""
     return f"{Decimal(repr(100 * fraction)).quantize(Decimal(1), ROUND_HALF_UP)}%"
@@ -164,6 +195,10 @@ def test_the_oracle_agrees_with_the_hand_calculation():
     efs = survival({"relapse", "hsct", "death"})
     assert kaplan_meier(efs, 6 * MONTH) == pytest.approx(7 / 13)
     assert kaplan_meier(efs, 12 * MONTH) == pytest.approx(3 / 13)
+    assert efs == efs_by_rule("hsct_event")
+    # censored at transplantation instead, 8 remain after day 75: 7/8, then 7/8 * 3/7
+    censored = efs_by_rule("hsct_censored")
+    assert [kaplan_meier(censored, m * MONTH) for m in (6, 12)] == pytest.approx([7 / 8, 3 / 8])
     # OS: deaths on days 91, 187, 330 (rg08 lost on day 321 before it) and 528:
     # 12/13 at 6 months, 12/13 * 11/12 * 9/10 at 12 months
     os_ = survival({"death"})
@@ -312,6 +347,22 @@ def test_the_paper_prints_the_oracle_values(outputs, oracle):
     assert mantissa * 10**exponent == pytest.approx(oracle["cart2_dose_median"], rel=5e-3)
     assert numbers(rf"treated at {num} centres \(WCSU, XJTU, ZJCH\)", text) == [
         oracle["n_centres"]]
+
+
+def test_the_supplement_gives_efs_under_every_rule(outputs):
+    # by hand: hsct_ignored 6 events, 12/13 and 8/13; hsct_censored (5 transplants by day 75
+    # censored) 5 events, 7/8 and 3/8; induction_failure (rg07 at day 0) 5 events, 12/13
+    # and 12/13 * 3/7
+    text = page_text(outputs["csv"] / "supplement.html")
+    table = text[text.rindex("EFS after CART2 under each rule"):]
+    for rule in ("hsct_ignored", "hsct_censored", "hsct_event", "induction_failure"):
+        times = efs_by_rule(rule)
+        expected = [sum(event for _, event in times), len(times)] + [
+            int(percent(kaplan_meier(times, m * MONTH))[:-1]) for m in (6, 12)]
+        shown = numbers(rf"{rule}(?: \(the study’s\))? [^%]*? (\d+) of (\d+) (\d+)% (\d+)%",
+                        table)
+        assert shown == expected, rule
+    assert "hsct_event (the study’s)" in table
 
 
 def test_the_workbook_prints_what_the_csv_folder_prints(outputs):
