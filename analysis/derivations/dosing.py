@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.common.formatting import significant
 from analysis.common.units import Q_
 
 KEYS = ["patient_id", "course"]
@@ -53,18 +54,15 @@ def course_doses(product_rows: pd.DataFrame) -> pd.DataFrame:
 
 def dose_vs_previous(doses: pd.DataFrame, digits: int = 2) -> pd.Series:
     """'higher', 'same' or 'lower' than the patient's previous course, compared at
-    ``digits`` significant figures (as the article prints doses); None for a first course."""
+    ``digits`` significant figures rounded half up (as the article prints doses); None for a
+    first course."""
     ordered = doses.sort_values(KEYS)
-    current = _round_sig(ordered["dose_total_per_kg"], digits)
+    current = ordered["dose_total_per_kg"].map(
+        lambda v: v if pd.isna(v) else float(significant(v, digits)))
     previous = current.groupby(ordered["patient_id"]).shift()
     verdict = np.select([current > previous, current < previous, current == previous],
                         ["higher", "lower", "same"], default=None)
     return pd.Series(verdict, index=ordered.index).reindex(doses.index)
-
-
-def _round_sig(values: pd.Series, digits: int) -> pd.Series:
-    magnitude = np.floor(np.log10(values.abs().where(values != 0)))
-    return (values / 10**magnitude).round(digits - 1) * 10**magnitude
 
 
 def ld_intensity(lymphodepletion: pd.DataFrame, courses: pd.DataFrame) -> pd.DataFrame:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.common.formatting import fixed, percent, plural
+from analysis.common.formatting import fixed, percent, plural, render
 from analysis.derivations.events import EFS_RULES
 from analysis.derivations.store import Tables
 from analysis.ledger.claims import Claims
@@ -115,7 +115,7 @@ def moved_with(tables: Tables, cytokines: tuple[str, ...] = ("IL-6", "IFN-gamma"
         verb = ("tended to rise and fall with" if r["rho"] > 0 else
                 "tended to move against" if r["rho"] < 0 else "did not move with")
         sentences.append(
-            f"{label} {verb} the CAR copy number (Spearman ρ = {fixed(r['rho'], 2)} over "
+            f"{label} {verb} the CAR copy number (Spearman ρ = {render(r['rho'], 'decimals:2')} over "
             f"{plural(r['n'], 'same-day pair')} from {plural(r['patients'], 'patient')}; "
             "pairs from one patient are not independent, so no P value is given).")
     return " ".join(sentences)

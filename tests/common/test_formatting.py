@@ -84,6 +84,11 @@ def test_doses_in_powers_of_ten_keep_three_significant_figures(value, text):
     assert render(value, "sig:3", markup=False) == text
 
 
+def test_negative_numbers_take_a_real_minus_in_documents():
+    assert render(-0.43, "decimals:2") == "−0.43"  # a Spearman rho in a sentence
+    assert render(-0.43, "decimals:2", markup=False) == "-0.43"  # the published hyphen
+
+
 def test_powers_of_ten_as_superscripts_and_the_article_style():
     assert render(1.1e7, "sig:2") == "1.1 × 10^7^"
     assert render(1.0e7, "sig:2") == "1.0 × 10^7^"  # beside 7.3 × 10^6^, not "1 × 10^7^"

@@ -67,6 +67,10 @@ def test_dose_compared_with_previous_course_at_two_significant_figures():
                           "dose_total_per_kg": [1.0e7, 1.04e7, 1.0e7, 1.5e7, 1.2e7, 4.3e6]})
     assert dosing.dose_vs_previous(doses).tolist() == [None, "same", None, "higher", None,
                                                        "lower"]
+    # 1.25 × 10^7 prints as 1.3 × 10^7 (half up): the same as 1.3 × 10^7, not lower
+    tie = pd.DataFrame({"patient_id": ["a", "a"], "course": [1, 2],
+                        "dose_total_per_kg": [1.3e7, 1.25e7]})
+    assert dosing.dose_vs_previous(tie).tolist() == [None, "same"]
 
 
 def test_lymphodepletion_dose_per_square_metre():
