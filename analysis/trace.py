@@ -5,8 +5,9 @@ For each claim of ``claims.yaml``: the published and the computed value, the fun
 computed it, the derived columns and rows it read, and every raw cell behind the values on
 those rows (by CSV file and line, or by worksheet and Excel row for a workbook), with the
 text in the sheet and whether the article states that value or it was
-imputed (and what constrains it), from the cohort's ``provenance.csv``. With ``--filters``
-also the cells read only to select rows. Exit status 2 for an unknown claim or bad input.
+imputed (and what constrains it), from the cohort's ``provenance.csv``; first the total,
+split as the supplement and the popups split it (behind the values read, read only to select
+rows; by basis). With ``--filters`` also the cells read only to select rows. Exit status 2 for an unknown claim or bad input.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from analysis.common.paths import cohort_paths
 from analysis.derivations.store import Tables, derived_tables
 from analysis.ledger.claims import Claim, load_ledger
 from analysis.ledger.settings import cohort_ledger, cohort_settings
-from analysis.provenance import categories, lineage, sources
+from analysis.provenance import categories, details, lineage, sources
 from analysis.provenance import cells as provenance
 
 
@@ -38,6 +39,7 @@ def report(claim_id: str, tables: Tables, cell_sources: sources.Lineage,
     row = categories.categorised(tables, cell_sources, basis if reconstructed else None,
                                  [claim]).iloc[0]
     trace = lineage.claim_provenance(claim, tables, cell_sources)
+    all_cells = categories.claim_cells(claim, tables, cell_sources, provenance.by_cell(basis))
     lines = [f"{claim.id}: {claim.what} ({claim.where})",
              (f"  published {row['stated']}; computed {row['computed']}; "
               f"{'agrees' if row['agrees'] else 'DISAGREES'}; {row['category']}"
@@ -46,10 +48,12 @@ def report(claim_id: str, tables: Tables, cell_sources: sources.Lineage,
              f"  derived: {lineage.derived_text(trace)}"]
     places = cell_sources.places
     origin = f" in {places.origin}" if places.origin else ""
-    for kind, title in [("raw", "raw cells behind the values"),
-                        ("raw_filters", "raw cells read to select rows")][:2 if filters else 1]:
-        cells = provenance.cells_with_basis(trace[kind], basis)
-        lines.append(f"  {title}{origin}: {len(cells)} ({provenance.basis_counts(cells)})")
+    lines.append(f"  raw cells{origin}: {len(all_cells)} ({details.reads_text(row['reads'])}"
+                 + (f"; {details.counts_text(row['bases'])})" if row["bases"] else ")"))
+    for read in list(categories.READS)[:2 if filters else 1]:
+        cells = all_cells[all_cells["read"] == read].reset_index(drop=True)
+        lines.append(f"  raw cells {categories.READS[read]}: {len(cells)}"
+                     + (f" ({provenance.basis_counts(cells)})" if len(cells) else ""))
         if len(cells):
             notes = {text: i for i, text in enumerate(
                 dict.fromkeys(t for t in cells["constrains"] if t), start=1)}

@@ -88,8 +88,8 @@ def main(argv: list[str] | None = None) -> int:
               + ", ".join(c.id for c in apart))
     report = paths.output / "verify"
     with replace_dir(report) as staging:
-        ledger.drop(columns=["value", "bases"]).to_csv(staging / "claims.csv", index=False,
-                                            lineterminator="\n")
+        ledger.drop(columns=["value", "bases", "reads"]).to_csv(
+            staging / "claims.csv", index=False, lineterminator="\n")
         if findings is not None:
             findings.to_csv(staging / "audit.csv", index=False, lineterminator="\n")
         audit.data_gaps(tables).to_csv(staging / "data_gaps.csv", index=False,

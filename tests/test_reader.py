@@ -5,6 +5,8 @@ page wider than a phone; claim ids that copy and paste."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 DESKTOP = {"width": 1366, "height": 900}
@@ -144,3 +146,63 @@ def test_claim_ids_in_the_supplement_copy_as_written(rendered):
     for name in ("paper", "supplement"):
         text = (rendered / f"{name}.html").read_text(encoding="utf-8")
         assert "\u200b" not in text and "&#8203;" not in text
+
+
+# Numbers of the prose that are not computed for the cohort, so carry no claim: each pattern
+# marks the number as ⟨n⟩ within its sentence, with the reason it is fixed.
+NOT_COMPUTED = {
+    r"Additional file ⟨\d⟩": "a supplement's file number",
+    r"grade ⟨\d⟩": "a CRS grade (of the grading scale)",
+    r"⟨\d+⟩ months|⟨\d+⟩-month": "the time point of a survival estimate",
+    r"⟨38⟩ °C": "the fever threshold of the grading",
+    r"(MRD ≥|below|limit of|at the) ⟨[\d.]+⟩%": "a threshold of a definition",
+    r"(above|below|ratio of) ⟨1⟩ ": "the CD4/CD8 ratio of 1",
+    r"than the ⟨1⟩–3 × 10|than the 1–⟨3⟩ × 10|–3 × ⟨10⟩": "the dose range of other reports",
+}
+
+
+def _numbers_outside_claims(page, scope: str) -> list[str]:
+    """Every number in the elements ``scope`` selects that is not inside a claim span,
+    marked ⟨n⟩ in its sentence; identifiers (CD19, IL-6, CART2, pt03), citations, figure
+    captions and code are not numbers of the prose."""
+    return page.evaluate(r"""(scope) => {
+        const found = [];
+        const number = /(?<![\p{L}\p{N}_.\-−^·/])\d+(?:\.\d+)?(?![\p{L}\p{N}_])/gu;
+        for (const root of document.querySelectorAll(scope)) {
+            const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+            let node;
+            while ((node = walker.nextNode())) {
+                if (node.parentElement.closest('[data-claim], figcaption, code, sup, a, ' +
+                        '.citation, script, style, h1, h2, h3')) continue;
+                const text = node.textContent.replace(/\s+/g, ' ');
+                let m;
+                while ((m = number.exec(text))) {
+                    found.push(text.slice(Math.max(0, m.index - 30), m.index) + '⟨' + m[0] +
+                               '⟩' + text.slice(m.index + m[0].length, m.index + m[0].length + 30));
+                }
+            }
+        }
+        return found; }""", scope)
+
+
+def _unclaimed(found: list[str]) -> list[str]:
+    return [text for text in found if not any(re.search(p, text) for p in NOT_COMPUTED)]
+
+
+PAPER_SCOPE = "section#abstract p, section#results p, section#results td, section#discussion p"
+
+
+def test_every_computed_number_of_the_results_carries_its_claim(rendered, chromium_page):
+    page = chromium_page
+    _open(page, rendered / "paper.html")
+    found = _numbers_outside_claims(page, PAPER_SCOPE)
+    assert len(found) > 10  # the allowed ones are found, so the scope is right
+    assert not _unclaimed(found), _unclaimed(found)
+    # the test sees a number whose span is taken away
+    page.evaluate("""() => { for (const id of ['n_combined_relapse_cart1', 'n_isolated_bm_relapse',
+                                            'cd4cd8_t_before', 'il6_fold_smallest_p']) {
+        const s = document.querySelector(`[data-claim="${id}"]`);
+        if (s) { s.replaceWith(document.createTextNode(s.textContent)); } } }""")
+    missing = _unclaimed(_numbers_outside_claims(page, PAPER_SCOPE))
+    assert any("⟨1.8⟩" in t for t in missing) and any("⟨0.10⟩" in t for t in missing), missing
+    assert any("⟨3⟩ patients" in t for t in missing), missing

@@ -39,6 +39,7 @@ import yaml
 from analysis.common.formatting import COHORT_POLICY, duration, p_clause, percent_of, plural, render
 from analysis.common.paths import ROOT
 from analysis.derivations.store import Tables
+from analysis.results import descriptive
 from analysis.results import measures as results
 
 LEDGER = ROOT / "claims.yaml"
@@ -116,6 +117,34 @@ def load_ledger(path: Path = LEDGER) -> list[Claim]:
     return claims
 
 
+NOT_STATED = "not stated in the article"  # the published value of a computed entry
+COMPUTED_KEYS = {"id", "what", "style", "compute"}
+
+
+def load_computed(path: Path = LEDGER) -> list[Claim]:
+    """The ``computed:`` entries of the ledger file: numbers the documents print that the
+    article does not state, as claims without a published value (``published`` and
+    ``where`` empty). They are computed and traced as claims are and never compared with
+    the article; :func:`load_ledger` leaves them out."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    entries = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=loader).get("computed")
+    out = []
+    for entry in entries or []:
+        unknown = sorted(set(entry) - COMPUTED_KEYS)
+        if unknown:
+            raise ValueError(f"claims.yaml: computed {entry.get('id')!r}: unknown key(s) "
+                             f"{unknown}; expected {sorted(COMPUTED_KEYS)}")
+        compute = entry["compute"]
+        out.append(Claim(id=entry["id"], where="", what=entry["what"], published="",
+                         style=entry["style"], function=compute["function"],
+                         args=dict(compute.get("args") or {})))
+    ids = [c.id for c in [*load_ledger(path), *out]]
+    duplicates = {i for i in ids if ids.count(i) > 1}
+    if duplicates:
+        raise ValueError(f"claims.yaml: ids used twice (claims and computed) {sorted(duplicates)}")
+    return out
+
+
 def _published_number(claim: Claim) -> float:
     """The published value as a number, read back through the claim's style."""
     text = claim.published.replace(" × 10^", "e").replace("%", "").replace("1:", "", 1)
@@ -130,7 +159,8 @@ def compute(claim: Claim, tables: Tables) -> float | str:
     if (claim.cohort and "patient" in claim.args
             and claim.args["patient"] not in set(tables["adsl"]["patient_id"])):
         return math.nan
-    value = getattr(results, claim.function)(tables, **claim.args)
+    function = getattr(results, claim.function, None) or getattr(descriptive, claim.function)
+    value = function(tables, **claim.args)
     if isinstance(value, str):
         return value
     return float(value) if value is not None else math.nan
@@ -262,7 +292,8 @@ def percent_counts(claim: Claim, tables: Tables) -> tuple[int, int] | None:
 class Claims:
     """The claims of one cohort, for inline use in the paper. With ``published_precision``
     (the published cohort) each number is printed as the article prints it; otherwise by the
-    cohort policy (:func:`cohort_styles`), percentages with their counts."""
+    cohort policy (:func:`cohort_styles`), percentages with their counts. The numbers the
+    documents print that the article does not state (:func:`load_computed`) are served alike."""
 
     def __init__(self, tables: Tables, published_precision: bool = True,
                  spans: bool = False, ledger: list[Claim] | None = None):
@@ -270,6 +301,7 @@ class Claims:
         self.spans = spans  # numbers in sentences carry their claim id (see marked)
         written = load_ledger()
         ledger = ledger or written  # the cohort's (analysis.ledger.settings.cohort_ledger)
+        ledger = [*ledger, *load_computed()]  # and the numbers the article does not state
         self.ledger = {c.id: c for c in ledger}
         self.set_apart = {c.id for c in written} - set(self.ledger)
         self.published_precision = published_precision
@@ -333,6 +365,12 @@ class Claims:
         """The claim's text for a sentence: in its span (:func:`span`) when the document
         asked for spans, else plain (compare values with :meth:`text`, never this)."""
         return self._span(claim_id, self.text(claim_id, counts))
+
+    def counted_as(self, claim_id: str, noun: str) -> str:
+        """A count claim for a sentence, 'no patient' / '1 patient' / '3 patients' (``noun``
+        in the singular), in its span when the document asked for spans."""
+        n = int(self.value(claim_id))
+        return self._span(claim_id, f"no {noun}" if n == 0 else plural(n, noun))
 
     def _span(self, claim_id: str, text: str) -> str:
         return span(claim_id, text) if self.spans else text

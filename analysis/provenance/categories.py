@@ -4,7 +4,7 @@ of every raw cell behind the claim.
 :func:`analysis.ledger.claims.category` compares a computed value with the published one;
 that stage cannot see where the raw values came from. Here a claim the comparison calls
 ``reproduced`` keeps that name only when every raw cell behind it (the values it read and
-the cells read to select its rows, :func:`analysis.provenance.lineage.claim_raw_cells`) is
+the cells read to select its rows, :func:`claim_cells`) is
 stated in the article or derived from stated values only (``data-raw/provenance.csv``);
 one resting on any other cell (imputed, or blank) is :data:`RECONSTRUCTED`: the stated
 method gives the published value from values chosen to allow it, which shows the method
@@ -24,6 +24,7 @@ import pandas as pd
 
 from analysis.derivations.store import Tables
 from analysis.ledger.claims import Claim, evaluate, load_ledger
+from analysis.provenance import cells as provenance
 from analysis.provenance import lineage
 from analysis.provenance.sources import Lineage
 
@@ -46,15 +47,22 @@ def category(compared: str, bases: Collection[str] | None) -> str:
     return compared
 
 
-def claim_bases(claim: Claim, tables: Tables, sources: Lineage,
-                basis: pd.DataFrame) -> pd.Series:
-    """The basis of every raw cell behind a claim (``basis``:
-    :func:`analysis.provenance.cells.cell_rules`; a cell it does not list, a blank one, is
-    ``empty``), indexed by (sheet, line, column)."""
-    cells = sorted(lineage.claim_raw_cells(claim, tables, sources))
-    known = basis.set_index(["sheet", "row", "column"])["basis"]
-    index = pd.MultiIndex.from_tuples(cells, names=["sheet", "row", "column"])
-    return known.reindex(index).fillna("empty") if cells else pd.Series(dtype=str)
+READS = {"value": "behind the values read", "selection": "read to select rows"}
+
+
+def claim_cells(claim: Claim, tables: Tables, sources: Lineage,
+                lookup: pd.DataFrame) -> pd.DataFrame:
+    """Every raw cell behind a claim, once, sorted: sheet, line, column, value, basis (a
+    cell ``lookup`` does not list, a blank one, is ``empty``; ``lookup``:
+    :func:`analysis.provenance.cells.by_cell`) and ``read``: ``value`` for the cells behind
+    the values the claim read, with the cells that identify their raw rows (patient, course),
+    ``selection`` for the cells read only to select rows (:data:`READS`)."""
+    trace = lineage.claim_provenance(claim, tables, sources)
+    cells = pd.concat([provenance.cells_with_basis(trace[kind], lookup).assign(read=read)
+                       for kind, read in (("raw", "value"), ("raw_filters", "selection"))],
+                      ignore_index=True)
+    return (cells.drop_duplicates(["sheet", "line", "column"], keep="first")
+            .sort_values(["sheet", "line", "column"], ignore_index=True))
 
 
 def _note(bases: pd.Series) -> str:
@@ -71,19 +79,26 @@ def categorised(tables: Tables, sources: Lineage, basis: pd.DataFrame | None,
                 ledger: list[Claim] | None = None) -> pd.DataFrame:
     """The ledger (:func:`analysis.ledger.claims.evaluate`) with each claim's category by
     construction (:func:`category`); ``compared`` keeps the comparison's category, ``cells``
-    counts the raw cells behind the claim by basis (``bases``: the same as a dict), and a
-    claim consistent with the reconstruction has a note naming the cells it rests on.
-    ``basis`` is ``None`` for a cohort without a provenance file."""
+    counts the raw cells behind the claim by basis (``bases``: the same as a dict), ``reads``
+    by how they were read (:func:`claim_cells`: ``value`` and ``selection``, adding up to
+    the same total), and a claim consistent with the reconstruction has a note naming the
+    cells it rests on. ``basis`` is ``None`` for a cohort without a provenance file (no
+    basis is counted)."""
     ledger = ledger or load_ledger()
     frame = evaluate(tables, ledger)
     frame.insert(frame.columns.get_loc("category") + 1, "compared", frame["category"])
-    kinds, notes, counts = [], [], []
+    lookup = provenance.by_cell(basis if basis is not None else pd.DataFrame(
+        columns=[*provenance.CELL, "value", "basis"]))
+    kinds, notes, counts, reads = [], [], [], []
     for claim, row in zip(ledger, frame.itertuples(), strict=True):
-        bases = None if basis is None else claim_bases(claim, tables, sources, basis)
+        cells = claim_cells(claim, tables, sources, lookup)
+        bases = (None if basis is None
+                 else cells.set_index(["sheet", "line", "column"])["basis"])
         kind = category(row.category, None if bases is None else set(bases))
         kinds.append(kind)
         notes.append(_note(bases) if kind == RECONSTRUCTED
                      else "" if kind != row.category else row.note)
         counts.append({} if bases is None else bases.value_counts().to_dict())
-    return frame.assign(category=kinds, note=notes, bases=counts, cells=[
+        reads.append({read: int((cells["read"] == read).sum()) for read in READS})
+    return frame.assign(category=kinds, note=notes, bases=counts, reads=reads, cells=[
         ", ".join(f"{n} {b.replace('_', ' ')}" for b, n in c.items()) for c in counts])

@@ -17,13 +17,16 @@ import re
 
 import pandas as pd
 
+from analysis.common.formatting import render
 from analysis.derivations.store import Tables
-from analysis.ledger.claims import Claim, load_ledger
-from analysis.provenance import categories, lineage
+from analysis.ledger.claims import NOT_STATED, Claim, compute, load_computed, load_ledger, missing
+from analysis.provenance import categories
 from analysis.provenance import cells as provenance
 from analysis.provenance.sources import Lineage
 
 MAX_CELLS = 40  # raw cells listed per claim; the counts cover all of them
+BASIS_LABELS = {"stated": "stated", "derived_from_stated": "derived from stated",
+                "imputed": "imputed", "empty": "blank"}
 SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
@@ -33,13 +36,6 @@ def plain(text: str) -> str:
                   str(text))
 
 
-def raw_cells(claim: Claim, tables: Tables, sources: Lineage,
-              basis: pd.DataFrame) -> pd.DataFrame:
-    """The raw cells behind the values a claim read, with their text and basis."""
-    trace = lineage.claim_provenance(claim, tables, sources)
-    return provenance.cells_with_basis(trace["raw"], basis)
-
-
 def details(tables: Tables, sources: Lineage, basis: pd.DataFrame,
             reconstructed: bool = True, claims: list[Claim] | None = None
             ) -> dict[str, dict]:
@@ -47,7 +43,9 @@ def details(tables: Tables, sources: Lineage, basis: pd.DataFrame,
     "within 1 week"; ``relation`` alone too) and the computed text, the category by
     construction (:func:`analysis.provenance.categories.categorised`; ``reconstructed``
     false for a cohort without a provenance file) and its note, the number of raw cells per
-    basis and the first :data:`MAX_CELLS` cells (imputed ones first), each named as the
+    basis (``counts``) and by how they were read (``reads``), adding up to ``total`` as in
+    the supplement's table (:func:`basis_table`), and the first :data:`MAX_CELLS` cells
+    (those behind the values first, imputed ones first among them), each named as the
     cohort names it (``where``: CSV file and line, or worksheet and Excel row; the workbook
     or folder in ``origin``); ``claims``: the cohort's ledger
     (:func:`analysis.ledger.settings.cohort_ledger`, default as written)."""
@@ -57,20 +55,59 @@ def details(tables: Tables, sources: Lineage, basis: pd.DataFrame,
     out = {}
     for row in categories.categorised(tables, sources, basis if reconstructed else None,
                                       claims).itertuples():
-        cells = raw_cells(ledger[row.id], tables, sources, lookup)
-        order = cells["basis"].map({"imputed": 0, "derived_from_stated": 1}).fillna(2)
-        listed = cells.assign(order=order).sort_values("order", kind="stable").head(MAX_CELLS)
+        cells = categories.claim_cells(ledger[row.id], tables, sources, lookup)
         out[row.id] = {
             "what": row.what, "where": row.where, "published": plain(row.stated),
             "relation": row.relation, "computed": plain(row.computed),
             "category": row.category, "note": row.note,
-            "counts": provenance.basis_counts(cells), "total": len(cells),
-            "origin": sources.places.origin,
-            "cells": [{"sheet": r.sheet, "line": int(r.line),
-                       "where": sources.places.cell(r.sheet, int(r.line)), "column": r.column,
-                       "value": r.value, "basis": r.basis} for r in listed.itertuples()],
-        }
+            "counts": counts_text(row.bases), "total": sum(row.reads.values()),
+            "reads": reads_text(row.reads), **_listing(cells, sources, reconstructed)}
+    for claim in load_computed():  # numbers the article does not state
+        value = compute(claim, tables)
+        cells = categories.claim_cells(claim, tables, sources, lookup)
+        bases = cells["basis"].value_counts().to_dict() if reconstructed else {}
+        out[claim.id] = {
+            "what": claim.what, "where": "", "published": NOT_STATED, "relation": "=",
+            "computed": "NA" if missing(value) else plain(render(value, claim.style,
+                                                                 markup=False)),
+            "category": NOT_STATED, "note": "", "counts": counts_text(bases),
+            "total": len(cells), "reads": reads_text(cells["read"].value_counts().to_dict()),
+            **_listing(cells, sources, reconstructed)}
     return out
+
+
+def _listing(cells: pd.DataFrame, sources: Lineage, reconstructed: bool) -> dict:
+    """The first :data:`MAX_CELLS` raw cells of :func:`categories.claim_cells` for a popup,
+    those behind the values first and, among them, imputed ones first; where the cohort
+    keeps them (``origin``)."""
+    order = cells["basis"].map({"imputed": 0, "derived_from_stated": 1}).fillna(2)
+    listed = (cells.assign(order=order, by_read=cells["read"] != "value")
+              .sort_values(["by_read", "order"], kind="stable").head(MAX_CELLS))
+    return {"origin": sources.places.origin, "cells": [
+        {"sheet": r.sheet, "line": int(r.line), "where": sources.places.cell(r.sheet, int(r.line)),
+         "column": r.column, "value": r.value, "read": categories.READS[r.read],
+         "basis": r.basis if reconstructed else ""} for r in listed.itertuples()]}
+
+
+def labelled(bases: dict[str, int]) -> dict[str, int]:
+    """Counts by basis under the supplement's labels (:data:`BASIS_LABELS`), every label
+    present; a basis the provenance file could not settle (uncovered, ambiguous) is
+    ``other``."""
+    out = {label: int(bases.get(name, 0)) for name, label in BASIS_LABELS.items()}
+    out["other"] = int(sum(n for name, n in bases.items() if name not in BASIS_LABELS))
+    return out
+
+
+def counts_text(bases: dict[str, int]) -> str:
+    """'33 stated, 2 derived from stated, 111 imputed' (blank cells 'blank'), in the order
+    of the supplement's table (:func:`basis_table`)."""
+    return ", ".join(f"{n} {label}" for label, n in labelled(bases).items() if n)
+
+
+def reads_text(reads: dict[str, int]) -> str:
+    """'62 behind the values read, 84 read to select rows'."""
+    return ", ".join(f"{reads[name]} {label}" for name, label in categories.READS.items()
+                     if reads.get(name))
 
 
 def html_block(claim_details: dict[str, dict]) -> str:
@@ -83,15 +120,18 @@ def html_block(claim_details: dict[str, dict]) -> str:
 
 def basis_table(ledger: pd.DataFrame) -> pd.DataFrame:
     """One row per claim of a categorised ledger
-    (:func:`analysis.provenance.categories.categorised`): its category and how many of the
-    raw cells behind it (the values read and the cells read to select rows, the cells its
-    category is computed from) are stated, derived from stated values, imputed or blank."""
-    names = [*provenance.BASES, "empty"]
-    return pd.DataFrame([
-        {"claim": row.id, "category": row.category, "raw cells": sum(row.bases.values()),
-         **{name.replace("_", " ").replace("empty", "blank"): int(row.bases.get(name, 0))
-            for name in names}}
+    (:func:`analysis.provenance.categories.categorised`): its category, how many raw cells
+    stand behind it, how many of them lie behind the values it read (with the cells that
+    identify their rows) and how many were read only to select rows, and, for a
+    reconstruction, how many are stated, derived from stated values, imputed or blank. Both
+    splits add up to the total, as in the popups (:func:`details`)."""
+    with_basis = any(ledger["bases"].map(bool))
+    table = pd.DataFrame([
+        {"claim": row.id, "category": row.category, "raw cells": sum(row.reads.values()),
+         **{label: int(row.reads[name]) for name, label in categories.READS.items()},
+         **(labelled(row.bases) if with_basis else {})}
         for row in ledger.itertuples()])
+    return table.drop(columns=["other"]) if "other" in table and not table["other"].any() else table
 
 
 def html_details(trail: pd.DataFrame) -> str:
@@ -101,7 +141,11 @@ def html_details(trail: pd.DataFrame) -> str:
     items = "".join(
         f"<li id=\"trail-{html.escape(r['id'])}\"><b>{html.escape(r['id'])}</b>: "
         f"{html.escape(r['functions'])}; reads "
-        f"{html.escape(r['derived'])}; from {html.escape(r['raw cells'] or 'no raw cell')} "
-        f"({html.escape(r.get('basis') or 'none')}).</li>" for r in trail.to_dict("records"))
+        f"{html.escape(r['derived'])}; values from "
+        f"{html.escape(r['raw cells'] or 'no raw cell')} "
+        f"({html.escape(r.get('basis') or 'none')})"
+        + (f"; rows selected with {html.escape(r['raw cells read by filters'])}"
+           if r["raw cells read by filters"] else "") + ".</li>"
+        for r in trail.to_dict("records"))
     return ("```{=html}\n<details class=\"claim-trails\"><summary>The full trail of every "
             f"number</summary><ul>{items}</ul></details>\n```\n")

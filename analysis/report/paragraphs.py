@@ -6,11 +6,9 @@ availability statement. Each takes the cohort's :class:`~analysis.ledger.claims.
 
 from __future__ import annotations
 
-from analysis.common.formatting import p_value, plural
-from analysis.derivations.store import Tables
+from analysis.common.formatting import plural
 from analysis.ledger.claims import Claims
 from analysis.report import prose
-from analysis.results.statistics import attainable_mann_whitney_p
 
 
 def survival(claims: Claims, efs_rule: str, article_reading: bool) -> str:
@@ -30,21 +28,15 @@ def survival(claims: Claims, efs_rule: str, article_reading: bool) -> str:
         "transplant dates the article does not report (see the audit in the supplement).")
 
 
-def il6_group_sizes(tables: Tables) -> list[int]:
-    """Patients with an IL-6 fold change after CART1 and after CART2."""
-    il6 = tables["adcourse"].dropna(subset=["il6_fold_change"])
-    return [int((il6["course"] == c).sum()) for c in (1, 2)]
-
-
-def mann_whitney_note(tables: Tables) -> str:
-    """What the group sizes of the IL-6 comparison allow the Mann-Whitney test to show."""
-    group_sizes = il6_group_sizes(tables)
-    mw_sizes = " and ".join(map(str, group_sizes))
-    exact_p = attainable_mann_whitney_p(*group_sizes) if all(group_sizes) else []
-    if exact_p:
+def mann_whitney_note(claims: Claims) -> str:
+    """What the group sizes of the IL-6 comparison allow the Mann-Whitney test to show, the
+    sizes and the smallest attainable P value in their claim spans."""
+    sizes = [int(claims.value(c)) for c in ("n_il6_fold_cart1", "n_il6_fold_cart2")]
+    mw_sizes = f"{claims.marked('n_il6_fold_cart1')} and {claims.marked('n_il6_fold_cart2')}"
+    if claims.applies("il6_fold_smallest_p"):
         return (f"With {mw_sizes} patients in the two groups the smallest P value the "
-                f"exact test can give is {p_value(min(exact_p))}.")
-    if all(group_sizes):
+                f"exact test can give is {claims.marked('il6_fold_smallest_p')}.")
+    if all(sizes):
         return (f"With {mw_sizes} patients in the two groups the normal approximation "
                 "replaces the exact test.")
     return ("*The comparison needs IL-6 fold changes after both courses; this "
@@ -63,9 +55,9 @@ def il6(claims: Claims) -> str:
             f"{n['il6_fold_cart2'].data} after CART2 ({claims.p('il6_fold_p')}), and the median "
             f"IL-6 peak {n['il6_peak_cart1'].data} against {n['il6_peak_cart2'].data} pg/mL "
             f"({claims.p('il6_peak_p')}; @fig-cytokines D–E).\n")
-    parts.append(" ".join([mann_whitney_note(claims.tables),
+    parts.append(" ".join([mann_whitney_note(claims),
                            "@fig-cytokines F–G sets IL-6 and IFN-γ beside the CAR copy number.",
-                           prose.moved_with(claims.tables)]))
+                           prose.moved_with(claims)]))
     return "".join(parts)
 
 
@@ -115,7 +107,7 @@ def discussion(claims: Claims, bundled: bool) -> str:
         return ("*The discussion and conclusions interpret the published cohort and are left "
                 "out for this cohort; the results above are computed from its sheets.*")
     n = claims.inline()
-    mw_sizes = " and ".join(map(str, il6_group_sizes(claims.tables)))
+    mw_sizes = f"{n['n_il6_fold_cart1'].data} and {n['n_il6_fold_cart2'].data}"
     return f"""
 Repeating a CD19 CAR-T after relapse has given modest and short-lived responses in earlier
 series [@gauthier2021; @holland2022; @wudhikarn2021]. In this small study every patient

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.common.formatting import fixed, percent, plural, render
+from analysis.common.formatting import fixed, percent
 from analysis.derivations.events import EFS_RULES
 from analysis.derivations.store import Tables
 from analysis.ledger.claims import Claims
 from analysis.results import measures as results
-from analysis.results.statistics import spearman
 
 MINUS = "\u2212"
 
@@ -69,20 +68,22 @@ def lymphodepletion(claims: Claims) -> str:
     return text
 
 
-def relapse_sites(tables: Tables) -> str:
-    """Where the relapse after CART1 was: marrow only, extramedullary only, or both."""
-    categories = tables["adsl"]["relapse_cart1_category"].value_counts()
-    words = {"isolated BM": "confined to the marrow",
-             "isolated extramedullary": "isolated extramedullary",
-             "combined": "combined (marrow and extramedullary)"}
-    found = [f"{words[k]} in {plural(int(categories[k]), 'patient')}" for k in words
-             if categories.get(k, 0)]
-    missing = int(tables["adsl"]["relapse_cart1_category"].isna().sum())
+RELAPSE_SITES = {"isolated BM": ("n_isolated_bm_relapse", "confined to the marrow"),
+                 "isolated extramedullary": ("n_isolated_emd_relapse", "isolated extramedullary"),
+                 "combined": ("n_combined_relapse_cart1", "combined (marrow and extramedullary)")}
+
+
+def relapse_sites(claims: Claims) -> str:
+    """Where the relapse after CART1 was: marrow only, extramedullary only, or both, each
+    count in its claim span (:data:`RELAPSE_SITES`)."""
+    found = [f"{words} in {claims.counted_as(claim_id, 'patient')}"
+             for claim_id, words in RELAPSE_SITES.values() if claims.value(claim_id)]
     if not found:
         return "no relapse site after CART1 is recorded."
     text = "the relapse after CART1 was " + _series(found)
-    if missing:
-        text += f"; no relapse after CART1 is recorded for {plural(missing, 'patient')}"
+    if claims.value("n_no_relapse_site_cart1"):
+        text += ("; no relapse after CART1 is recorded for "
+                 f"{claims.counted_as('n_no_relapse_site_cart1', 'patient')}")
     return text + "."
 
 
@@ -90,58 +91,52 @@ def _series(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def cytokine_copies(tables: Tables, cytokine: str, course: int = 2) -> dict:
-    """Spearman correlation of a cytokine with total CAR copies after a course, over the
-    samples of one patient on one study day (day 0 onwards): rho, P, pairs, patients."""
-    pairs = results.same_day_pairs(tables, cytokine, "total CAR", course)
-    result = spearman(pairs["first"], pairs["second"])
-    return {**result, "patients": pairs.index.get_level_values(0).nunique()}
+COPIES = {"IL-6": "il6_copies", "IFN-gamma": "ifng_copies"}  # claim ids' stems
 
 
-def moved_with(tables: Tables, cytokines: tuple[str, ...] = ("IL-6", "IFN-gamma")
-               ) -> str:
+def moved_with(claims: Claims, cytokines: tuple[str, ...] = ("IL-6", "IFN-gamma")) -> str:
     """How each cytokine moved with the CAR copy number after CART2, described by a Spearman
-    rank correlation over same-day samples. No P value is given: several same-day pairs of
-    one patient are not independent observations, so a test treating them as such would
-    overstate the evidence."""
+    rank correlation over same-day samples (claims ``<stem>_rho``, ``_pairs``, ``_patients``
+    of :data:`COPIES`). No P value is given: several same-day pairs of one patient are not
+    independent observations, so a test treating them as such would overstate the
+    evidence."""
     sentences = []
     for name in cytokines:
-        label = name.replace("-gamma", "-γ")
-        r = cytokine_copies(tables, name)
-        if pd.isna(r["rho"]):
+        label, stem = name.replace("-gamma", "-γ"), COPIES[name]
+        if not claims.applies(f"{stem}_rho"):
             sentences.append(f"Too few same-day {label} and CAR copy samples "
-                             f"({plural(r['n'], 'pair')}) to relate them.")
+                             f"({claims.counted_as(stem + '_pairs', 'pair')}) to relate them.")
             continue
-        verb = ("tended to rise and fall with" if r["rho"] > 0 else
-                "tended to move against" if r["rho"] < 0 else "did not move with")
+        rho = claims.value(f"{stem}_rho")
+        verb = ("tended to rise and fall with" if rho > 0 else
+                "tended to move against" if rho < 0 else "did not move with")
         sentences.append(
-            f"{label} {verb} the CAR copy number (Spearman ρ = {render(r['rho'], 'decimals:2')} over "
-            f"{plural(r['n'], 'same-day pair')} from {plural(r['patients'], 'patient')}; "
+            f"{label} {verb} the CAR copy number (Spearman ρ = {claims.marked(stem + '_rho')} "
+            f"over {claims.counted_as(stem + '_pairs', 'same-day pair')} from "
+            f"{claims.counted_as(stem + '_patients', 'patient')}; "
             "pairs from one patient are not independent, so no P value is given).")
     return " ".join(sentences)
 
 
-def cd4cd8(claims: Claims, course: int = 2) -> str:
-    """The CD4/CD8 ratios before and after infusion, from the patients with both values
-    (:func:`analysis.results.measures.ratio_pairs`): medians before and lowest after, how many pairs
-    started above 1 and went below 1."""
-    pairs = results.ratio_pairs(claims.tables, course)
-    if pairs.empty:
+RATIOS = (("cd4cd8_t", "T cells"), ("cd4cd8_car", "CAR-T cells"))  # claim stems, labels
+
+
+def cd4cd8(claims: Claims) -> str:
+    """The CD4/CD8 ratios of CART2 before and after infusion, from the patients with both
+    values (:func:`analysis.results.measures.ratio_pairs`): medians before and lowest after,
+    how many pairs started above 1 and went below 1, each number in its claim span."""
+    if not claims.value("cd4cd8_pairs"):
         return ("No patient has a CD4/CD8 ratio measured both before and after infusion, so "
                 "its change is not described.")
-    parts = []
-    for parameter, label in (("CD4/CD8 T cells", "T cells"),
-                             ("CD4/CD8 CAR-T cells", "CAR-T cells")):
-        rows = pairs[pairs["parameter"] == parameter]
-        if len(rows):
-            parts.append(f"{label} ({plural(len(rows), 'patient')}) from a median of "
-                         f"{fixed(rows['before'].median(), 2)} to "
-                         f"{fixed(rows['after'].median(), 2)}")
+    parts = [f"{label} ({claims.counted_as(stem + '_patients', 'patient')}) from a median of "
+             f"{claims.marked(stem + '_before')} to {claims.marked(stem + '_after')}"
+             for stem, label in RATIOS if claims.value(stem + "_patients")]
     text = ("Where the CD4/CD8 ratio was measured both before infusion (blood, or the product "
             "for CAR-T cells) and after it, the ratio went, from before to its lowest after, "
             f"for {_series(parts)}. It was above 1 before infusion in "
-            f"{int((pairs['before'] > 1).sum())} of {plural(len(pairs), 'pair')} and below 1 "
-            f"after in {int((pairs['after'] < 1).sum())}")
+            f"{claims.marked('cd4cd8_pairs_above_before')} of "
+            f"{claims.counted_as('cd4cd8_pairs', 'pair')} "
+            f"and below 1 after in {claims.marked('cd4cd8_pairs_below_after')}")
     if claims.applies("cd4cd8_inversion_day"):
         text += f", by day {claims.marked('cd4cd8_inversion_day')} at the latest"
     return (text + f"; every ratio fell in {claims.marked('n_cd4cd8_reduced')} of these "

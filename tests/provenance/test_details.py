@@ -50,3 +50,61 @@ def test_numbers_inside_sentences_carry_their_claim_only_when_asked(bundled_deri
     durations = marked.duration("bca_cart1_median", "bca_cart1_min", "bca_cart1_max")
     assert re.findall(r'data-claim="(\w+)"', durations) == [
         "bca_cart1_median", "bca_cart1_min", "bca_cart1_max"]
+
+
+@pytest.fixture(scope="module")
+def bundled_counts(bundled_derived):
+    """The supplement's table of raw cells per claim and the popups' details, as the
+    documents compute them for the bundled cohort."""
+    from analysis.common.paths import cohort_paths
+    from analysis.provenance import categories, details
+    from analysis.provenance import cells as provenance
+    from analysis.provenance.sources import cohort_lineage
+
+    paths = cohort_paths(None)
+    sources, basis = cohort_lineage(paths), provenance.cell_rules(paths.raw)
+    ledger = categories.categorised(bundled_derived, sources, basis)
+    return (details.basis_table(ledger).set_index("claim"),
+            details.details(bundled_derived, sources, basis), sources)
+
+
+def test_the_supplement_table_and_the_popup_count_the_same_raw_cells(bundled_counts,
+                                                                      bundled_derived):
+    from analysis.ledger.claims import load_ledger
+    from analysis.provenance import categories, lineage
+
+    table, popups, sources = bundled_counts
+    reads, bases = list(categories.READS.values()), ["stated", "derived from stated",
+                                                     "imputed", "blank"]
+    assert list(table.columns) == ["category", "raw cells", *reads, *bases]
+    for claim in load_ledger():
+        row, popup = table.loc[claim.id], popups[claim.id]
+        # the lineage's own set of cells (values and filters) is the total everywhere
+        total = len(lineage.claim_raw_cells(claim, bundled_derived, sources))
+        assert row["raw cells"] == popup["total"] == total, claim.id
+        assert row[reads].sum() == total and row[bases].sum() == total, claim.id
+        assert popup["reads"] == ", ".join(f"{row[r]} {r}" for r in reads if row[r]), claim.id
+        assert popup["counts"] == ", ".join(f"{row[b]} {b}" for b in bases if row[b]), claim.id
+    # a survival estimate: its event dates are values read, the assessments only select
+    assert table.loc["os_6m", reads[1]] > 0 and table.loc["os_6m", reads[0]] > 0
+
+
+def test_the_popup_lists_the_cells_behind_the_values_first(bundled_counts):
+    _, popups, _ = bundled_counts
+    listed = [c["read"] for c in popups["os_6m"]["cells"]]
+    assert listed == sorted(listed, key=lambda r: r != "behind the values read")
+    assert {c["basis"] for c in popups["os_6m"]["cells"]} <= {
+        "stated", "derived_from_stated", "imputed", "empty"}
+
+
+def test_a_number_the_article_does_not_state_says_so_and_shows_its_raw_cells(bundled_counts):
+    from analysis.ledger.claims import NOT_STATED, load_computed, load_ledger
+
+    _, popups, _ = bundled_counts
+    computed = {c.id for c in load_computed()}
+    assert computed and not computed & {c.id for c in load_ledger()}  # verify never sees them
+    for claim_id in computed:
+        popup = popups[claim_id]
+        assert popup["published"] == NOT_STATED and popup["computed"] != "NA", claim_id
+        assert popup["total"] == len(popup["cells"]) or len(popup["cells"]) == 40, claim_id
+    assert popups["il6_copies_rho"]["total"] > 0

@@ -51,6 +51,6 @@ def test_a_workbook_trace_names_worksheets_and_excel_rows(tmp_path):
     lineage = cohort_lineage(cohort_paths(book))
     text = report("cart2_dose_min", tables, lineage, provenance.cell_rules(book),
                   reconstructed=False)
-    assert "raw cells behind the values in followup.xlsx" in text
+    assert "raw cells in followup.xlsx: " in text
     assert "worksheet  row" in text and ".csv" not in text
     assert str(tmp_path) not in text

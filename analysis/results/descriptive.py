@@ -1,0 +1,63 @@
+"""Numbers the documents print that the article does not state: the measures behind the
+``computed:`` entries of ``claims.yaml`` (a Spearman ρ and its pairs, CD4/CD8 medians, the
+reach of the Mann–Whitney test). Each returns a plain number, NaN when it cannot be
+computed for the cohort; like :mod:`analysis.results.measures`, they take the derived
+tables and read them through pandas, so their provenance is traced as a claim's is.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from analysis.derivations.store import Tables
+from analysis.results.measures import ratio_pairs, same_day_pairs
+from analysis.results.statistics import attainable_mann_whitney_p, spearman
+
+
+def spearman_rho(tables: Tables, first: str, second: str, course: int) -> float:
+    """Spearman ρ of two lab parameters over same-day samples after a course
+    (:func:`analysis.results.measures.same_day_pairs`), NaN with too few pairs."""
+    pairs = same_day_pairs(tables, first, second, course)
+    return spearman(pairs["first"], pairs["second"])["rho"]
+
+
+def same_day_pair_count(tables: Tables, first: str, second: str, course: int) -> int:
+    """Number of same-day pairs of two lab parameters after a course."""
+    return len(same_day_pairs(tables, first, second, course))
+
+
+def same_day_patient_count(tables: Tables, first: str, second: str, course: int) -> int:
+    """Number of patients contributing same-day pairs of two lab parameters."""
+    return same_day_pairs(tables, first, second, course).index.get_level_values(
+        "patient_id").nunique()
+
+
+def ratio_median(tables: Tables, course: int, parameter: str, when: str) -> float:
+    """Median CD4/CD8 ratio (unitless) of one kind (T cells or CAR-T cells) over the patients
+    with both values (:func:`analysis.results.measures.ratio_pairs`), ``before`` infusion or
+    the lowest ``after`` it."""
+    pairs = ratio_pairs(tables, course)
+    values = pairs.loc[pairs["parameter"] == parameter, when]
+    return float(values.median()) if len(values) else np.nan
+
+
+def ratio_pair_count(tables: Tables, course: int, parameter: str | None = None,
+                     where: str | None = None) -> int:
+    """Number of CD4/CD8 ratio pairs (patient and kind, with values before and after), of one
+    kind if given, matching ``where`` (a query on ``before`` and ``after``) if given."""
+    pairs = ratio_pairs(tables, course)
+    if parameter is not None:
+        pairs = pairs[pairs["parameter"] == parameter]
+    return len(pairs.query(where, engine="python") if where else pairs)
+
+
+def smallest_mann_whitney_p(tables: Tables, column: str, first: int = 1,
+                            second: int = 2) -> float:
+    """The smallest two-sided P value the exact Mann–Whitney test can give for the group
+    sizes of ``column`` of adcourse in two courses; NaN when a group is empty or the groups
+    are too large for the exact test."""
+    frame = tables["adcourse"]
+    sizes = [int(frame.loc[frame["course"] == c, column].notna().sum())
+             for c in (first, second)]
+    attainable = attainable_mann_whitney_p(*sizes) if all(sizes) else []
+    return min(attainable) if attainable else np.nan
