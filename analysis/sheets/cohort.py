@@ -383,7 +383,8 @@ def _check_keys(frame, sheet: Sheet, label, problems) -> None:
 
 
 def _check_references(dictionary, frames, labels: dict[str, str], problems) -> None:
-    """Every patient_id refers to the patient sheet; every (patient, course) to the courses."""
+    """Every patient_id refers to the patient sheet; every (patient, course) to the courses
+    (each named as its label names it: a CSV file or a workbook's worksheet)."""
     patient_sheet = next(s for s in dictionary.values() if s.patient_sheet)
     known = set(frames[patient_sheet.name]["patient_id"].dropna())
     courses = frames.get("courses")
@@ -398,7 +399,7 @@ def _check_references(dictionary, frames, labels: dict[str, str], problems) -> N
         unknown = frame["patient_id"].notna() & ~frame["patient_id"].isin(known)
         _report(problems, label, frame.loc[unknown, "_row"], "patient_id",
                 frame.loc[unknown, "patient_id"],
-                f"a patient listed in {patient_sheet.filename}")
+                f"a patient listed in {Path(labels[patient_sheet.name]).name}")
         course_column = "course" if "course" in frame else "after_course"
         if sheet.name == "courses" or course_column not in frame or not known_courses:
             continue
@@ -407,4 +408,4 @@ def _check_references(dictionary, frames, labels: dict[str, str], problems) -> N
         missing = ~unknown & frame[course_column].notna() & ~pairs.isin(known_courses)
         _report(problems, label, frame.loc[missing, "_row"], course_column,
                 frame.loc[missing, course_column].astype(str),
-                "a course listed for this patient in courses.csv")
+                f"a course listed for this patient in {Path(labels['courses']).name}")

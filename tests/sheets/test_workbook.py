@@ -52,6 +52,23 @@ def test_problems_name_the_worksheet_and_excel_row(tmp_path):
     assert "a worksheet named 'qpcr'" in message
 
 
+def test_references_between_worksheets_name_worksheets_not_csv_files(tmp_path):
+    def edit(name, rows):
+        if name == "events":
+            rows[1][0] = "fu99"  # a patient the patients worksheet does not list
+        if name == "crs":
+            rows[1][1] = "7"  # a course fu01 never had
+        return rows
+
+    with pytest.raises(InputError) as caught:
+        read_cohort(workbook(FOLLOWUP, tmp_path / "refs.xlsx", edit))
+    message = str(caught.value)
+    assert "expected a patient listed in refs.xlsx, worksheet 'patients'" in message
+    assert "expected a course listed for this patient in refs.xlsx, worksheet 'courses'" in (
+        message)
+    assert ".csv" not in message
+
+
 def test_a_blank_row_keeps_the_excel_row_numbers(tmp_path):
     def edit(name, rows):
         if name == "courses":
