@@ -374,3 +374,49 @@ def crs_follows_lab(tables: Tables, parameter: str, course: int, which: str) -> 
             expected = rise_and_return(series)[0 if which == "onset" else 1]
             matches.append(expected == day)
     return _truth(all(matches)) if matches else np.nan
+
+
+def any_row(tables: Tables, table: str, where: str, course: int | None = None,
+            among: str | None = None) -> float:
+    """1 when some row of ``table`` (for the course; among rows matching ``among``) matches
+    ``where``, 0 when none does; NaN without rows."""
+    rows = _rows(tables, table, course, among)
+    return _truth(len(rows.query(where, engine="python")) > 0) if len(rows) else np.nan
+
+
+def every_of_patients(tables: Tables, table: str, where: str, patients: str,
+                      course: int | None = None) -> float:
+    """1 when every row of ``table`` (for the course) of the patients whose adsl row matches
+    ``patients`` matches ``where``, 0 otherwise; NaN without such rows."""
+    chosen = set(_rows(tables, "adsl", where=patients)["patient_id"])
+    rows = _rows(tables, table, course)
+    rows = rows[rows["patient_id"].isin(chosen)]
+    return _truth(len(rows.query(where, engine="python")) == len(rows)) if len(rows) else np.nan
+
+
+def visits_without_gaps(tables: Tables, visits: list[str], course: int | None = None) -> float:
+    """1 when each patient's assessments (adrs, for the course) hold every visit of the
+    schedule ``visits`` up to the last one of it they reached (unscheduled ones aside), 0
+    when one was skipped; NaN without scheduled assessments."""
+    rows = _rows(tables, "adrs", course)
+    reached = rows[rows["visit"].isin(visits)].groupby("patient_id")["visit"].agg(set)
+    if reached.empty:
+        return np.nan
+    return _truth(all(seen == set(visits[:max(visits.index(v) for v in seen) + 1])
+                      for seen in reached))
+
+
+def sampled_on_schedule(tables: Tables, course: int, parameter: str, days: list[int],
+                        tolerance: int, min_samples: int) -> float:
+    """1 when every patient with at least ``min_samples`` post-infusion values of a lab
+    parameter has one within ``tolerance`` days of each scheduled study day in ``days`` up
+    to the patient's last sample, 0 when a scheduled day has none; NaN without patients."""
+    rows = _lab(tables, None, course, parameter)
+    rows = rows[rows["study_day"] >= 0]
+    kept = []
+    for _, group in rows.groupby("patient_id"):
+        sampled = group["study_day"].to_numpy()
+        if len(sampled) >= min_samples:
+            kept.append(all((np.abs(sampled - day) <= tolerance).any()
+                            for day in days if day <= sampled.max()))
+    return _truth(all(kept)) if kept else np.nan
