@@ -129,7 +129,7 @@ def test_workbook_provenance_names_worksheets_and_excel_rows(cohorts):
 def test_trace_follows_a_number_to_worksheet_rows(cohorts, tmp_path):
     book = cohorts["xlsx"].raw
     text = _run("analysis.trace", book, "cart2_dose_min").stdout
-    assert "raw cells behind the values in followup.xlsx" in text
+    assert "raw cells in followup.xlsx: " in text
     assert re.search(r"worksheet\s+row\s+column\s+value", text)
     assert not [s for s in SHEETS if f"{s}.csv" in text]
 
