@@ -86,7 +86,9 @@ def cohorts(bundled_tables, tmp_path_factory) -> dict[str, dict]:
     style.style()
     return {"bundled": bundled_tables, "followup": derive_tables(read_cohort(FOLLOWUP)),
             "synthetic 12": _synthetic(tmp_path_factory, 12),
-            "synthetic 14": _synthetic(tmp_path_factory, 14)}
+            "synthetic 14": _synthetic(tmp_path_factory, 14),
+            "synthetic 20": _synthetic(tmp_path_factory, 20),
+            "synthetic 60": _synthetic(tmp_path_factory, 60)}
 
 
 @pytest.fixture(scope="module")
@@ -246,4 +248,132 @@ def test_imputed_flat_baselines_open_only_with_a_provenance_file(drawn, bundled_
 
     marked, plain = drawn["bundled"][1][1], figure2.draw(bundled_tables)
     assert open_markers(marked) > 0 and open_markers(plain) == 0
-    plt.close("all")
+    plt.close(plain)
+
+
+def _boxes(fig, ax) -> list:
+    fig.canvas.draw()  # box patches are placed when drawn; the last save drew at 72 dpi
+    renderer = fig.canvas.get_renderer()
+    return [t.get_bbox_patch().get_window_extent(renderer) for t in ax.texts
+            if t.get_bbox_patch() is not None]
+
+
+def test_flow_chart_boxes_stand_apart_inside_their_panel(drawn):
+    """No two boxes of the flow chart touch (at least 2 pt apart) and none leaves its panel,
+    for every cohort (the follow-up cohort's last row ran boxes into each other)."""
+    for cohort, figures in drawn.items():
+        fig = figures[0][1]
+        ax = next(a for a in fig.get_axes() if a.get_title(loc="left").startswith("B "))
+        boxes, gap = _boxes(fig, ax), 2 * fig.dpi / 72
+        assert len(boxes) >= 8, cohort
+        for a, b in itertools.combinations(boxes, 2):
+            assert not a.expanded(1, 1).padded(gap / 2).overlaps(b.padded(gap / 2)), cohort
+        area = ax.get_window_extent(fig.canvas.get_renderer())
+        for box in boxes:
+            assert area.y0 <= box.y0 and box.y1 <= area.y1 + 1, cohort
+
+
+def test_lymphodepletion_axis_spans_the_schedules_with_a_tick_per_day(drawn, cohorts):
+    for cohort, figures in drawn.items():
+        fig = figures[0][1]
+        rows = figure1.lymphodepletion_rows(cohorts[cohort])
+        ax = next(a for a in fig.get_axes() if any(
+            t.get_text().startswith("C ") for t in a.texts))
+        first, last = min(rows["first"].min(), 0), max(rows["last"].max(), 0)
+        low, high = ax.get_xlim()
+        assert first - 1 <= low < first - 0.4 and last + 0.4 < high <= last + 1, cohort
+        assert list(ax.get_xticks()) == list(range(int(first), 1)), cohort
+
+
+def test_mrd_negative_results_open_on_the_limit_and_said_in_the_legend(cohorts):
+    tables = {k: v.copy() for k, v in cohorts["bundled"].items()}
+    adrs = tables["adrs"]
+    negative = adrs.index[adrs["mrd_negative"].astype(bool)][0]
+    adrs.loc[negative, ["mrd_pct", "mrd_qualifier"]] = [0.0, ""]  # measured 0: negative
+    fig = figure3.draw(tables)
+    opened = [line for line in fig.findobj(plt.Line2D)
+              if line.get_gid() and line.get_markerfacecolor() == "white"]
+    assert opened
+    for line in opened:
+        assert set(np.asarray(line.get_ydata(), float)) == {figure3.MRD_NEGATIVE_PCT}
+    titles = [leg.get_title().get_text() for sub in fig.subfigs for leg in sub.legends]
+    assert any("open markers: MRD-negative" in t for t in titles), titles
+    plt.close(fig)
+
+
+def test_open_markers_for_imputed_values_are_named_in_the_legend(drawn):
+    for _, fig, _, _ in drawn["bundled"]:
+        if style.drew_open(fig) and fig.legends:
+            assert any("open markers" in leg.get_title().get_text() for leg in fig.legends)
+    assert "imputed" in drawn["bundled"][1][1].legends[0].get_title().get_text()
+
+
+def test_legends_clear_of_titles_and_at_risk_numbers_clear_of_their_labels(drawn):
+    """No legend covers a panel's title (Figure 3A's legend ran into 3B's title) and no text
+    of the survival panel touches another (the at-risk labels ran into two-digit counts)."""
+    for cohort, figures in drawn.items():
+        for name, fig, _, _ in figures:
+            renderer = fig.canvas.get_renderer()
+            legends = [leg for ax in fig.get_axes() if (leg := ax.get_legend())]
+            legends += fig.legends + [leg for sub in fig.subfigs for leg in sub.legends]
+            titles = [ax.title for ax in fig.get_axes() if ax.get_title(loc="left")]
+            for legend, title in itertools.product(legends, titles):
+                assert not legend.get_window_extent(renderer).overlaps(
+                    title.get_window_extent(renderer)), f"{cohort} {name}: {title.get_text()}"
+        figures[2][1].canvas.draw()
+        renderer = figures[2][1].canvas.get_renderer()
+        km = next(ax for ax in figures[2][1].get_axes()
+                  if ax.get_title(loc="left").startswith("B "))
+        texts = [t.get_window_extent(renderer) for t in km.texts if t.get_text().strip()]
+        texts.append(km.get_legend().get_window_extent(renderer))
+        for a, b in itertools.combinations(texts, 2):
+            assert not a.overlaps(b), cohort
+
+
+def test_product_markers_in_the_legend_as_drawn_and_one_day_axis_for_e_and_f(drawn):
+    fig = drawn["bundled"][3][1]
+    f = next(ax for ax in fig.get_axes() if ax.get_title(loc="left").startswith("F "))
+    handle = f.get_legend().legend_handles[0]
+    drawn_products = [line for line in f.get_lines() if line.get_gid()
+                      and line.get_markeredgecolor() == "black"]
+    assert drawn_products
+    for line in drawn_products:
+        assert line.get_markerfacecolor() != "white"
+        assert (handle.get_markersize(), handle.get_markeredgecolor(),
+                handle.get_markerfacecolor() != "white") == (
+                    line.get_markersize(), line.get_markeredgecolor(), True)
+    followup = drawn["followup"][3][1]
+    e, f = (next(ax for ax in followup.get_axes() if ax.get_title(loc="left").startswith(k))
+            for k in ("E ", "F "))
+    assert f.get_xlim() == e.get_xlim() and np.diff(f.get_xlim())[0] > 5
+
+
+def test_log_axes_label_whole_powers_of_ten_only(drawn):
+    for cohort, figures in drawn.items():
+        for name, fig, _, _ in figures:
+            fig.canvas.draw()
+            for ax in fig.get_axes():
+                if ax.get_yscale() != "log" or not ax.has_data():
+                    continue
+                low, high = ax.get_ylim()
+                major = [t for t in ax.get_yticks() if low <= t <= high]
+                assert len(major) >= 2, f"{cohort} {name} {ax.get_title(loc='left')!r}"
+                minor = [t.get_text() for t in ax.yaxis.get_minorticklabels() if t.get_text()]
+                assert not minor, f"{cohort} {name} {ax.get_title(loc='left')!r}: {minor}"
+
+
+def test_a_large_cohort_is_drawn_as_a_group_in_every_panel(drawn):
+    """Above MAX_LINES patients no panel draws patients one by one (Figure 2 drew lines for
+    the ten to twelve patients with cytokines, with no legend to tell them apart)."""
+    for cohort in ("synthetic 14", "synthetic 20", "synthetic 60"):
+        for name, fig, _, _ in drawn[cohort]:
+            patients = {line.get_gid() for line in fig.findobj(plt.Line2D) if line.get_gid()}
+            assert not patients, f"{cohort} {name}"
+            assert not [leg for leg in fig.legends if leg.get_title().get_text()]
+
+
+def test_captions_say_how_patients_are_drawn(cohorts):
+    assert "one colour and marker" in style.patients_note(5)
+    assert "median" in style.patients_note(20) and "20 patients" in style.patients_note(20)
+    assert "patient's colour" in figure4.product_ratio_caption(cohorts["bundled"])
+    assert "patient's colour" not in figure4.product_ratio_caption(cohorts["synthetic 60"])

@@ -26,11 +26,17 @@ def draw(tables: Tables) -> plt.Figure:
     schedules = len(lymphodepletion_rows(tables)) or 2
     fig = plt.figure(figsize=(FIGURE_WIDTH, 6.4 + 0.22 * schedules))
     grid = fig.add_gridspec(3, 1, height_ratios=[1.2, 4.2, 0.6 + 0.22 * schedules],
-                            hspace=0.2)
+                            hspace=0.2, left=0.02, right=0.98)
     constructs_panel(fig.add_subplot(grid[0]))
     flow_panel(fig.add_subplot(grid[1]), tables)
-    lymphodepletion_panel(fig.add_subplot(grid[2]), tables)
+    # the schedule's bars beside a column for their doses, right of the axes
+    bars = grid[2].subgridspec(1, 2, width_ratios=[LEFT_LABELS, 1 - LEFT_LABELS])[1]
+    lymphodepletion_panel(fig.add_subplot(bars.subgridspec(1, 2, width_ratios=[2, 1])[0]),
+                          tables)
     return fig
+
+
+LEFT_LABELS = 0.24  # share of the width left of panel C's axes, for its course and drug labels
 
 
 def constructs_panel(ax: plt.Axes) -> None:
@@ -69,31 +75,38 @@ def lymphodepletion_rows(tables: Tables) -> pd.DataFrame:
 
 
 def lymphodepletion_panel(ax: plt.Axes, tables: Tables) -> None:
-    """A bar per course, drug and schedule from its first to its last day, with the median
-    daily dose and the number of patients when not everyone given that course had it."""
+    """A bar per course, drug and schedule from its first to its last day, a tick per day
+    from the earliest first day to the infusion; right of the axes, the median daily dose,
+    the number of days and, when not everyone given that course had it, how many did."""
     title = "C  Lymphodepletion before each CAR-T"
     rows = lymphodepletion_rows(tables)
     if rows.empty:
         empty_panel(ax, title)
         return
-    ax.set_title(title)
+    ax.annotate(title, (0.02, 1), xycoords=("figure fraction", "axes fraction"),
+                xytext=(0, 6), textcoords="offset points", fontweight="bold",
+                fontsize=plt.rcParams["axes.titlesize"])
     treated = tables["adcourse"].groupby("course")["patient_id"].nunique()
     drugs = sorted(rows["drug"].unique())
+    doses = ax.get_yaxis_transform()  # x in axes fractions, y in rows
     for y, row in rows.iterrows():
         days = int(row["last"] - row["first"] + 1)
         ax.barh(y, days - 0.2, left=row["first"] - 0.4, height=0.6,
                 color=PALETTE[drugs.index(row["drug"])])
         share = (f" ({row['patients']} of {treated[row['course']]} patients)"
                  if row["patients"] < treated[row["course"]] else "")
-        ax.text(row["first"] - 0.6, y, f"{fixed(row['dose'], 0)} mg/m² × {days} d{share}",
-                va="center", ha="right")
+        ax.text(1.03, y, f"{fixed(row['dose'], 0)} mg/m² × {days} d{share}", va="center",
+                transform=doses, clip_on=False)
+    ax.text(1.03, -1.0, "daily dose × days", va="center", transform=doses, color="0.3")
     ax.axvline(0, color="0.2", ls="--", lw=1)
-    ax.text(0.15, -1.0, "infusion (day 0)", va="center")
+    ax.text(-0.15, -1.0, "infusion", va="center", ha="right")
     ax.set_yticks(range(len(rows)), [f"{COURSE_NAMES.get(c, c)}: {d}" for c, d in
                                      zip(rows["course"], rows["drug"], strict=True)])
-    ax.set_xlim(rows["first"].min() - 7, 3)
+    first = int(min(rows["first"].min(), 0))
+    ax.set_xticks(range(first, 1))
+    ax.set_xlim(first - 0.8, max(rows["last"].max(), 0) + 0.8)
     ax.set_ylim(len(rows) - 0.4, -1.6)
-    ax.set_xlabel("Day relative to CAR-T infusion")
+    ax.set_xlabel("Day relative to CAR-T infusion (day 0)")
 
 
 STATUS_WORDS = {"in CR": "In MRD-negative CR", "in CR with MRD": "In CR with detectable MRD",
@@ -142,35 +155,46 @@ def flow_counts(tables: Tables) -> dict[str, int]:
 
 
 def _outcomes(n: dict[str, int], branch: str) -> str:
-    lines = [f"{text}: n = {n[f'{branch}: {key}']}" for key, text in STATUS_WORDS.items()
+    lines = [f"{text}: n = {n[f'{branch}: {key}']}" for key, text in FLOW_WORDS.items()
              if n[f"{branch}: {key}"]]
-    return "\n".join(lines) or "none"
+    return "\n".join(lines)
+
+
+# the status words of the flow chart's last row, short enough for four boxes side by side
+FLOW_WORDS = {"in CR": "MRD-negative CR", "in CR with MRD": "CR with MRD",
+              "active disease": "Active disease", "relapsed": "Relapsed", "died": "Died",
+              "lost to follow-up": "Lost to follow-up"}
+BOX = {"boxstyle": "round,pad=0.45", "fc": "#eef3f8", "ec": "0.3"}
+ROWS = {"top": 0.98, "cart2": 0.82, "cr": 0.65, "branch": 0.47, "end": 0.29}  # box tops
 
 
 def flow_panel(ax: plt.Axes, tables: Tables) -> None:
+    """Boxes hung from their tops on five rows, four columns for the branches, each arrow from
+    the bottom of one box to the top of the next."""
     ax.set_title("B  Patient flow to the data cut-off")
     n = flow_counts(tables)
     boxes = {
-        "top": (0.5, 0.95, f"Relapse after CD19 CAR-T (CART1)\nn = {n['relapsed after CART1']}"),
-        "cart2": (0.5, 0.77, f"CD19 + CD22 CAR-T co-infusion (CART2)\nn = {n['received CART2']}"),
-        "cr": (0.27, 0.57, f"MRD-negative CR after CART2\nn = {n['MRD-negative CR']}"),
-        "nocr": (0.75, 0.57, f"No MRD-negative CR after CART2\nn = {n['no CR']}"),
+        "top": (0.5, "top", f"Relapse after CD19 CAR-T (CART1)\nn = {n['relapsed after CART1']}"),
+        "cart2": (0.5, "cart2",
+                  f"CD19 + CD22 CAR-T co-infusion (CART2)\nn = {n['received CART2']}"),
+        "cr": (0.25, "cr", f"MRD-negative CR after CART2\nn = {n['MRD-negative CR']}"),
+        "nocr": (0.75, "cr", f"No MRD-negative CR after CART2\nn = {n['no CR']}"),
     }
-    for x, branch in zip((0.12, 0.40, 0.62, 0.89), BRANCHES, strict=True):
+    for x, branch in zip((0.125, 0.375, 0.625, 0.875), BRANCHES, strict=True):
         words = "No allo-HSCT" if branch.endswith("no HSCT") else "Allo-HSCT"
-        boxes[branch] = (x, 0.36, f"{words}\nn = {n[branch]}")
+        boxes[branch] = (x, "branch", f"{words}\nn = {n[branch]}")
         if n[branch]:
-            boxes[f"{branch} end"] = (x, 0.07, _outcomes(n, branch))
-    for x, y, text in boxes.values():
-        ax.text(x, y, text, ha="center", va="center",
-                bbox={"boxstyle": "round,pad=0.45", "fc": "#eef3f8", "ec": "0.3"})
+            boxes[f"{branch} end"] = (x, "end", _outcomes(n, branch))
+    drawn = {name: ax.text(x, ROWS[row], text, ha="center", va="top", bbox=BOX, gid=name)
+             for name, (x, row, text) in boxes.items()}
     links = [("top", "cart2"), ("cart2", "cr"), ("cart2", "nocr")]
     links += [("cr" if b.startswith("CR") else "nocr", b) for b in BRANCHES]
     links += [(b, f"{b} end") for b in BRANCHES if n[b]]
-    for start, end in links:
-        (x0, y0, _), (x1, y1, _) = boxes[start], boxes[end]
-        ax.annotate("", xy=(x1, y1 + 0.065), xytext=(x0, y0 - 0.065),
-                    arrowprops={"arrowstyle": "-|>", "color": "0.3"})
+    for start, end in links:  # from the bottom centre of one text to the top of the next
+        ax.annotate("", xy=(0.5, 1), xycoords=drawn[end], xytext=(0.5, 0),
+                    textcoords=drawn[start],
+                    arrowprops={"arrowstyle": "-|>", "color": "0.3", "shrinkA": 5,
+                                "shrinkB": 5})
     ax.set_xlim(0, 1)
-    ax.set_ylim(-0.08, 1.02)
+    ax.set_ylim(0, 1)
     ax.axis("off")

@@ -15,9 +15,12 @@ from analysis.derivations.store import Tables
 from analysis.report.figures.style import (
     COURSE_NAMES,
     FIGURE_WIDTH,
-    MAX_LINES,
+    IMPUTED_LABEL,
     PALETTE,
+    decades,
+    drew_open,
     empty_panel,
+    identified,
     lab_rows,
     legend_below,
     patient_legend,
@@ -48,7 +51,7 @@ def draw(tables: Tables, imputed: frozenset = frozenset()) -> plt.Figure:
                                        [("F", "IL-6"), ("G", "IFN-gamma")], strict=True):
         shown |= timing_panel(fig.add_subplot(grid[2, columns]), tables, name,
                               f"{letter}  {name.replace('-gamma', '-γ')} and CAR copies", looks)
-    patient_legend(fig, looks, shown, y=0.96)
+    patient_legend(fig, looks, shown, y=0.96, opened=IMPUTED_LABEL if drew_open(fig) else "")
     return fig
 
 
@@ -61,6 +64,7 @@ def cytokine_panel(ax: plt.Axes, tables: Tables, parameter: str, title: str,
         return set()
     note = trajectories(ax, rows, looks, imputed=imputed)
     ax.set_yscale("log")
+    decades(ax)
     ax.set_title(title + note)
     ax.set_xlabel("Days after CART2")
     ax.set_ylabel("pg/mL")
@@ -70,13 +74,14 @@ def cytokine_panel(ax: plt.Axes, tables: Tables, parameter: str, title: str,
 def il6_comparison_panel(ax: plt.Axes, tables: Tables, column: str, title: str,
                          ylabel: str, looks: dict) -> set[str]:
     """Each patient's value after CART1 and after CART2 (a grey line joins a patient's two),
-    the median as a black bar; box plots only when a course has more than MAX_LINES values."""
+    the median as a black bar; box plots with points in one colour when the cohort's
+    patients are not identified."""
     rows = tables["adcourse"][tables["adcourse"]["course"].isin([1, 2])].dropna(subset=[column])
     if rows["course"].nunique() < 2:
         empty_panel(ax, title)
         return set()
     groups = [rows.loc[rows["course"] == c, ["patient_id", column]] for c in (1, 2)]
-    many = max(len(g) for g in groups) > MAX_LINES
+    many = not identified(looks)
     if many:
         ax.boxplot([g[column] for g in groups], positions=[0, 1], widths=0.45,
                    showfliers=False, medianprops={"color": "black"})
@@ -95,6 +100,7 @@ def il6_comparison_panel(ax: plt.Axes, tables: Tables, column: str, title: str,
             ax.plot([x - 0.2, x + 0.2], [median, median], color="black", lw=1.5, zorder=2)
     test = mann_whitney(groups[0][column], groups[1][column])
     ax.set_yscale("log")
+    decades(ax)
     ax.set_xticks([0, 1], [COURSE_NAMES[1], COURSE_NAMES[2]])
     ax.set_xlim(-0.5, 1.5)
     ax.set_title(f"{title}\nMann–Whitney {p_clause(p_value(test['p']))}")
@@ -123,9 +129,9 @@ def timing_panel(ax: plt.Axes, tables: Tables, parameter: str, title: str,
                                     & rows["study_day"].between(0, 28)]), ls, text)
               for rows, ls, text in [(cytokine, "-", name), (copies, "--", "CAR copies")]]
     note = ""
-    for rows, ls, text in series:
-        note = trajectories(ax, rows, looks, ls=ls) or note
-        ax.plot([], [], color="0.3", ls=ls, label=text)
+    for color, (rows, ls, text) in zip(PALETTE, series, strict=False):
+        note = trajectories(ax, rows, looks, ls=ls, color=color) or note  # summary in colour
+        ax.plot([], [], color="0.3" if identified(looks) else color, ls=ls, label=text)
     ax.set_ylim(0, 105)
     ax.set_title(title + note)
     ax.set_xlabel("Days after CART2")

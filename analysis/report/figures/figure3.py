@@ -13,16 +13,19 @@ import pandas as pd
 import seaborn as sns
 from lifelines import KaplanMeierFitter
 
+from analysis.derivations.response import MRD_NEGATIVE_BELOW
 from analysis.derivations.store import Tables
 from analysis.derivations.timing import months_from_days
 from analysis.report.figures.style import (
     COURSE_NAMES,
     FIGURE_WIDTH,
-    MAX_LINES,
     MIN_FONT_PT,
     OKABE_ITO,
     PALETTE,
+    decades,
+    drew_open,
     empty_panel,
+    identified,
     legend_below,
     patient_legend,
     patient_looks,
@@ -30,28 +33,36 @@ from analysis.report.figures.style import (
 )
 
 MAX_SWIMMER_ROWS = 60  # the swimmer plot shows at most this many patients
-ROW_INCHES = 0.17  # height of a swimmer row up to 24 patients; more share 4 inches
+ROW_INCHES = 0.17  # height of a swimmer row up to 20 patients; more share 3.4 inches
+SWIMMER_INCHES = 3.4
 LABEL_INCHES = 0.12  # patient labels closer than this are thinned to every k-th
-MRD_NEGATIVE_PCT = 0.01  # the MRD-negative limit drawn in panels C and D
+LEGEND_COLUMNS = 4
+LEGEND_ROW_INCHES = 0.17  # one row of the swimmer legend at 7.5 pt
+MRD_NEGATIVE_PCT = MRD_NEGATIVE_BELOW  # the MRD-negative limit drawn in panels C and D
+MRD_OPEN_LABEL = f"MRD-negative, below {MRD_NEGATIVE_BELOW:g}%, drawn at {MRD_NEGATIVE_BELOW:g}%"
 
 
 def draw(tables: Tables, efs_rule: str = "hsct_ignored") -> plt.Figure:
     """A: swimmer plot from CART1; B: Kaplan–Meier EFS (under ``efs_rule``, a key of
     ``analysis.derivations.events.EFS_RULES``) and OS after CART2; C: marrow MRD from
     CART1; D: marrow MRD around CART2, by day."""
-    rows = min(tables["adsl"]["patient_id"].nunique(), MAX_SWIMMER_ROWS)
-    bars = ROW_INCHES * rows if rows <= 24 else 4.0
-    top = bars + 1.2  # title, axis label and the legend below the bars
-    fig = plt.figure(figsize=(FIGURE_WIDTH, top + 5.2))
-    upper, lower = fig.subfigures(2, 1, height_ratios=[top, 5.2])
-    upper.subplots_adjust(top=1 - 0.25 / top, bottom=1.0 / top, left=0.12, right=0.97)
-    swimmer_panel(upper.subplots(), tables)
-    grid = lower.add_gridspec(2, 2, hspace=0.85, wspace=0.35, top=0.95, bottom=0.15)
+    rows = swimmer_rows(tables)
+    handles = swimmer_legend(tables, rows)
+    bars = ROW_INCHES * len(rows) if len(rows) <= 20 else SWIMMER_INCHES
+    legend = LEGEND_ROW_INCHES * math.ceil(len(handles) / LEGEND_COLUMNS)
+    top = bars + 0.85 + legend  # title, axis label and the legend below the bars
+    fig = plt.figure(figsize=(FIGURE_WIDTH, top + 5.0))
+    upper, lower = fig.subfigures(2, 1, height_ratios=[top, 5.0])
+    upper.subplots_adjust(top=1 - 0.25 / top, bottom=1 - (0.25 + bars) / top, left=0.12,
+                          right=0.97)
+    swimmer_panel(upper.subplots(), tables, rows, handles)
+    grid = lower.add_gridspec(2, 2, hspace=0.95, wspace=0.35, top=0.94, bottom=0.15)
     looks = patient_looks(tables["adsl"]["patient_id"])
     km_panel(lower.add_subplot(grid[0, 0]), tables, efs_rule)
     shown = marrow_panel(lower.add_subplot(grid[0, 1]), tables, looks)
     shown |= mrd_course_panel(lower.add_subplot(grid[1, :]), tables, looks)
-    patient_legend(lower, looks, shown, y=0.06, above=False)
+    patient_legend(lower, looks, shown, y=0.06, above=False,
+                   opened=MRD_OPEN_LABEL if drew_open(lower) else "")
     return fig
 
 
@@ -95,73 +106,88 @@ def _event_kind(event) -> str:
     return event.event
 
 
-def _event_style(kind: str) -> dict:
-    """Marker of an event: filled ones black with a white edge, open ones white with a
-    black edge, line-like ones (death, loss) larger and without edge."""
+def _event_style(kind: str, scale: float = 1.0) -> dict:
+    """Marker of an event (sizes times ``scale``): filled ones black with a white edge, open
+    ones white with a black edge, line-like ones (death, loss) larger and without edge."""
     marker, face, _ = EVENT_MARKERS[kind]
     if marker in ("|", "$\u2020$"):
-        return {"marker": marker, "ms": 9, "mew": 1.6, "color": "black"}
-    return {"marker": marker, "ms": 6, "mfc": face, "color": face, "mew": 0.6,
+        return {"marker": marker, "ms": 9 * scale, "mew": 1.6 * scale, "color": "black"}
+    return {"marker": marker, "ms": 6 * scale, "mfc": face, "color": face, "mew": 0.6,
             "mec": "black" if face == "white" else "white"}
 
 
-def swimmer_panel(ax: plt.Axes, tables: Tables) -> None:
-    """A bar per patient from CART1 to death, loss or last contact, coloured by status;
-    infusions as triangles above the bar, events on it."""
-    ax.set_title("A  Course of each patient from CART1 to the end of follow-up")
+def swimmer_rows(tables: Tables) -> list[dict]:
+    """The swimmer plot's rows, patients by ID (at most MAX_SWIMMER_ROWS): each with its
+    CART1 date, status segments (start, stop, status), infusions (date, course) and event
+    marks (date, kind), from CART1 to death, loss or last contact."""
     adcourse, events = tables["adcourse"], tables["adevents"]
     cart1 = adcourse[adcourse["course"] == 1].set_index("patient_id")["infusion_date"]
-    patients = sorted(cart1.index)
-    if not patients:
-        empty_panel(ax, "A  Course of each patient")
-        return
-    if len(patients) > MAX_SWIMMER_ROWS:
-        ax.set_title(f"A  Course from CART1 to the end of follow-up: first {MAX_SWIMMER_ROWS} "
-                     f"of {len(patients)} patients by ID")
-        patients = patients[:MAX_SWIMMER_ROWS]
     ends = adcourse.groupby("patient_id").apply(
         lambda g: g["infusion_date"].min() + pd.to_timedelta(
             g["follow_up_months"].iloc[0] * 30, unit="D"), include_groups=False)
-    adcourse = adcourse[adcourse["patient_id"].isin(patients)]
-    events = events[events["patient_id"].isin(patients)]
-    drawn: set[str] = set()
-    for y, patient in enumerate(patients):
-        start = cart1[patient]
-
-        def months(d, start=start):
-            return months_from_days((pd.Timestamp(d) - start).days)
-
+    rows = []
+    for patient in sorted(cart1.index)[:MAX_SWIMMER_ROWS]:
         mine = events[(events["patient_id"] == patient) & (events["event"] != "last_contact")]
         courses = adcourse[adcourse["patient_id"] == patient]
-        for begin, stop, state in status_segments(courses, mine, ends[patient]):
-            drawn.add(state)
+        marks = [(e.event_date, _event_kind(e)) for e in mine.itertuples()]
+        if not mine["event"].isin(["death", "lost_to_follow_up"]).any():
+            marks.append((ends[patient], "alive"))
+        rows.append({"patient": patient, "start": cart1[patient],
+                     "segments": status_segments(courses, mine, ends[patient]),
+                     "infusions": [(c.infusion_date, int(c.course))
+                                   for c in courses.itertuples()], "marks": marks})
+    return rows
+
+
+def swimmer_legend(tables: Tables, rows: list[dict]) -> list:
+    """Legend handles of what the swimmer rows draw: infusions of each course, events,
+    statuses."""
+    courses = sorted({c for row in rows for _, c in row["infusions"]})
+    kinds = {kind for row in rows for _, kind in row["marks"]}
+    states = {state for row in rows for *_, state in row["segments"]}
+    handles = [plt.Line2D([], [], marker="v", ls="none", color=PALETTE[c - 1], ms=5,
+                          label=f"{COURSE_NAMES.get(c, c)} infusion") for c in courses]
+    handles += [plt.Line2D([], [], ls="none", label=text, **_event_style(kind))
+                for kind, (_, _, text) in EVENT_MARKERS.items() if kind in kinds]
+    handles += [plt.Rectangle((0, 0), 1, 1, color=c, label=t) for t, c in STATUS_COLORS.items()
+                if t in states]
+    return handles
+
+
+def swimmer_panel(ax: plt.Axes, tables: Tables, rows: list[dict], handles: list) -> None:
+    """A bar per patient from CART1 to death, loss or last contact, coloured by status;
+    infusions as triangles above the bar, events on it; markers shrink with the rows."""
+    patients = tables["adcourse"].loc[tables["adcourse"]["course"] == 1, "patient_id"]
+    if not rows:
+        empty_panel(ax, "A  Course of each patient")
+        return
+    if patients.nunique() > len(rows):
+        ax.set_title(f"A  Course from CART1 to the end of follow-up: first {len(rows)} "
+                     f"of {patients.nunique()} patients by ID")
+    else:
+        ax.set_title("A  Course of each patient from CART1 to the end of follow-up")
+    height = ax.get_window_extent().height / ax.get_figure(root=True).dpi  # inches
+    scale = min(1.0, height / len(rows) / ROW_INCHES)
+    for y, row in enumerate(rows):
+
+        def months(d, start=row["start"]):
+            return months_from_days((pd.Timestamp(d) - start).days)
+
+        for begin, stop, state in row["segments"]:
             ax.barh(y, months(stop) - months(begin), left=months(begin),
                     color=STATUS_COLORS[state], height=0.5)
-        for course in courses.itertuples():
-            ax.plot(months(course.infusion_date), y - 0.42, marker="v", ms=5, ls="none",
-                    color=PALETTE[int(course.course) - 1], zorder=3, clip_on=False)
-        marks = [(months(e.event_date), _event_kind(e)) for e in mine.itertuples()]
-        if not mine["event"].isin(["death", "lost_to_follow_up"]).any():
-            marks.append((months(ends[patient]), "alive"))
-        for x, kind in marks:
-            drawn.add(kind)
-            ax.plot(x, y, ls="none", zorder=4, **_event_style(kind))
-    height = ax.get_window_extent().height / ax.get_figure(root=True).dpi  # inches
-    step = max(1, math.ceil(LABEL_INCHES * len(patients) / height))
-    ax.set_yticks(range(0, len(patients), step), patients[::step])
-    ax.set_ylim(len(patients) - 0.5, -0.8)
+        for date, course in row["infusions"]:
+            ax.plot(months(date), y - 0.42, marker="v", ms=5 * scale, ls="none",
+                    color=PALETTE[course - 1], zorder=3, clip_on=False)
+        for date, kind in row["marks"]:
+            ax.plot(months(date), y, ls="none", zorder=4, **_event_style(kind, scale))
+    step = max(1, math.ceil(LABEL_INCHES * len(rows) / height))
+    ax.set_yticks(range(0, len(rows), step), [r["patient"] for r in rows][::step])
+    ax.set_ylim(len(rows) - 0.5, -0.8)
     ax.set_xlim(left=0)
     ax.set_xlabel("Months from CART1 infusion")
-    handles = [plt.Line2D([], [], marker="v", ls="none", color=PALETTE[i], ms=5,
-                          label=f"{COURSE_NAMES[i + 1]} infusion")
-               for i in range(int(adcourse["course"].max()))]
-    handles += [plt.Line2D([], [], ls="none", label=text, **_event_style(kind))
-                for kind, (_, _, text) in EVENT_MARKERS.items() if kind in drawn]
-    handles += [plt.Rectangle((0, 0), 1, 1, color=c, label=t) for t, c in STATUS_COLORS.items()
-                if t in drawn]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.45, -0.38 / height),
-        ncol=4, columnspacing=1.0,
-        handletextpad=0.4)
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.45, -0.4 / height),
+              ncol=LEGEND_COLUMNS, columnspacing=1.0, handletextpad=0.4)
 
 
 def at_risk(durations: pd.Series, times) -> list[int]:
@@ -193,11 +219,12 @@ def km_panel(ax: plt.Axes, tables: Tables, efs_rule: str = "hsct_ignored") -> No
     ticks = np.arange(0, max(d.max() for _, d in fitted) + 6, 6)
     ax.set_xticks(ticks)
     ax.set_xlim(-1, ticks[-1] + 1)
-    ax.legend(loc="center left", bbox_to_anchor=(0.2, -0.36), ncol=2)
-    ax.text(-0.02, -0.36, "At risk", transform=ax.transAxes, ha="right", fontsize=8)
+    ax.legend(loc="center right", bbox_to_anchor=(1.0, -0.37), ncol=2, borderaxespad=0,
+              borderpad=0.2)
+    ax.text(-0.1, -0.36, "At risk", transform=ax.transAxes, ha="right", fontsize=8)
     for i, (parameter, durations) in enumerate(fitted):
-        y = -0.47 - 0.11 * i
-        ax.text(-0.02, y, parameter, transform=ax.transAxes, ha="right", fontsize=8)
+        y = -0.51 - 0.11 * i
+        ax.text(-0.1, y, parameter, transform=ax.transAxes, ha="right", fontsize=8)
         for t, n in zip(ticks, at_risk(durations, ticks), strict=True):
             ax.text(t, y, str(n), transform=ax.get_xaxis_transform(), ha="center", fontsize=8)
 
@@ -217,18 +244,20 @@ def _mrd_axis(ax: plt.Axes, xlabel: str) -> None:
     ax.text(1.0, MRD_NEGATIVE_PCT, " 0.01%", va="center", fontsize=MIN_FONT_PT,
             transform=ax.get_yaxis_transform())
     ax.set_yscale("log")
+    decades(ax)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("Marrow MRD (%)")
 
 
 def marrow_rows(tables: Tables) -> pd.DataFrame:
-    """Marrow MRD results with ``mrd`` (%, clipped at 0.005 so that values below the limit
-    show on the log axis) and months from CART1."""
+    """Marrow MRD results with ``mrd`` (%: the result, or the MRD-negative limit for an
+    MRD-negative result, so that it shows on the log axis) and months from CART1."""
     adrs = tables["adrs"].dropna(subset=["mrd_pct"])
     cart1 = tables["adcourse"][tables["adcourse"]["course"] == 1].set_index("patient_id")[
         "infusion_date"]
     start = adrs["patient_id"].map(cart1).fillna(adrs["assessment_date"].min())
-    return adrs.assign(mrd=adrs["mrd_pct"].clip(lower=0.005),
+    negative = adrs["mrd_negative"].fillna(False).astype(bool)
+    return adrs.assign(mrd=adrs["mrd_pct"].mask(negative, MRD_NEGATIVE_PCT),
                        months=months_from_days((adrs["assessment_date"] - start).dt.days))
 
 
@@ -238,7 +267,7 @@ def marrow_panel(ax: plt.Axes, tables: Tables, looks: dict) -> set[str]:
     if rows.empty:
         empty_panel(ax, title)
         return set()
-    if rows["patient_id"].nunique() > MAX_LINES:
+    if not identified(looks):
         _marrow_summary(ax, rows)
         return set()
     ax.set_title(title)
@@ -261,14 +290,14 @@ def _marrow_summary(ax: plt.Axes, rows: pd.DataFrame) -> None:
 
 def mrd_course_panel(ax: plt.Axes, tables: Tables, looks: dict) -> set[str]:
     """Marrow MRD of every patient from before CART2 to the last assessment of that course,
-    by day after CART2 (median and IQR for more than MAX_LINES patients)."""
+    by day after CART2 (median and IQR when the patients are not identified)."""
     title = "D  Marrow MRD around CART2"
     rows = marrow_rows(tables)
     rows = rows[rows["course"] == 2]
     if rows.empty:
         empty_panel(ax, title)
         return set()
-    if rows["patient_id"].nunique() > MAX_LINES:
+    if not identified(looks):
         note = trajectories(ax, rows.rename(columns={"mrd": "value"}), looks)
         ax.set_title(title + note.replace("\n", " "))
         shown = set()

@@ -14,8 +14,12 @@ from analysis.report.figures.style import (
     COURSE_LINES,
     COURSE_NAMES,
     FIGURE_WIDTH,
+    IMPUTED_LABEL,
     PALETTE,
+    decades,
+    drew_open,
     empty_panel,
+    identified,
     lab_rows,
     legend_below,
     patient_legend,
@@ -38,12 +42,16 @@ def draw(tables: Tables, imputed: frozenset = frozenset()) -> plt.Figure:
     cells = grid[1, 1].subgridspec(2, 1, hspace=0.15)
     shown |= b_cell_panel(fig.add_subplot(cells[0]), fig.add_subplot(cells[1]), tables, looks,
                           imputed)
-    for column, (parameter, title) in enumerate([
+    ratios = [fig.add_subplot(grid[2, column]) for column in (0, 1)]
+    for ax, (parameter, title) in zip(ratios, [
             ("CD4/CD8 T cells", "E  CD4/CD8 ratio of T cells"),
-            ("CD4/CD8 CAR-T cells", "F  CD4/CD8 ratio of CAR-T cells")]):
-        shown |= ratio_panel(fig.add_subplot(grid[2, column]), tables, parameter, title,
-                             looks, imputed)
-    patient_legend(fig, looks, shown, y=0.955)
+            ("CD4/CD8 CAR-T cells", "F  CD4/CD8 ratio of CAR-T cells")], strict=True):
+        shown |= ratio_panel(ax, tables, parameter, title, looks, imputed)
+    if all(ax.has_data() for ax in ratios):  # one day axis for E and F
+        days = [limit for ax in ratios for limit in ax.get_xlim()]
+        for ax in ratios:
+            ax.set_xlim(min(days), max(days))
+    patient_legend(fig, looks, shown, y=0.955, opened=IMPUTED_LABEL if drew_open(fig) else "")
     return fig
 
 
@@ -59,6 +67,7 @@ def copies_panel(ax: plt.Axes, tables: Tables, looks: dict, imputed: frozenset) 
         return set()
     note = trajectories(ax, rows, looks, imputed=imputed)
     ax.set_yscale("log")
+    decades(ax)
     ax.set_xlabel("Days after CART2")
     ax.set_ylabel("CAR copies/µg DNA")
     ax.set_title(title + note)
@@ -85,6 +94,7 @@ def cd19_cd22_panel(ax: plt.Axes, tables: Tables, looks: dict, imputed: frozense
             note = trajectories(ax, series, looks, ls=ls, imputed=imputed) or note
             ax.plot([], [], color="0.3", ls=ls, label=parameter)
     ax.set_yscale("log")
+    decades(ax)
     ax.set_xlabel("Days after CART2")
     ax.set_ylabel("CAR copies/µg DNA")
     ax.set_title(title + note)
@@ -113,8 +123,10 @@ def courses_compared_panel(ax: plt.Axes, tables: Tables, looks: dict) -> set[str
     note = ""
     for course, series in rows.groupby("course"):
         ls = COURSE_LINES[int(course)]
-        note = trajectories(ax, series, looks, ls=ls) or note
-        ax.plot([], [], color="0.3", ls=ls, label=f"after {COURSE_NAMES[course]}")
+        color = PALETTE[int(course) - 1]  # of a course's summary; lines: the patient's
+        note = trajectories(ax, series, looks, ls=ls, color=color) or note
+        ax.plot([], [], color="0.3" if identified(looks) else color, ls=ls,
+                label=f"after {COURSE_NAMES[course]}")
     if len(patients) <= LABELLED_LINES:
         for _, series in rows.groupby(["patient_id", "course"]):
             last = series.iloc[-1]
@@ -123,6 +135,7 @@ def courses_compared_panel(ax: plt.Axes, tables: Tables, looks: dict) -> set[str
                         xytext=(5, 0), ha="left", va="center")
         ax.set_xlim(right=rows["study_day"].max() * 1.6)
     ax.set_yscale("log")
+    decades(ax)
     ax.set_xlabel("Days after infusion")
     ax.set_ylabel("CAR copies/µg DNA")
     ax.set_title(title + note)
@@ -163,12 +176,12 @@ def b_cell_panel(upper: plt.Axes, lower: plt.Axes, tables: Tables, looks: dict,
         ax.axhline(limit, color="0.4", ls=":", lw=1)
         ax.text(1.0, limit, f" {text}", va="center", transform=ax.get_yaxis_transform())
         ax.set_yscale("log")
-        ax.set_ylim(min(rows["value"].min(), limit) / 3, max(rows["value"].max(), limit) * 3)
+        decades(ax)
         ax.set_ylabel(ylabel)
     upper.sharex(lower)
     upper.tick_params(labelbottom=False)
     lower.set_xlabel("Days after CART2")
-    upper.set_title(title + note.replace("\n", " "))
+    upper.set_title(title + note)
     return set() if note else shown
 
 
@@ -206,8 +219,13 @@ def product_ratio_caption(tables: Tables, course: int = 2) -> str:
         parts.append(f"in {panel}, {' and '.join(sources)}")
     if not parts:
         return "No product CD4/CD8 ratio was recorded."
-    return ("Black-edged markers at day 0 mark the CD4/CD8 ratio of the infused product: "
-            + "; ".join(parts) + ".")
+    look = (", in the patient's colour and marker (grey in the legend)," if identified(
+        patient_looks(tables["adsl"]["patient_id"])) else "")
+    return (f"Black-edged markers at day 0{look} mark the CD4/CD8 ratio of the infused "
+            "product: " + "; ".join(parts) + ".")
+
+
+PRODUCT = {"ms": 7, "mec": "black", "mew": 1, "zorder": 3}  # an infused product's marker
 
 
 def ratio_panel(ax: plt.Axes, tables: Tables, parameter: str, title: str, looks: dict,
@@ -222,12 +240,12 @@ def ratio_panel(ax: plt.Axes, tables: Tables, parameter: str, title: str, looks:
         return set()
     note = trajectories(ax, blood, looks, imputed=imputed) if len(blood) else ""
     for row in products.itertuples():
-        look = looks[row.patient_id] if not note else {"color": PALETTE[0], "marker": "o"}
-        ax.plot(row.study_day, row.value, ls="none", ms=7, mec="black", mew=1, zorder=3,
-                gid=row.patient_id, **look)
-    if len(products):
-        ax.plot([], [], ls="none", marker="o", ms=7, mfc="white", mec="black", mew=1,
-                label="infused product (day 0)")
+        look = looks[row.patient_id] if identified(looks) else {"color": PALETTE[0],
+                                                                "marker": "o"}
+        ax.plot(row.study_day, row.value, ls="none", gid=row.patient_id, **PRODUCT, **look)
+    if len(products):  # the legend's marker as drawn, grey standing for the patient's colour
+        ax.plot([], [], ls="none", marker="o", color="0.6" if identified(looks) else PALETTE[0],
+                label="infused product (day 0)", **PRODUCT)
     ax.axhline(1, color="0.4", ls=":", lw=1)
     ax.set_xlabel("Days after CART2")
     ax.set_ylabel("CD4/CD8 ratio")

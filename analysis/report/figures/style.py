@@ -13,8 +13,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.ticker import NullFormatter
 
 from analysis.derivations.store import Tables
 from analysis.provenance.cells import cell_rules
@@ -74,18 +76,39 @@ def patient_looks(patients) -> dict[str, dict]:
             for i, p in enumerate(sorted(set(patients)))}
 
 
+def identified(looks: dict[str, dict]) -> bool:
+    """Whether the figures tell the cohort's patients apart: up to MAX_LINES patients each has
+    a line and a legend entry; a larger cohort is drawn as a group (median and IQR, box
+    plots), the same in every panel whatever the panel's own number of patients."""
+    return len(looks) <= MAX_LINES
+
+
+def patients_note(n_patients: int) -> str:
+    """The caption's sentence on how patients are drawn, for a cohort of ``n_patients``."""
+    if n_patients <= MAX_LINES:
+        return ("Each patient has one colour and marker, the same in every panel and figure "
+                "(legend at the top).")
+    return (f"With {n_patients} patients (more than {MAX_LINES}), patients are drawn as a "
+            "group, not one by one: lines show the median over patients and the band their "
+            "interquartile range (IQR), and boxes the median, IQR and whiskers to 1.5 IQR; "
+            "Figure 3A names every patient in a row of its own.")
+
+
 def patient_legend(fig, looks: dict[str, dict], shown, y: float = 1.0,
-                   above: bool = True) -> None:
-    """One legend of the patients ``shown`` (up to MAX_LINES), centred on the figure (or
-    subfigure) above ``y`` (or below it), a fraction of its height, outside every panel."""
+                   above: bool = True, opened: str = "") -> None:
+    """One legend of the patients ``shown`` (when the cohort's patients are
+    :func:`identified`), centred on the figure (or subfigure) above ``y`` (or below it), a
+    fraction of its height, outside every panel; ``opened``: what open markers mean, said in
+    the legend's title."""
     shown = sorted(set(shown))
-    if not shown or len(shown) > MAX_LINES:
+    if not shown or not identified(looks):
         return
     handles = [plt.Line2D([], [], ls="-", label=p, **looks[p]) for p in shown]
     entry = 0.45 + 0.06 * max(len(p) for p in shown)  # in: handle, spacing, 7.5 pt text
     fig.legend(handles=handles, loc="lower center" if above else "upper center",
                bbox_to_anchor=(0.5, y), ncol=max(1, min(len(shown), int(6.2 // entry))),
-               title="Patient", handlelength=2.2)
+               title=f"Patient (open markers: {opened})" if opened else "Patient",
+               handlelength=2.2)
 
 
 def imputed_values(raw: Path) -> frozenset[tuple[str, int]]:
@@ -98,12 +121,21 @@ def imputed_values(raw: Path) -> frozenset[tuple[str, int]]:
     return frozenset(zip(cells["sheet"], cells["row"].astype(int), strict=True))
 
 
+IMPUTED_LABEL = "imputed by the reconstruction"
+
+
 def imputed_note(imputed: frozenset) -> str:
     """The caption's sentence on open markers, when the cohort marks imputed values."""
     if not imputed:
         return ""
-    return ("Open markers: constant values that the reconstruction imputed where the article "
-            "gives no measurement (not trial records).")
+    return ("Open markers: constant values that the reconstruction imputed "
+            "where the article gives no measurement, not trial records.")
+
+
+def drew_open(fig: plt.Figure) -> bool:
+    """Whether any patient's marker is drawn open (white face) in ``fig``."""
+    return any(line.get_gid() and line.get_markerfacecolor() == "white"
+               for line in fig.findobj(plt.Line2D))
 
 
 def imputed_flat(rows: pd.DataFrame, imputed: frozenset, y: str = "value") -> pd.Series:
@@ -119,14 +151,16 @@ def imputed_flat(rows: pd.DataFrame, imputed: frozenset, y: str = "value") -> pd
 
 
 def trajectories(ax: plt.Axes, rows: pd.DataFrame, looks: dict[str, dict], x: str = "study_day",
-                 y: str = "value", ls: str = "-", imputed: frozenset = frozenset()) -> str:
+                 y: str = "value", ls: str = "-", imputed: frozenset = frozenset(),
+                 color: str = PALETTE[0]) -> str:
     """One line per patient in the patient's look (imputed flat baselines as open markers) or,
-    for more than MAX_LINES patients, the median over patients with its interquartile band
-    (seaborn, in line style ``ls``), sampling days binned when they scatter.
+    for a cohort whose patients are not :func:`identified`, the median over patients with its
+    interquartile band (seaborn, in line style ``ls`` and ``color``), sampling days binned
+    when they scatter.
 
     Returns a note for the panel title ("" when lines are drawn)."""
     patients = rows["patient_id"].unique()
-    if len(patients) <= MAX_LINES:
+    if identified(looks):
         for patient, series in rows.groupby("patient_id"):
             look = looks[patient]
             ax.plot(series[x], series[y], ls=ls, gid=patient, **look)
@@ -139,8 +173,21 @@ def trajectories(ax: plt.Axes, rows: pd.DataFrame, looks: dict[str, dict], x: st
         bins = pd.cut(rows[x], MAX_TIME_POINTS)
         rows = rows.assign(**{x: bins.map(lambda b: b.mid).astype(float)})
     sns.lineplot(data=rows, x=x, y=y, estimator="median", errorbar=("pi", 50), marker="o",
-                 color=PALETTE[0], ls=ls, ax=ax)
-    return f"\n(median and IQR of {len(patients)} patients)"
+                 color=color, ls=ls, ax=ax)
+    return f"\n(median, IQR; n = {len(patients)})"
+
+
+def decades(ax: plt.Axes) -> None:
+    """Widen a log y-axis to whole powers of ten (at least two labelled), with a small margin
+    beyond a value lying on one, and no labels on the minor ticks."""
+    low, high = ax.dataLim.intervaly
+    if not (np.isfinite(low) and np.isfinite(high)) or low <= 0:
+        return
+    low, high = np.round(np.log10([low, high]), 6)  # 0.01 is a decade, not 10^-2.0000001
+    bottom, top = np.floor(low), max(np.ceil(high), np.floor(low) + 1)
+    ax.set_ylim(10 ** (bottom - 0.12 * (low - bottom < 0.05)),
+                10 ** (top + 0.12 * (top - high < 0.05)))
+    ax.yaxis.set_minor_formatter(NullFormatter())
 
 
 def lab_rows(tables: Tables, parameter: str, course: int | None = None) -> pd.DataFrame:
