@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 from pandas.core.groupby.generic import DataFrameGroupBy
 
@@ -198,20 +199,23 @@ def claim_raw_cells(claim: claims_module.Claim, tables: Tables, sources: Lineage
     """Every raw cell (sheet, CSV line, column) behind a claim: those of the values it read
     and those read to select its rows (``sources``: :func:`analysis.provenance.sources.cohort_lineage`
     of the cohort whose derived ``tables`` these are)."""
-    trace = claim_provenance(claim, tables, sources)
-    return {(sheet, line, column) for kind in ("raw", "raw_filters")
+    return trace_cells(claim_provenance(claim, tables, sources))
+
+
+def trace_cells(trace: dict) -> set[RawCell]:
+    """The raw cells (sheet, CSV line, column) of a trace (:func:`claim_provenance`): those
+    of the values read and those read to select rows."""
+    return {(sheet, int(line), column) for kind in ("raw", "raw_filters")
             for sheet, columns in trace[kind].items()
             for column, lines in columns.items() for line in lines}
 
 
 def spans(numbers: set, limit: int | None = None) -> str:
     """{2, 3, 4, 7} -> '2-4, 7'; beyond ``limit`` spans, the first ones and the count."""
-    runs: list[list[int]] = []
-    for n in sorted(numbers):
-        if runs and n == runs[-1][1] + 1:
-            runs[-1][1] = n
-        else:
-            runs.append([n, n])
+    values = np.unique(np.fromiter(numbers, dtype="int64", count=len(numbers)))
+    breaks = np.flatnonzero(np.diff(values) != 1)
+    runs = list(zip(values[np.r_[0, breaks + 1]].tolist(), values[np.r_[breaks, -1]].tolist(),
+                    strict=True)) if len(values) else []
     text = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in runs[:limit])
     return text if limit is None or len(runs) <= limit else f"{text}, … ({len(numbers)} in all)"
 
@@ -243,6 +247,20 @@ def derived_text(trace: dict, limit: int | None = None) -> str:
                      for t, e in sorted(trace["derived"].items()))
 
 
+def provenance_row(claim_id: str, trace: dict, places: Places, limit: int | None = None,
+                   basis: provenance.CellBasis | None = None) -> dict[str, str]:
+    """A claim's row of :func:`provenance_table` from its trace (:func:`claim_provenance`)."""
+    return {
+        "id": claim_id,
+        "functions": functions_text(trace),
+        "derived": derived_text(trace, limit),
+        "patients": ", ".join(map(str, trace["patients"])),
+        "raw cells": cells_text(trace["raw"], places, limit),
+        "raw cells read by filters": cells_text(trace["raw_filters"], places, limit),
+        **({"basis": basis.counts(trace["raw"])} if basis is not None else {}),
+    }
+
+
 def provenance_table(tables: Tables, sources: Lineage,
                      ledger: list[claims_module.Claim] | None = None,
                      limit: int | None = None, basis: pd.DataFrame | None = None
@@ -251,18 +269,7 @@ def provenance_table(tables: Tables, sources: Lineage,
     (of the values, and of the filters); row and line lists cut after ``limit`` spans. With
     ``basis`` (:func:`analysis.provenance.cells.cell_rules`), how many value cells are stated in
     the article and how many imputed."""
-    lookup = provenance.by_cell(basis) if basis is not None else None
-    rows = []
-    for claim in ledger or claims_module.load_ledger():
-        trace = claim_provenance(claim, tables, sources)
-        rows.append({
-            "id": claim.id,
-            "functions": functions_text(trace),
-            "derived": derived_text(trace, limit),
-            "patients": ", ".join(map(str, trace["patients"])),
-            "raw cells": cells_text(trace["raw"], sources.places, limit),
-            "raw cells read by filters": cells_text(trace["raw_filters"], sources.places, limit),
-            **({"basis": provenance.basis_counts(provenance.cells_with_basis(
-                trace["raw"], lookup))} if lookup is not None else {}),
-        })
-    return pd.DataFrame(rows)
+    lookup = provenance.CellBasis(basis) if basis is not None else None
+    return pd.DataFrame([
+        provenance_row(claim.id, claim_provenance(claim, tables, sources), sources.places,
+                       limit, lookup) for claim in ledger or claims_module.load_ledger()])

@@ -344,19 +344,28 @@ def moves_with(tables: Tables, first: str, second: str, course: int) -> float:
     return np.nan if np.isnan(rho) else _truth(rho > 0)
 
 
-def rise_and_return(series: pd.DataFrame) -> tuple[float, float]:
-    """A lab series' first study day after infusion (day 0 on) above its last pre-infusion
-    value, and its first day after the peak back at or below that value (NaN for what the
-    series does not show)."""
-    series = series.sort_values("study_day")
-    before, after = series[series["study_day"] < 0], series[series["study_day"] >= 0]
-    if before.empty or after.empty:
-        return np.nan, np.nan
-    baseline = before["value"].iloc[-1]
-    peak_day = after.loc[after["value"].idxmax(), "study_day"]
-    back = after[(after["study_day"] > peak_day) & (after["value"] <= baseline)]
-    return (float(after.loc[after["value"] > baseline, "study_day"].min()),
-            float(back["study_day"].min()))
+def rise_and_return(lab: pd.DataFrame) -> pd.DataFrame:
+    """Per patient of a lab series (one parameter, one course): ``rise``, the first study day
+    after infusion (day 0 on) above the last pre-infusion value, and ``back``, the first day
+    after the peak at or below that value (NaN for what the series does not show); indexed
+    by patient, every patient of ``lab`` listed."""
+    lab = lab.sort_values("study_day", kind="stable")
+    day, patient = lab["study_day"], lab["patient_id"]
+    sides = pd.DataFrame({"before": (day < 0).to_numpy(), "after": (day >= 0).to_numpy()})
+    both = sides.groupby(patient.to_numpy()).transform("any").all(axis=1).to_numpy()
+    lab = lab[both & (sides["before"] | sides["after"]).to_numpy()]
+    series = pd.DataFrame({"patient": lab["patient_id"].to_numpy(),
+                           "day": lab["study_day"].to_numpy(), "value": lab["value"].to_numpy()})
+    before, after = series[series["day"] < 0], series[series["day"] >= 0]
+    baseline = after["patient"].map(
+        before.drop_duplicates("patient", keep="last").set_index("patient")["value"])
+    peak = after["patient"].map(after.loc[after.groupby("patient")["value"].idxmax()]
+                                .set_index("patient")["day"])
+    rise = after[after["value"] > baseline].groupby("patient")["day"].min()
+    back = after[(after["day"] > peak) & (after["value"] <= baseline)].groupby(
+        "patient")["day"].min()
+    return pd.DataFrame({"rise": rise, "back": back}).reindex(
+        pd.unique(patient.to_numpy())).astype(float)
 
 
 def crs_follows_lab(tables: Tables, parameter: str, course: int, which: str) -> float:
@@ -365,15 +374,18 @@ def crs_follows_lab(tables: Tables, parameter: str, course: int, which: str) -> 
     (``which="onset"``) or ended on the day it returned to it (``"resolution"``); 0 when
     one did not; NaN when no patient has both (:func:`rise_and_return`)."""
     courses = _rows(tables, "adcourse", course, "crs_grade >= 1")
+    patients, observed = courses["patient_id"], courses[f"crs_{which}_day"].to_numpy()
     lab = tables["adlb"]
     lab = lab[(lab["course"] == course) & (lab["parameter"] == parameter)]
-    matches = []
-    for patient, day in zip(courses["patient_id"], courses[f"crs_{which}_day"], strict=True):
-        series = lab[lab["patient_id"] == patient]
-        if len(series):
-            expected = rise_and_return(series)[0 if which == "onset" else 1]
-            matches.append(expected == day)
-    return _truth(all(matches)) if matches else np.nan
+    if courses.empty:
+        return np.nan
+    lab = lab[lab["patient_id"].isin(patients)]
+    if lab.empty:
+        return np.nan
+    days = rise_and_return(lab)["rise" if which == "onset" else "back"]
+    shown = patients.isin(days.index).to_numpy()
+    expected = days.reindex(patients.to_numpy()).to_numpy()
+    return _truth(bool((expected[shown] == observed[shown]).all()))
 
 
 def any_row(tables: Tables, table: str, where: str, course: int | None = None,

@@ -119,3 +119,13 @@ def test_rows_are_physical_lines_with_blank_lines_counted(tmp_path):
     cells = cell_rules(folder)
     first = cells[(cells["sheet"] == "patients") & (cells["column"] == "patient_id")]
     assert first["row"].min() == 3  # the blank line 2 is counted, as the reader numbers it
+
+
+def test_cell_basis_counts_as_the_cells_listed():
+    from analysis.provenance.cells import CellBasis, basis_counts, cells_with_basis
+    cells = _cells()
+    lookup = CellBasis(cells)
+    raw = {"courses": {"weight": {2, 3, 4, 99}, "course": {2, 3}},
+           "patients": {"patient_id": {2, 3, 4, 5, 6}}, "nosuch": {"x": {2}}}
+    assert lookup.counts(raw) == basis_counts(cells_with_basis(raw, cells))
+    assert lookup.counts({}) == ""
