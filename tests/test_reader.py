@@ -206,3 +206,25 @@ def test_every_computed_number_of_the_results_carries_its_claim(rendered, chromi
     missing = _unclaimed(_numbers_outside_claims(page, PAPER_SCOPE))
     assert any("⟨1.8⟩" in t for t in missing) and any("⟨0.10⟩" in t for t in missing), missing
     assert any("⟨3⟩ patients" in t for t in missing), missing
+
+
+SUPPLEMENT_SCOPE = "#tbl-ledger td:nth-child(5), #tbl-claim-cells td:nth-child(n+3)"
+
+
+def test_every_recomputed_number_and_cell_count_of_the_supplement_carries_its_claim(
+        rendered, chromium_page):
+    page = chromium_page
+    _open(page, rendered / "supplement.html")
+    assert not _numbers_outside_claims(page, SUPPLEMENT_SCOPE)
+    claimed = page.evaluate(f"""() => [...document.querySelectorAll(
+        '{SUPPLEMENT_SCOPE}')].filter(td => td.querySelector('[data-claim]')).length""")
+    assert claimed > 1000, claimed
+    # hovering a count near the window's bottom shows the same count, the popup whole
+    span = _near_bottom(page, "os_6m")
+    page.hover('[data-claim="os_6m"] >> nth=-1')
+    box = _popup_box(page)
+    assert not box["hidden"] and box["top"] >= 0 and box["bottom"] <= box["height"], box
+    assert box["bottom"] <= span["top"] or box["top"] >= span["bottom"], (box, span)
+    total = page.evaluate("""() => [...document.querySelectorAll(
+        '#tbl-claim-cells [data-claim="os_6m"]')][0].textContent""")
+    assert re.search(rf"raw cells\s+{total} ", box["text"]), (total, box["text"])

@@ -37,8 +37,8 @@ def plain(text: str) -> str:
 
 
 def details(tables: Tables, sources: Lineage, basis: pd.DataFrame,
-            reconstructed: bool = True, claims: list[Claim] | None = None
-            ) -> dict[str, dict]:
+            reconstructed: bool = True, claims: list[Claim] | None = None,
+            ledger: pd.DataFrame | None = None) -> dict[str, dict]:
     """Per claim id: what and where, the published value with its relation ('≤ 7' for
     "within 1 week"; ``relation`` alone too) and the computed text, the category by
     construction (:func:`analysis.provenance.categories.categorised`; ``reconstructed``
@@ -48,14 +48,17 @@ def details(tables: Tables, sources: Lineage, basis: pd.DataFrame,
     (those behind the values first, imputed ones first among them), each named as the
     cohort names it (``where``: CSV file and line, or worksheet and Excel row; the workbook
     or folder in ``origin``); ``claims``: the cohort's ledger
-    (:func:`analysis.ledger.settings.cohort_ledger`, default as written)."""
+    (:func:`analysis.ledger.settings.cohort_ledger`, default as written); ``ledger``: their
+    :func:`analysis.provenance.categories.categorised` frame when the caller has it."""
     claims = claims or load_ledger()
-    ledger = {c.id: c for c in claims}
+    by_id = {c.id: c for c in claims}
     lookup = provenance.by_cell(basis)
+    if ledger is None:
+        ledger = categories.categorised(tables, sources, basis if reconstructed else None,
+                                        claims)
     out = {}
-    for row in categories.categorised(tables, sources, basis if reconstructed else None,
-                                      claims).itertuples():
-        cells = categories.claim_cells(ledger[row.id], tables, sources, lookup)
+    for row in ledger.itertuples():
+        cells = categories.claim_cells(by_id[row.id], tables, sources, lookup)
         out[row.id] = {
             "what": row.what, "where": row.where, "published": plain(row.stated),
             "relation": row.relation, "computed": plain(row.computed),

@@ -13,6 +13,7 @@ from analysis.common.formatting import markdown_text, plural, recorded, render
 from analysis.derivations import timing
 from analysis.derivations.events import EFS_RULES
 from analysis.derivations.store import Tables
+from analysis.ledger.claims import span
 from analysis.results.measures import km_estimate
 
 CYTOKINES = ["IL-2", "IL-4", "IL-6", "IL-10", "IL-17A", "IFN-gamma", "TNF-alpha"]
@@ -123,6 +124,12 @@ def markdown(table: pd.DataFrame, max_columns: int = 8) -> str:
 def superscript_powers(text: pd.Series) -> pd.Series:
     """'1.1 × 10^7' as Pandoc markup for a superscript exponent ('10^7^')."""
     return text.str.replace(r"10\^(-?\d+)(?!\^)", r"10^\1^", regex=True)
+
+
+def claimed(ids: pd.Series, texts: pd.Series) -> pd.Series:
+    """Each text in the span of the claim on its row (:func:`analysis.ledger.claims.span`):
+    in HTML it opens the claim's provenance; PDF and Word print the text alone."""
+    return pd.Series([span(i, t) for i, t in zip(ids, texts, strict=True)], index=texts.index)
 
 
 def literal_with_powers(text: pd.Series) -> pd.Series:
