@@ -31,10 +31,21 @@ from analysis.ledger.settings import about_published_patients, cohort_ledger, co
 from analysis.provenance import categories, lineage, sources
 from analysis.provenance import cells as provenance
 
+TEAM_LABELS = {categories.SAME: "same as published",
+               categories.DIFFERS: "differs from published (information, not a failure)",
+               categories.UNAVAILABLE: "not available from this cohort's sheets",
+               categories.APART: "about the published patients, not applicable to this cohort"}
 
-def category_counts(ledger: pd.DataFrame) -> str:
+
+def category_counts(ledger: pd.DataFrame, team: bool = False, apart: int = 0) -> str:
     """One line per category with its number of claims ("reproduced under the stated
-    method: 80"), every category listed even when empty."""
+    method: 80"), every category listed even when empty; for a team's records
+    (``team``) the comparison with the article and the ``apart`` claims set apart."""
+    if team:
+        counts = {**ledger["category"].value_counts().to_dict(), categories.APART: apart}
+        width = max(len(label) for label in TEAM_LABELS.values())
+        return "\n".join(f"  {label:<{width}}  {int(counts.get(c, 0)):>4}"
+                         for c, label in TEAM_LABELS.items())
     labels = {"reproduced": "reproduced (stated method, stated values only)",
               categories.RECONSTRUCTED: "consistent with the reconstruction (rests on "
                                         "imputed values)",
@@ -94,8 +105,7 @@ def main(argv: list[str] | None = None) -> int:
             findings.to_csv(staging / "audit.csv", index=False, lineterminator="\n")
         audit.data_gaps(tables).to_csv(staging / "data_gaps.csv", index=False,
                                        lineterminator="\n")
-        lineage.provenance_table(tables, cell_sources, claims,
-                                 basis=provenance.cell_rules(paths.raw)).to_csv(
+        lineage.provenance_table(tables, cell_sources, claims, basis=basis).to_csv(
             staging / "provenance.csv", index=False, lineterminator="\n")
         raw_row = {"raw_line": f"raw_{cell_sources.places.row_word}"}  # an Excel row
         if listings.in_full(len(tables["adsl"])):
@@ -106,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
                                    sources.factors(cell_sources), strict=True):
                 frame.rename(columns=raw_row).to_csv(staging / f"{name}.csv", index=False,
                                                      lineterminator="\n")
-    print(f"\n{len(ledger)} claims:\n{category_counts(ledger)}")
+    team = basis is None  # a team's records: the comparison with the article is information
+    print(f"\n{len(ledger) + len(apart)} claims:\n{category_counts(ledger, team, len(apart))}")
     print(f"audit: {int(findings['consistent'].sum())}/{len(findings)} checks consistent; "
           if findings is not None else
           "audit of the article: run only for the article's cohort; ",

@@ -88,6 +88,11 @@ def test_supplement_reports_claims_and_audit(rendered):
     text = _text(rendered / "supplement.html")
     assert re.search(r"reproduced \(\d+\)", text) and re.search(r"circular \(\d+\)", text)
     assert "inconsistent" in text and "censored at transplantation" in text
+    # a reconstruction: its sections, numbered as before they were printed for it alone
+    for words in ("typed into their cells by the reconstruction", "Audit of the article",
+                  "Table 6: Consistency audit", "How the data were reconstructed",
+                  "Table 8: Raw values per sheet by basis", "Table 9: Imputed values"):
+        assert words in text, words
 
 
 def test_browser_loads_every_image_and_resolves_every_reference(rendered, chromium_page):

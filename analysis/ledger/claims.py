@@ -340,19 +340,23 @@ class Claims:
 
     def duration(self, *claim_ids: str) -> str:
         """Durations in one unit, with the unit: one claim "26.3 months"; minimum and maximum
-        "10–28 days"; median, minimum and maximum "11.87 months (4.07–32.87)". Days below a
-        month for another cohort (:func:`analysis.common.formatting.duration`)."""
+        "10–28 days" ("28 days" when they print alike); median, minimum and maximum
+        "11.87 months (4.07–32.87)" ("6 months" when the range is one value). Days below a month for another cohort
+        (:func:`analysis.common.formatting.duration`)."""
         if not self.applies(*claim_ids):
             return NOT_APPLICABLE
         if self.published_precision:
             texts, unit = [self.text(c) for c in claim_ids], "months"
         else:
             texts, unit = duration([self.value(c) for c in claim_ids])
+        same = len(set(texts[-2:])) == 1  # a range of one value reads as that value
         texts = [self._span(c, t) for c, t in zip(claim_ids, texts, strict=True)]
         if len(texts) == 1:
             return f"{texts[0]} {unit}"
         if len(texts) == 2:
-            return f"{texts[0]}–{texts[1]} {unit}"
+            return f"{texts[0]} {unit}" if same else f"{texts[0]}–{texts[1]} {unit}"
+        if same:  # median, minimum and maximum alike
+            return f"{texts[0]} {unit}"
         return f"{texts[0]} {unit} ({texts[1]}–{texts[2]})"
 
     def p(self, claim_id: str) -> str:

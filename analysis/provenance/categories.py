@@ -12,8 +12,9 @@ and the code agree with the article, not that the trial's records do. ``explaine
 ``circular``, ``data gap``, ``not reproducible`` and ``not applicable`` keep their names.
 
 A cohort without a provenance file (a team's own records) has nothing imputed and nothing
-typed in to fit the article: its categories are the comparison with the article alone
-(pass ``bases=None``), with no claim circular.
+typed in to fit the article, and the article is not a test of it: its categories
+(:data:`TEAM_CATEGORIES`, pass ``bases=None``) say only how its value compares with the
+published one, as information: the same, different, or not available from its sheets.
 """
 
 from __future__ import annotations
@@ -32,16 +33,18 @@ RECONSTRUCTED = "consistent with the reconstruction"
 CATEGORIES = ("reproduced", RECONSTRUCTED, "explained", "circular", "data gap",
               "not reproducible", "not applicable")
 SUPPORTING = {"stated", "derived_from_stated"}  # bases that let a claim count as reproduced
+SAME, DIFFERS, UNAVAILABLE = "same as published", "differs from published", "not available"
+TEAM_CATEGORIES = (SAME, DIFFERS, UNAVAILABLE)  # a team's records against the article
+APART = "about the published patients"  # set apart (analysis.ledger.settings)
 
 
 def category(compared: str, bases: Collection[str] | None) -> str:
     """The claim's category from the comparison's category (``compared``, one of
     :data:`analysis.ledger.claims.CATEGORIES`) and the bases of the raw cells behind it
-    (``None`` for a cohort without a provenance file: nothing in it is imputed, and nothing
-    was typed in to fit the article, so a claim ``circular`` in the reconstruction is
-    simply reproduced)."""
+    (``None`` for a cohort without a provenance file, a team's records: one of
+    :data:`TEAM_CATEGORIES`, the comparison with the article as information)."""
     if bases is None:
-        return "reproduced" if compared == "circular" else compared
+        return {"not reproducible": DIFFERS, "not applicable": UNAVAILABLE}.get(compared, SAME)
     if compared == "reproduced" and set(bases) - SUPPORTING:
         return RECONSTRUCTED
     return compared

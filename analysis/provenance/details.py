@@ -145,8 +145,8 @@ def html_details(trail: pd.DataFrame) -> str:
         f"<li id=\"trail-{html.escape(r['id'])}\"><b>{html.escape(r['id'])}</b>: "
         f"{html.escape(r['functions'])}; reads "
         f"{html.escape(r['derived'])}; values from "
-        f"{html.escape(r['raw cells'] or 'no raw cell')} "
-        f"({html.escape(r.get('basis') or 'none')})"
+        f"{html.escape(r['raw cells'] or 'no raw cell')}"
+        + (f" ({html.escape(r['basis'])})" if r.get("basis") else "")
         + (f"; rows selected with {html.escape(r['raw cells read by filters'])}"
            if r["raw cells read by filters"] else "") + ".</li>"
         for r in trail.to_dict("records"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from analysis.common.formatting import plural
 from analysis.ledger.claims import Claims
-from analysis.report import prose
+from analysis.report import outcomes, prose
 
 
 def survival(claims: Claims, efs_rule: str, article_reading: bool) -> str:
@@ -62,8 +62,8 @@ def il6(claims: Claims) -> str:
 
 
 def course_statements(claims: Claims) -> str:
-    """The published cohort's named-patient course statements (pt01's relapse, pt03's MRD),
-    or a note that they do not apply."""
+    """The published cohort's named-patient course statements (pt01's relapse, pt03's MRD);
+    for another cohort its own relapses and later courses (:func:`outcomes.after_cart2`)."""
     n = claims.inline()
     if claims.applies("pt01_relapse_months", "pt03_mrd_pre", "pt03_mrd_pre_day",
                       "pt03_mrd_neg_day", "pt03_mrd_last_day"):
@@ -74,13 +74,12 @@ def course_statements(claims: Claims) -> str:
             f"{n['pt03_mrd_pre'].data}% on day {n['pt03_mrd_pre_day'].data} to below 0.01% on day "
             f"{n['pt03_mrd_neg_day'].data} and was still below 0.01% on day "
             f"{n['pt03_mrd_last_day'].data}, after transplantation (@fig-course D).")
-    return ("*The patient-level course statements of the published cohort (pt01, pt03) do not "
-            "apply to this cohort and are left out.* @fig-course D shows no patient.")
+    return outcomes.after_cart2(claims.tables)
 
 
 def expansion(claims: Claims) -> str:
     """CAR-T expansion by qPCR, with the published cohort's named-patient comparisons when
-    they apply."""
+    they apply, else the cohort's own peak and decline (:func:`outcomes.copies_peak`)."""
     n, np_ = claims.inline(), claims.counted("patient")
     if claims.applies("pt03_peak_copies", "pt04_peak_copies", "pt05_copies_cart2",
                       "pt05_copies_cart1", "pt03_last_detected_day"):
@@ -95,9 +94,9 @@ def expansion(claims: Claims) -> str:
             f"{n['pt05_copies_cart2_day'].data} after CART2, against "
             f"{n['pt05_copies_cart1'].data} on day {n['pt05_copies_cart1_day'].data} after CART1 "
             "(@fig-expansion C).")
-    return (f"qPCR showed expansion in {np_['n_expansion_qpcr'].data} with serial samples "
-            "(@fig-expansion A). *The named-patient comparisons of the published cohort (pt03, "
-            "pt04, pt05) do not apply to this cohort and are left out.*")
+    text = (f"qPCR showed expansion in {np_['n_expansion_qpcr'].data} with serial samples "
+            "(@fig-expansion A).")
+    return " ".join(filter(None, [text, outcomes.copies_peak(claims.tables)]))
 
 
 def discussion(claims: Claims, bundled: bool) -> str:

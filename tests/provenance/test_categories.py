@@ -27,10 +27,11 @@ def test_the_rule():
     assert categories.category("reproduced", {"stated", "empty"}) == categories.RECONSTRUCTED
     assert categories.category("circular", {"imputed"}) == "circular"
     assert categories.category("not reproducible", {"stated"}) == "not reproducible"
-    # a team's own records: nothing imputed, the comparison alone decides
-    assert categories.category("reproduced", None) == "reproduced"
-    assert categories.category("circular", None) == "reproduced"  # nothing was typed in
-    assert categories.category("data gap", None) == "data gap"
+    # a team's own records: nothing imputed, nothing typed in; the comparison is information
+    for compared in ("reproduced", "circular", "explained", "data gap"):
+        assert categories.category(compared, None) == categories.SAME
+    assert categories.category("not reproducible", None) == "differs from published"
+    assert categories.category("not applicable", None) == "not available"
 
 
 def test_no_claim_is_reproduced_while_an_imputed_cell_stands_behind_it(categorised):

@@ -1,0 +1,88 @@
+"""Study facts in the documents: the article's, for its reconstruction, or only what a team's
+study sheet and sheets hold.
+
+The design (single-arm, phase I), the age limit and the release criteria of the products are
+facts of the article's study; the sheets hold none of them. A reconstruction of the article's
+cohort (:func:`analysis.common.paths.is_reconstruction`) states them as the article does; a
+team's cohort gets its registry number, centres, dates and cut-off from its sheets and the
+rest is left out, never carried over from the article.
+"""
+
+from __future__ import annotations
+
+from analysis.common.formatting import markdown_text, plural
+from analysis.derivations.events import EFS_RULES
+
+
+def _centres(manifest: dict) -> str:
+    centres = manifest["centres"]
+    return f"{plural(len(centres), 'centre')} ({markdown_text(', '.join(centres))})"
+
+
+def scope(reconstruction: bool) -> str:
+    """What this document computes: the article's results again, or the same analysis of
+    another cohort."""
+    if reconstruction:
+        return ("This document recomputes its results from patient-level sheets; the "
+                "reproducibility report in the supplement sets each recomputed number beside "
+                "the published one.")
+    return ("This document applies the same analysis to the cohort named in the notice above, "
+            "from its own sheets; the supplement sets each of its numbers beside the published "
+            "one, for comparison.")
+
+
+def design(manifest: dict, reconstruction: bool) -> str:
+    """The design sentence of the Methods: the article's design for its reconstruction, the
+    study sheet's registry and the sheets' centres for a team's cohort."""
+    registry = markdown_text(manifest["registry_id"])
+    if reconstruction:
+        return (f"This was a single-arm phase I study (registry {registry}) of patients aged 18 "
+                "years or younger who had relapsed after CD19 CAR-T, treated at "
+                f"{_centres(manifest)}.")
+    return (f"Patients who had relapsed after CD19 CAR-T were treated at {_centres(manifest)} "
+            f"(registry {registry}).")
+
+
+def release(reconstruction: bool) -> str:
+    """The article's release criteria of the products (its reconstruction only)."""
+    if not reconstruction:
+        return ""
+    return ("Products were released for a combined dose between 1 × 10^6^ and 2 × 10^7^ "
+            "CAR-T cells/kg with at least 20% transduction and over 90% viability.")
+
+
+def efs_rule(manifest: dict, reconstruction: bool) -> str:
+    """Which EFS rule the reported estimates follow, and for the reconstruction where the
+    audit of the article's rules is."""
+    text = (f"the EFS reported below follows the rule the study sheet names "
+            f"({EFS_RULES[manifest['efs_rule']]})")
+    if not reconstruction:
+        return text + "."
+    return (text + ", except that for the published cohort each estimate is computed as the "
+            "ledger needs it to compare with the article. The supplement's audit shows which "
+            "rules the article's own facts rule out and under which transplant timings each "
+            "of the others gives the published estimates.")
+
+
+def criteria(manifest: dict, period: str, reconstruction: bool) -> str:
+    """Additional file 1: the article's inclusion criteria with this cohort's dates and
+    centres, or, for a team's cohort, what its sheets say of who was treated."""
+    treated = (f"treatment with co-infused CD19 and CD22 CAR-T cells (in this cohort {period}, "
+               f"followed to the data cut-off of {manifest['data_cutoff']}) at one of the "
+               f"participating centres ({markdown_text(', '.join(manifest['centres']))})")
+    if not reconstruction:
+        return ("The cohort's inclusion and exclusion criteria are not part of its sheets. The "
+                f"sheets show {treated}; ages, relapses and doses are in Additional files 2 and "
+                "3.\n")
+    return f"""The full criteria are not part of the article text available to this compendium. What the
+article states, with the dates and centres of the cohort at hand computed from its sheets:
+
+- age 18 years or younger at enrolment;
+- B-ALL that relapsed after a first CD19-directed CAR-T (CART1);
+- {treated}, with written informed consent;
+- a manufactured product is usable when the combined CD19 and CD22 CAR-T dose is between
+  1 × 10^6^ and 2 × 10^7^ cells/kg, transduction efficiency is at least 20% and viability
+  above 90%.
+
+Exclusion criteria are not available.
+"""

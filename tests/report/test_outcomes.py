@@ -1,0 +1,59 @@
+"""Sentences about what followed CART2, worded from the cohort's results
+(analysis/report/outcomes.py), checked against the follow-up cohort's sheets by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.common.paths import ROOT
+from analysis.derivations.adam import derive_tables
+from analysis.ledger.claims import Claims
+from analysis.report import outcomes, paragraphs
+from analysis.sheets.cohort import read_cohort
+
+
+@pytest.fixture(scope="module")
+def followup():
+    return derive_tables(read_cohort(ROOT / "tests" / "cohorts" / "followup"))
+
+
+def test_relapse_after_cart2_with_its_site_and_antigen(followup):
+    # fu03: relapse 2022-05-25, 180 days after CART2 (2021-11-26), marrow, CD19-negative
+    assert outcomes.relapses_after(followup) == (
+        "1 patient relapsed after CART2, 6.0 months after infusion; in the marrow only; "
+        "CD19-negative.")
+
+
+def test_later_courses_and_their_outcome(followup):
+    # fu03's CART3: MRD 0.5% after it, no later relapse or death: active disease at cut-off
+    assert outcomes.later_courses(followup) == (
+        "1 patient received a third CAR-T course. MRD-negative CR followed it in no patient "
+        "and a relapse in no patient; at the cut-off, 1 with active disease.")
+
+
+def test_no_relapse_and_no_later_course_in_words(followup):
+    tables = dict(followup)
+    tables["adevents"] = followup["adevents"][followup["adevents"]["event"] != "relapse"]
+    tables["adcourse"] = followup["adcourse"][followup["adcourse"]["course"] <= 2]
+    assert outcomes.relapses_after(tables) == "No patient relapsed after CART2."
+    assert outcomes.later_courses(tables) == "No patient received a CAR-T course after CART2."
+
+
+def test_another_cohorts_paragraphs_name_no_published_patient(followup):
+    claims = Claims(followup, published_precision=False)
+    text = paragraphs.course_statements(claims) + paragraphs.expansion(claims)
+    assert "pt0" not in text and "do not apply" not in text
+    assert "relapsed after CART2" in text
+
+
+def test_latest_copy_peak_and_the_decline_after_it(followup):
+    rows = followup["adlb"]
+    copies = rows[(rows["parameter"] == "total CAR") & (rows["course"] == 2)]
+    assert outcomes.copies_peak(followup, min_samples=2).startswith("Copies peaked")
+    # a single patient's series, by hand: peak 1000 on day 7, 250 on day 28 (25% of it)
+    one = copies[copies["patient_id"] == copies["patient_id"].iloc[0]].head(3).copy()
+    one["value"], one["study_day"], one["value_qualifier"] = [100.0, 1000.0, 250.0], [1, 7, 28], ""
+    text = outcomes.copies_peak({**followup, "adlb": one}, min_samples=3)
+    assert text == ("Copies peaked at 1.00 × 10^3^ copies/µg DNA on day 7; after the latest "
+                    "peak (day 7) they fell to 25% of it by day 28; copies fell at every "
+                    "sample after the peak in each patient.")
