@@ -6,6 +6,9 @@ is that of the run alone. Typesetting (Quarto / pandoc / Typst) and figure drawi
 included there; they are timed at the end (``benchmarks/render_bench.py``: the floor, a
 from-scratch render and a no-change render, as multiples of the floor; ``--no-render``
 skips); "analysis" is the claims ledger, the audit and the supplementary tables.
+The pipeline table (benchmarks/pipeline.py) times derive, verify and a full render of each
+cohort as a reader runs them, as multiples of a floor measured at the same size, with peak
+memory and the growth from one size to the next; it is also written as CSV (``--out``).
 A second table times the lineage of the raw cells behind every derived value
 (analysis/provenance/sources.py) at every size, in a process of its own: "derive" is the plain
 derivation, "with lineage" the derivation noting the raw rows and building the lineage
@@ -24,6 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import pipeline
 import render_bench
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,10 +118,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=SIZES)
     parser.add_argument("--no-render", action="store_true",
                         help="skip the render timings (floor, full, no change)")
+    parser.add_argument("--runs", type=int, default=1,
+                        help="repetitions of each pipeline step and floor (median quoted)")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results"
+                        / "pipeline.csv", help="CSV of the pipeline table")
     args = parser.parse_args(argv)
     header = (f"{'patients':>9} {'raw rows':>10} {'validate s':>11} {'derive s':>9} "
               f"{'analysis s':>11} {'total s':>8} {'x prev':>7} {'peak MB':>8}")
-    results, lineages = [], []
+    results, lineages, steps = [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.sizes:
             print(f"bench: {size} patients ...", file=sys.stderr, flush=True)
@@ -126,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
             result["size"] = size
             results.append(result)
             lineages.append(run_lineage(size, Path(tmp)))
+            steps += pipeline.time_size(size, synthesize(size, Path(tmp)), args.runs)
             print(f"bench: {size} patients done in {time.perf_counter() - started:.1f} s "
                   "(including synthesis)", file=sys.stderr, flush=True)
     print(header)
@@ -140,6 +149,11 @@ def main(argv: list[str] | None = None) -> int:
     print()
     floor = None if args.no_render else render_bench.floor_seconds()
     print_lineage(lineages, floor)
+    print()
+    table = pipeline.table(steps)
+    print(pipeline.show(table))
+    pipeline.write_csv(table, args.out)
+    print(f"written to {args.out}")
     if not args.no_render:
         print()
         print(render_bench.report(floor))

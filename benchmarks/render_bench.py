@@ -9,6 +9,7 @@ matplotlib and seaborn and prints one inline value, rendered to HTML and PDF by 
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -31,22 +32,41 @@ The median is `{python} value`.
 """
 
 
+def measure(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak resident memory (MB) of one command run from the repository root.
+
+    The peak is the kernel's ``ru_maxrss`` of the finished child (``os.wait4``): the largest
+    single process of its tree, pandoc and Typst included. A failing command stops the bench.
+    """
+    with tempfile.TemporaryFile() as log:
+        started = time.perf_counter()
+        child = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode != 0:
+            log.seek(0)
+            sys.exit(f"bench: {' '.join(command)} failed:\n"
+                     f"{log.read().decode(errors='replace')[-2000:]}")
+    return seconds, usage.ru_maxrss / 1024
+
+
 def _seconds(*commands: list[str]) -> float:
-    started = time.perf_counter()
-    for command in commands:
-        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            sys.exit(f"bench: {' '.join(command)} failed:\n{result.stderr[-2000:]}")
-    return time.perf_counter() - started
+    return sum(measure(command)[0] for command in commands)
+
+
+def floor() -> tuple[float, float]:
+    """Seconds and peak MB to render the one-cell document to HTML and PDF."""
+    with tempfile.TemporaryDirectory() as tmp:
+        qmd = Path(tmp) / "floor.qmd"
+        qmd.write_text(FLOOR_QMD, encoding="utf-8")
+        return measure([sys.executable, "-m", "qmdrender", str(qmd), "--output-dir",
+                        str(Path(tmp) / "out"), "--to", "html,pdf", "--force"])
 
 
 def floor_seconds() -> float:
     """Seconds to render the one-cell document to HTML and PDF."""
-    with tempfile.TemporaryDirectory() as tmp:
-        qmd = Path(tmp) / "floor.qmd"
-        qmd.write_text(FLOOR_QMD, encoding="utf-8")
-        return _seconds([sys.executable, "-m", "qmdrender", str(qmd), "--output-dir",
-                         str(Path(tmp) / "out"), "--to", "html,pdf", "--force"])
+    return floor()[0]
 
 
 def full_seconds() -> float:
