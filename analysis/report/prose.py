@@ -92,12 +92,14 @@ def _series(items: list[str]) -> str:
 
 
 COPIES = {"IL-6": "il6_copies", "IFN-gamma": "ifng_copies"}  # claim ids' stems
+NEGLIGIBLE_RHO = 0.3  # |ρ| below this is a negligible correlation (Mukaka, Malawi Med J 2012)
 
 
 def moved_with(claims: Claims, cytokines: tuple[str, ...] = ("IL-6", "IFN-gamma")) -> str:
     """How each cytokine moved with the CAR copy number after CART2, described by a Spearman
     rank correlation over same-day samples (claims ``<stem>_rho``, ``_pairs``, ``_patients``
-    of :data:`COPIES`). No P value is given: several same-day pairs of one patient are not
+    of :data:`COPIES`); a ρ of magnitude below :data:`NEGLIGIBLE_RHO` is no co-movement
+    and is worded so. No P value is given: several same-day pairs of one patient are not
     independent observations, so a test treating them as such would overstate the
     evidence."""
     sentences = []
@@ -108,8 +110,8 @@ def moved_with(claims: Claims, cytokines: tuple[str, ...] = ("IL-6", "IFN-gamma"
                              f"({claims.counted_as(stem + '_pairs', 'pair')}) to relate them.")
             continue
         rho = claims.value(f"{stem}_rho")
-        verb = ("tended to rise and fall with" if rho > 0 else
-                "tended to move against" if rho < 0 else "did not move with")
+        verb = ("did not clearly move with" if abs(rho) < NEGLIGIBLE_RHO else
+                "tended to rise and fall with" if rho > 0 else "tended to move against")
         sentences.append(
             f"{label} {verb} the CAR copy number (Spearman ρ = {claims.marked(stem + '_rho')} "
             f"over {claims.counted_as(stem + '_pairs', 'same-day pair')} from "
@@ -195,3 +197,20 @@ def survival(claims: Claims, efs_rule: str, months: tuple[int, ...] = (6, 12)) -
     rule_text = EFS_RULES[efs_rule].removeprefix("events: ")
     return (f"{'; '.join(parts)} (@fig-course B). EFS follows the study's rule: "
             f"{rule_text}.")
+
+
+def aplasia(claims: Claims) -> str:
+    """How long B-cell aplasia lasted after each course (claims ``bca_cart<n>_median``,
+    ``_min``, ``_max``, months), naming only the courses where it can be computed."""
+    stems = {"CART1": "bca_cart1", "CART2": "bca_cart2"}
+    ids = {course: [f"{stem}_{s}" for s in ("median", "min", "max")]
+           for course, stem in stems.items()}
+    found = [f"{claims.duration(*c)} after {course}"
+             for course, c in ids.items() if claims.applies(*c)]
+    missed = [course for course, c in ids.items() if not claims.applies(*c)]
+    if not found:
+        return "The duration of B-cell aplasia was not recorded after either CAR-T"
+    text = "B-cell aplasia lasted a median of " + _series(found)
+    if missed:
+        text += f"; it was not recorded after {missed[0]}"
+    return text

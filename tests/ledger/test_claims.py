@@ -235,3 +235,11 @@ def test_added_statements_are_computed_and_follow_the_data(bundled_derived):
     assert again.loc["crs_onset_at_il6_rise", "category"] == "not reproducible"
     assert again.loc["pt04_testis_resolved", "category"] == "not reproducible"
     assert again.loc["il6_moves_with_copies", "category"] == "not reproducible"
+
+
+def test_a_range_whose_ends_print_alike_reads_as_one_value():
+    claims = Claims({}, published_precision=False)
+    claims._values.update({"age_dx_min": 4.0, "age_dx_max": 4.0,
+                           "age_cart1_min": 4.0, "age_cart1_max": 9.5})
+    assert claims.between("age_dx_min", "age_dx_max") == render(4.0, claims.styles["age_dx_min"])
+    assert "–" in claims.between("age_cart1_min", "age_cart1_max")

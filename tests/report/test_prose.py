@@ -1,0 +1,38 @@
+"""Sentences worded from the cohort's claims (analysis.report.prose)."""
+
+import math
+
+from analysis.ledger.claims import Claims
+from analysis.report import prose
+
+
+def _claims(values: dict) -> Claims:
+    claims = Claims({}, published_precision=False)
+    claims._values.update(values)  # the claims' values, as if computed from a cohort
+    return claims
+
+
+def _aplasia(cart1: float) -> dict:
+    return {"bca_cart1_median": cart1, "bca_cart1_min": cart1, "bca_cart1_max": cart1,
+            "bca_cart2_median": 3.5, "bca_cart2_min": 3.0, "bca_cart2_max": 4.0}
+
+
+def test_aplasia_names_only_the_courses_where_it_was_recorded():
+    text = prose.aplasia(_claims(_aplasia(math.nan)))
+    assert text == ("B-cell aplasia lasted a median of 3.5 months (3.0–4.0) after CART2; "
+                    "it was not recorded after CART1")
+    both = prose.aplasia(_claims(_aplasia(6.0)))
+    assert both.startswith("B-cell aplasia lasted a median of 6.0 months after CART1 and")
+
+
+def _cytokines(rho: float) -> dict:
+    return {"il6_copies_rho": rho, "il6_copies_pairs": 4, "il6_copies_patients": 3}
+
+
+def test_a_negligible_rank_correlation_claims_no_co_movement():
+    weak = prose.moved_with(_claims(_cytokines(-0.2)), ("IL-6",))
+    assert weak.startswith("IL-6 did not clearly move with the CAR copy number (Spearman ρ = −0.20")
+    strong = prose.moved_with(_claims(_cytokines(0.6)), ("IL-6",))
+    assert strong.startswith("IL-6 tended to rise and fall with the CAR copy number")
+    assert prose.moved_with(_claims(_cytokines(-0.6)), ("IL-6",)).startswith(
+        "IL-6 tended to move against")
