@@ -113,10 +113,14 @@ def reads_text(reads: dict[str, int]) -> str:
                      if reads.get(name))
 
 
+JSON_IN_HTML = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
 def html_block(claim_details: dict[str, dict]) -> str:
-    """A raw HTML block holding the details as JSON (``<script id="claim-data">``)."""
+    """A raw HTML block holding the details as JSON (``<script id="claim-data">``), with
+    ``<``, ``>`` and ``&`` as JSON escapes so no text from the sheets reads as markup there."""
     payload = json.dumps(claim_details, ensure_ascii=False, separators=(",", ":"),
-                         sort_keys=True).replace("</", "<\\/")
+                         sort_keys=True).translate(JSON_IN_HTML)
     return ('```{=html}\n<script type="application/json" id="claim-data">'
             f"{payload}</script>\n```\n")
 

@@ -36,10 +36,12 @@ def test_every_inline_number_carries_its_claim(bundled_derived):
 
 
 def test_the_html_block_is_json_that_cannot_close_its_script_early():
-    block = html_block({"x": {"note": "a </script> b", "published": plain("1.1 × 10^7")}})
+    note = 'a </script> <script>x=1</script> <img onerror="y"> & b'
+    block = html_block({"x": {"note": note, "published": plain("1.1 × 10^7")}})
     assert block.startswith("```{=html}\n") and block.count("</script>") == 1
     payload = re.search(r'id="claim-data">(.*)</script>', block).group(1)
-    assert json.loads(payload) == {"x": {"note": "a </script> b", "published": "1.1 × 10⁷"}}
+    assert not set("<>&") & set(payload)
+    assert json.loads(payload) == {"x": {"note": note, "published": "1.1 × 10⁷"}}
 
 
 def test_numbers_inside_sentences_carry_their_claim_only_when_asked(bundled_derived):
