@@ -386,7 +386,9 @@ local function crossref(cite)
 end
 
 -- Sections with .appendix go to the end, before the references (a #refs div, added under a
--- trailing heading when the document has none), then the Reuse and Citation sections.
+-- trailing heading when the document has none), then, in HTML only, the Reuse and Citation
+-- sections (https://quarto.org/docs/authoring/appendices.html: the attribution appendix is
+-- a feature of HTML pages; a PDF or Word file for a journal carries none).
 local function appendix(doc)
   local body, moved, level = pandoc.Blocks {}, pandoc.Blocks {}, nil
   for _, b in ipairs(doc.blocks) do
@@ -404,10 +406,8 @@ local function appendix(doc)
   body:extend(moved)
   body:extend(tail)
   local attribution = doc.meta["qmdrender-attribution"]
-  if attribution then
-    body:extend(attribution)
-    doc.meta["qmdrender-attribution"] = nil
-  end
+  if attribution and FORMAT:match("html") then body:extend(attribution) end
+  doc.meta["qmdrender-attribution"] = nil
   doc.blocks = body
   return doc
 end
