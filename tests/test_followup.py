@@ -128,11 +128,12 @@ def test_efs_rules_side_by_side_with_induction_failure(tables):
 
 def test_status_at_cutoff_needs_mrd_negative_cr_after_the_last_course(tables):
     # By hand from the sheets: fu03's last course (CART3, 2022-07-04) has one assessment after
-    # it, MRD 0.5% on 2022-08-01, and no later relapse, death or loss: active disease, not in CR.
+    # it, blasts 2% and MRD 0.5% on 2022-08-01 (CR, MRD detectable), and no later relapse,
+    # death or loss: in CR with MRD, neither MRD-negative CR nor active disease.
     # fu01 (MRD <0.01% after CART2, then HSCT) and fu06 (MRD <0.01% on day 28 of CART2) stay in
     # CR; fu02 and fu04 died; fu05 was lost to follow-up.
     status = tables["adsl"].set_index("patient_id")["status_at_cutoff"].to_dict()
-    assert status == {"fu01": "in CR", "fu02": "died", "fu03": "active disease",
+    assert status == {"fu01": "in CR", "fu02": "died", "fu03": "in CR with MRD",
                       "fu04": "died", "fu05": "lost to follow-up", "fu06": "in CR"}
     from analysis.report.figures.figure1 import flow_counts
 

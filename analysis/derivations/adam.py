@@ -258,8 +258,9 @@ def derive_adsl(cohort, adrs: pd.DataFrame, adevents: pd.DataFrame) -> pd.DataFr
 
 def _status(adrs: pd.DataFrame, adevents: pd.DataFrame, patients: pd.Index,
             n_courses: pd.Series) -> pd.Series:
-    """'died', 'lost to follow-up', 'relapsed' (after the last course), 'active disease' (the
-    last course never reached MRD-negative CR) or 'in CR'."""
+    """'died', 'lost to follow-up', 'relapsed' (after the last course), 'in CR' (the last
+    course reached MRD-negative CR), 'in CR with MRD' (it reached CR, never MRD-negative) or
+    'active disease' (it never reached CR)."""
     def had(event: str) -> np.ndarray:
         return patients.isin(adevents.loc[adevents["event"] == event, "patient_id"])
 
@@ -271,11 +272,12 @@ def _status(adrs: pd.DataFrame, adevents: pd.DataFrame, patients: pd.Index,
     after = _after_infusion(adrs)
     last = after[after["course"].eq(after["patient_id"].map(n_courses))]
     note("adsl", last, "assessments", ["patient_id"], columns=["status_at_cutoff"])
-    negative = _reached(last).groupby("patient_id")["best_mrd_negative_cr"].any()
-    in_cr = negative.reindex(patients, fill_value=False).to_numpy(dtype=bool)
+    best = _reached(last).groupby("patient_id")[["best_cr", "best_mrd_negative_cr"]].any()
+    best = best.reindex(patients, fill_value=False).to_numpy(dtype=bool)
     status = np.select(
-        [had("death"), had("lost_to_follow_up"), relapsed, ~in_cr],
-        ["died", "lost to follow-up", "relapsed", "active disease"], default="in CR")
+        [had("death"), had("lost_to_follow_up"), relapsed, best[:, 1], best[:, 0]],
+        ["died", "lost to follow-up", "relapsed", "in CR", "in CR with MRD"],
+        default="active disease")
     return pd.Series(status, index=patients)
 
 

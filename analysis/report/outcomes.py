@@ -87,8 +87,9 @@ def later_courses(tables: Tables, after: int = 2) -> str:
             f"the cut-off, {states}.")
 
 
-STATUS_WORDS = {"in CR": "in MRD-negative CR", "died": "dead",
-                "lost to follow-up": "lost to follow-up", "active disease": "with active disease"}
+STATUS_WORDS = {"in CR": "in MRD-negative CR", "in CR with MRD": "in CR with detectable MRD",
+                "died": "dead", "lost to follow-up": "lost to follow-up",
+                "active disease": "with active disease"}
 
 
 def _count(n: int) -> str:

@@ -25,10 +25,10 @@ def test_relapse_after_cart2_with_its_site_and_antigen(followup):
 
 
 def test_later_courses_and_their_outcome(followup):
-    # fu03's CART3: MRD 0.5% after it, no later relapse or death: active disease at cut-off
+    # fu03's CART3: blasts 2%, MRD 0.5% after it, no later relapse or death: CR with MRD
     assert outcomes.later_courses(followup) == (
         "1 patient received a third CAR-T course. MRD-negative CR followed it in no patient "
-        "and a relapse in no patient; at the cut-off, 1 with active disease.")
+        "and a relapse in no patient; at the cut-off, 1 in CR with detectable MRD.")
 
 
 def test_no_relapse_and_no_later_course_in_words(followup):

@@ -115,17 +115,6 @@ STATUS_WORDS = {"in CR": "In MRD-negative CR", "in CR with MRD": "In CR with det
 BRANCHES = ("CR, HSCT", "CR, no HSCT", "no CR, HSCT", "no CR, no HSCT")
 
 
-def patient_status(tables: Tables) -> pd.Series:
-    """Each patient's status at the cut-off (adsl ``status_at_cutoff``), with "active
-    disease" split off as "in CR with MRD" when the last course reached CR with detectable
-    MRD (``best_cr`` without ``best_mrd_negative_cr``)."""
-    adsl, adcourse = tables["adsl"].set_index("patient_id"), tables["adcourse"]
-    last = adcourse.sort_values("course").groupby("patient_id").last()
-    cr = last["best_cr"].fillna(False).astype(bool).reindex(adsl.index, fill_value=False)
-    status = adsl["status_at_cutoff"]
-    return status.mask((status == "active disease") & cr, "in CR with MRD")
-
-
 def flow_counts(tables: Tables) -> dict[str, int]:
     """Patient counts for the flow chart, from the derived tables. Every patient given CART2
     ends in exactly one branch (MRD-negative CR after CART2 or not, each with or without a
@@ -134,7 +123,7 @@ def flow_counts(tables: Tables) -> dict[str, int]:
     adsl, adcourse = tables["adsl"], tables["adcourse"]
     cart2 = adcourse[adcourse["course"] == 2].set_index("patient_id")
     patients = adsl.set_index("patient_id").loc[cart2.index]
-    status = patient_status(tables).loc[cart2.index]
+    status = patients["status_at_cutoff"]
     cr = cart2["best_mrd_negative_cr"].fillna(False).astype(bool)
     hsct = patients["hsct_after_cart2"].astype(bool)
     members = {"CR, HSCT": cr & hsct, "CR, no HSCT": cr & ~hsct, "no CR, HSCT": ~cr & hsct,
