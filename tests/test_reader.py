@@ -228,3 +228,38 @@ def test_every_recomputed_number_and_cell_count_of_the_supplement_carries_its_cl
     total = page.evaluate("""() => [...document.querySelectorAll(
         '#tbl-claim-cells [data-claim="os_6m"]')][0].textContent""")
     assert re.search(rf"raw cells\s+{total} ", box["text"]), (total, box["text"])
+
+
+def _spans_and_popups(page) -> tuple[list[list[str]], dict]:
+    """Every claim span's text (outside the supplement's tables of the ledger's comparison
+    text and of raw-cell counts, whose spans hold other texts), powers of ten in Unicode
+    superscripts as the popups write them, and the popups' data."""
+    return page.evaluate(r"""() => {
+        const superscript = t => [...t].map(c => '⁰¹²³⁴⁵⁶⁷⁸⁹'['0123456789'.indexOf(c)]
+                                                  || (c === '-' || c === '−' ? '⁻' : c)).join('');
+        const text = s => { const copy = s.cloneNode(true);
+            copy.querySelectorAll('sup').forEach(u => u.replaceWith(superscript(u.textContent)));
+            return copy.textContent.replace(/\s+/g, ' '); };
+        return [[...document.querySelectorAll('[data-claim]')]
+                    .filter(s => !s.closest('#tbl-ledger, #tbl-claim-cells'))
+                    .map(s => [s.dataset.claim, text(s)]),
+                JSON.parse(document.getElementById('claim-data').textContent)]; }""")
+
+
+def _printed_alike(value: str, text: str) -> bool:
+    """Whether a popup's computed value is the number its span prints ('1.8' is not in
+    '1.80', '-7' not in '−7'); a zero count may read as a word ('none', 'no patient')."""
+    if value == "0" and re.fullmatch(r"none|no \w+", text):
+        return True
+    return bool(re.search(rf"(?<![\d.]){re.escape(value)}(?![\d])", text))
+
+
+@pytest.mark.parametrize("name", ["paper"])
+def test_a_popup_prints_its_number_as_the_text_does(rendered, chromium_page, name):
+    page = chromium_page
+    _open(page, rendered / f"{name}.html")
+    spans, popups = _spans_and_popups(page)
+    assert len({claim for claim, _ in spans}) > {"paper": 100}[name]
+    unlike = [(claim, text, popups[claim]["computed"]) for claim, text in spans
+              if not _printed_alike(popups[claim]["computed"], text)]
+    assert not unlike, unlike

@@ -17,9 +17,8 @@ import re
 
 import pandas as pd
 
-from analysis.common.formatting import render
 from analysis.derivations.store import Tables
-from analysis.ledger.claims import NOT_STATED, Claim, compute, load_computed, load_ledger, missing
+from analysis.ledger.claims import NOT_STATED, Claim, Claims, load_computed, load_ledger
 from analysis.provenance import categories
 from analysis.provenance import cells as provenance
 from analysis.provenance.sources import Lineage
@@ -28,19 +27,25 @@ MAX_CELLS = 40  # raw cells listed per claim; the counts cover all of them
 BASIS_LABELS = {"stated": "stated", "derived_from_stated": "derived from stated",
                 "imputed": "imputed", "empty": "blank"}
 SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")  # analysis.common.formatting.markdown_text
 
 
 def plain(text: str) -> str:
-    """'1.1 × 10^7' with the power as Unicode superscripts ('1.1 × 10⁷')."""
-    return re.sub(r"10\^(-?\d+)\^?", lambda m: "10" + m.group(1).translate(SUPERSCRIPT),
-                  str(text))
+    """Markdown as a reader sees it: '1.1 × 10^7^' with the power as Unicode superscripts
+    ('1.1 × 10⁷'), sheet text without its backslash escapes ('pt01\\, pt03': 'pt01, pt03')."""
+    powers = re.sub(r"10\^(-?\d+)\^?", lambda m: "10" + m.group(1).translate(SUPERSCRIPT),
+                    str(text))
+    return ESCAPED.sub(r"\1", powers)
 
 
 def details(tables: Tables, sources: Lineage, basis: pd.DataFrame,
             reconstructed: bool = True, claims: list[Claim] | None = None,
-            ledger: pd.DataFrame | None = None) -> dict[str, dict]:
+            ledger: pd.DataFrame | None = None,
+            printed: Claims | None = None) -> dict[str, dict]:
     """Per claim id: what and where, the published value with its relation ('≤ 7' for
-    "within 1 week"; ``relation`` alone too) and the computed text, the category by
+    "within 1 week"; ``relation`` alone too) and the computed text as the document prints
+    it (``printed``: the document's :class:`analysis.ledger.claims.Claims`, default the
+    bundled cohort's), the category by
     construction (:func:`analysis.provenance.categories.categorised`; ``reconstructed``
     false for a cohort without a provenance file) and its note, the number of raw cells per
     basis (``counts``) and by how they were read (``reads``), adding up to ``total`` as in
@@ -51,6 +56,7 @@ def details(tables: Tables, sources: Lineage, basis: pd.DataFrame,
     (:func:`analysis.ledger.settings.cohort_ledger`, default as written); ``ledger``: their
     :func:`analysis.provenance.categories.categorised` frame when the caller has it."""
     claims = claims or load_ledger()
+    printed = printed or Claims(tables, ledger=claims)
     by_id = {c.id: c for c in claims}
     lookup = provenance.by_cell(basis)
     if ledger is None:
@@ -61,22 +67,26 @@ def details(tables: Tables, sources: Lineage, basis: pd.DataFrame,
         cells = categories.claim_cells(by_id[row.id], tables, sources, lookup)
         out[row.id] = {
             "what": row.what, "where": row.where, "published": plain(row.stated),
-            "relation": row.relation, "computed": plain(row.computed),
+            "relation": row.relation, "computed": _printed(printed, row.id),
             "category": row.category, "note": row.note,
             "counts": counts_text(row.bases), "total": sum(row.reads.values()),
             "reads": reads_text(row.reads), **_listing(cells, sources, reconstructed)}
     for claim in load_computed():  # numbers the article does not state
-        value = compute(claim, tables)
         cells = categories.claim_cells(claim, tables, sources, lookup)
         bases = cells["basis"].value_counts().to_dict() if reconstructed else {}
         out[claim.id] = {
             "what": claim.what, "where": "", "published": NOT_STATED, "relation": "=",
-            "computed": "NA" if missing(value) else plain(render(value, claim.style,
-                                                                 markup=False)),
+            "computed": _printed(printed, claim.id),
             "category": NOT_STATED, "note": "", "counts": counts_text(bases),
             "total": len(cells), "reads": reads_text(cells["read"].value_counts().to_dict()),
             **_listing(cells, sources, reconstructed)}
     return out
+
+
+def _printed(claims: Claims, claim_id: str) -> str:
+    """The claim's value as the document's prose prints it, in plain text ('NA' when it
+    does not apply)."""
+    return plain(claims.text(claim_id)) if claims.applies(claim_id) else "NA"
 
 
 def _listing(cells: pd.DataFrame, sources: Lineage, reconstructed: bool) -> dict:
