@@ -311,6 +311,10 @@ def test_verify_computes_the_oracle_values(outputs, oracle):
                   "n_crs_grade3plus", "n_hsct_after_cart2"):
         assert claims[claim]["computed"] == str(oracle[claim]), claim
     assert claims["il6_fold_p"]["computed"] == f"{oracle['il6_fold_p']:.3f}"
+    for claim in ("time_to_mrd_neg_min", "time_to_mrd_neg_max"):  # the paper's days too
+        days = oracle[claim]
+        months = Decimal(days / MONTH).quantize(Decimal(1), ROUND_HALF_UP)
+        assert claims[claim]["computed"] == f"{months} ({days} days)", claim
 
 
 def numbers(pattern: str, text: str) -> list[float]:

@@ -204,22 +204,34 @@ def category(claim: Claim, value: float | str) -> str:
     return "explained" if claim.explained else "reproduced"
 
 
-def evaluate(tables: Tables, ledger: list[Claim] | None = None) -> pd.DataFrame:
-    """Every claim with its published and computed text, whether they agree and its category;
-    ``note`` carries what claims.yaml records for that category (the other reading, the
-    cells typed in, or why the value cannot be reproduced)."""
+def computed_text(claim: Claim, value, days: bool = False) -> str:
+    """The computed value at the article's precision ("NA" when it does not apply); with
+    ``days`` a duration below a month also in whole days, as a team's documents print it
+    ("0 (21 days)": the ledger's unit beside the paper's)."""
+    if missing(value):
+        return "NA"
+    text = render(value, claim.style, markup=False, published=True)
+    if days and quantity(claim) == "months":
+        shown, unit = duration([value])
+        text += f" ({shown[0]} {unit})" if unit.startswith("day") else ""
+    return text
+
+
+def evaluate(tables: Tables, ledger: list[Claim] | None = None,
+             days: bool = False) -> pd.DataFrame:
+    """Every claim with its published and computed text (:func:`computed_text`), whether
+    they agree and its category; ``note`` carries what claims.yaml records for that category
+    (the other reading, the cells typed in, or why the value cannot be reproduced)."""
     rows = []
     for claim in ledger or load_ledger():
         value = compute(claim, tables)
-        applies = not missing(value)
         kind = category(claim, value)
         notes = {"explained": claim.explained, "circular": claim.circular,
                  "data gap": claim.data_gap, "not reproducible": claim.unreproducible}
         rows.append({
             "id": claim.id, "where": claim.where, "what": claim.what,
             "published": claim.published, "stated": stated(claim.published, claim.relation),
-            "computed": (render(value, claim.style, markup=False, published=True)
-                         if applies else "NA"),
+            "computed": computed_text(claim, value, days),
             "relation": claim.relation, "agrees": agrees(claim, value),
             "category": kind, "note": notes.get(kind, ""),
             "explained": claim.explained, "function": claim.function,

@@ -88,7 +88,7 @@ def categorised(tables: Tables, sources: Lineage, basis: pd.DataFrame | None,
     cells it rests on. ``basis`` is ``None`` for a cohort without a provenance file (no
     basis is counted)."""
     ledger = ledger or load_ledger()
-    frame = evaluate(tables, ledger)
+    frame = evaluate(tables, ledger, days=basis is None)  # a team's: short durations in days
     frame.insert(frame.columns.get_loc("category") + 1, "compared", frame["category"])
     lookup = provenance.by_cell(basis if basis is not None else pd.DataFrame(
         columns=[*provenance.CELL, "value", "basis"]))
