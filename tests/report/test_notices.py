@@ -22,3 +22,17 @@ def test_a_synthetic_cohort_says_so_without_its_path(tmp_path):
 
 def test_the_bundled_cohort_says_it_is_reconstructed():
     assert "**Reconstructed data.**" in data_notice(cohort_paths(), "whatever")
+
+
+def test_the_derivations_warnings_are_listed_in_the_notice(tmp_path):
+    paths = cohort_paths(tmp_path / "fu")
+    assert "warning" not in data_notice(paths, "FU-2024", [])
+    # as derive keeps them in the manifest (tests/cohorts/followup: fu06 has no end of
+    # follow-up), the folder named, not its path
+    found = ["fu/patients.csv, row 7, column 'patient_id': found 'fu06'; expected ...",
+             "fu/events.csv, row 3: another"]
+    text = data_notice(paths, "FU-2024", found)
+    assert "Reading the sheets gave 2 warnings" in text
+    listed = [line for line in text.splitlines() if line.startswith("- ")]
+    assert [line.replace("\\", "") for line in listed] == [f"- {w}" for w in found]
+    assert text.rstrip().endswith(":::")
