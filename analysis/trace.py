@@ -42,7 +42,8 @@ def report(claim_id: str, tables: Tables, cell_sources: sources.Lineage,
     all_cells = categories.claim_cells(claim, tables, cell_sources, provenance.by_cell(basis))
     lines = [f"{claim.id}: {claim.what} ({claim.where})",
              (f"  published {row['stated']}; computed {row['computed']}; "
-              f"{'agrees' if row['agrees'] else 'DISAGREES'}; {row['category']}"
+              + (f"{'agrees' if row['agrees'] else 'DISAGREES'}; " if reconstructed else "")
+              + f"{row['category']}"
               + (f" ({row['note']})" if row["note"] else "")),
              f"  functions: {lineage.functions_text(trace)}",
              f"  derived: {lineage.derived_text(trace)}"]

@@ -87,3 +87,16 @@ def test_the_ledger_and_the_lock_hold_the_efs_the_paper_prints(outputs):
     assert not ledger.index.str.contains(r"pt0\d").any()
     assert "not reproducible" not in stdout
     assert "differs from published (information, not a failure)" in stdout
+
+
+def test_trace_shows_a_teams_cells_as_recorded_and_compares_as_information():
+    result = subprocess.run(
+        [sys.executable, "-m", "analysis.trace", "--data-raw", str(FOLLOWUP), "orr_cart2"],
+        cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
+    # every cell behind the ORR is one of the team's own records: no rule to match, no verdict
+    assert re.search(r"raw cells behind the values read: (\d+) \(\1 recorded\)", out), out
+    assert "published 100%; computed 67%; differs from published\n" in out
+    for verdict in ("uncovered", "DISAGREES", "agrees"):
+        assert verdict not in out

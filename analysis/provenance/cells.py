@@ -12,7 +12,8 @@ and, where both sheets have one, the same course). Bases:
 - ``imputed``: chosen within the limits of the published figures.
 
 Every cell is matched by exactly one rule, so a rule covers cells of one basis only; a cell
-matched by none is ``uncovered`` and one matched by several ``ambiguous``.
+matched by none is ``uncovered`` and one matched by several ``ambiguous``. A team's own
+records (no ``provenance.csv``) have no rules: each of their cells is ``recorded``.
 """
 
 from __future__ import annotations
@@ -63,8 +64,9 @@ def cell_rules(directory: Path) -> pd.DataFrame:
     """One row per non-empty raw cell (sheet, row: CSV line or Excel row, column, value) of a
     cohort folder or workbook, as the cohort reader reads it, with the basis, source,
     constraint and dependencies of the one rule that matches it (basis ``uncovered`` when
-    none does, ``ambiguous`` when several do)."""
+    none does, ``recorded`` for a team's records, ``ambiguous`` when several do)."""
     rules = read_rules(directory)
+    unmatched = "uncovered" if is_reconstruction(directory) else "recorded"  # a team's cell
     parts = []
     for name, text in raw_text(directory).items():
         frame = text.drop(columns="_row")
@@ -83,7 +85,7 @@ def cell_rules(directory: Path) -> pd.DataFrame:
             hits += match
             chosen[match] = number
         described = rules.reindex(chosen).reset_index(drop=True)
-        cells["basis"] = np.select([hits == 0, hits > 1], ["uncovered", "ambiguous"],
+        cells["basis"] = np.select([hits == 0, hits > 1], [unmatched, "ambiguous"],
                                    default=described["basis"].fillna(""))
         for column in ("source", "constrains", "depends"):
             cells[column] = described[column].where(hits == 1, "").fillna("").to_numpy()
