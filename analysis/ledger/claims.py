@@ -371,14 +371,15 @@ class Claims:
             return f"{texts[0]} {unit}"
         return f"{texts[0]} {unit} ({texts[1]}–{texts[2]})"
 
-    def between(self, low: str, high: str) -> str:
-        """A minimum and a maximum as "3–7", or "3" when they print alike, each in its span."""
+    def between(self, low: str, high: str, sep: str = "–") -> str:
+        """A minimum and a maximum as "3–7" (``sep`` between them: " to " for ratios,
+        "1:0.9 to 1:1.5"), or "3" when they print alike, each in its span."""
         if not self.applies(low, high):
             return NOT_APPLICABLE
         texts = [self.text(low), self.text(high)]
         if texts[0] == texts[1]:
             return self._span(low, texts[0])
-        return f"{self._span(low, texts[0])}–{self._span(high, texts[1])}"
+        return f"{self._span(low, texts[0])}{sep}{self._span(high, texts[1])}"
 
     def p(self, claim_id: str) -> str:
         """A P value as a clause: "P = 0.2", "P < 0.001"."""

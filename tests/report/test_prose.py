@@ -1,6 +1,8 @@
 """Sentences worded from the cohort's claims (analysis.report.prose)."""
 
 import math
+import re
+from pathlib import Path
 
 from analysis.ledger.claims import Claims
 from analysis.report import prose
@@ -36,3 +38,16 @@ def test_a_negligible_rank_correlation_claims_no_co_movement():
     assert strong.startswith("IL-6 tended to rise and fall with the CAR copy number")
     assert prose.moved_with(_claims(_cytokines(-0.6)), ("IL-6",)).startswith(
         "IL-6 tended to move against")
+
+
+def test_a_ratio_range_of_one_value_reads_as_that_value():
+    alike = _claims({"ratio_min": 1.0, "ratio_max": 1.0})
+    assert alike.between("ratio_min", "ratio_max", " to ") == "1:1.0"
+    apart = _claims({"ratio_min": 0.5, "ratio_max": 1.0})
+    assert apart.between("ratio_min", "ratio_max", " to ") == "1:0.5 to 1:1.0"
+
+
+def test_the_paper_prints_every_range_through_claims_between():
+    # a minimum and a maximum printed one by one read "1:1.0 to 1:1.0" when they are alike
+    paper = (Path(__file__).resolve().parents[2] / "paper.qmd").read_text(encoding="utf-8")
+    assert not re.search(r"""N\[["']\w+_(min|max)["']\]""", paper)
