@@ -254,12 +254,12 @@ def _printed_alike(value: str, text: str) -> bool:
     return bool(re.search(rf"(?<![\d.]){re.escape(value)}(?![\d])", text))
 
 
-@pytest.mark.parametrize("name", ["paper"])
+@pytest.mark.parametrize("name", ["paper", "supplement"])
 def test_a_popup_prints_its_number_as_the_text_does(rendered, chromium_page, name):
     page = chromium_page
     _open(page, rendered / f"{name}.html")
     spans, popups = _spans_and_popups(page)
-    assert len({claim for claim, _ in spans}) > {"paper": 100}[name]
+    assert len({claim for claim, _ in spans}) > {"paper": 100, "supplement": 15}[name]
     unlike = [(claim, text, popups[claim]["computed"]) for claim, text in spans
               if not _printed_alike(popups[claim]["computed"], text)]
     assert not unlike, unlike

@@ -13,8 +13,7 @@ from analysis.common.formatting import markdown_text, plural, recorded, render
 from analysis.derivations import timing
 from analysis.derivations.events import EFS_RULES
 from analysis.derivations.store import Tables
-from analysis.ledger.claims import span
-from analysis.results.measures import km_estimate
+from analysis.ledger.claims import Claims, span
 
 CYTOKINES = ["IL-2", "IL-4", "IL-6", "IL-10", "IL-17A", "IFN-gamma", "TNF-alpha"]
 
@@ -303,19 +302,29 @@ def mark(table: pd.DataFrame, marks: pd.DataFrame) -> pd.DataFrame:
     return table.where(~marks | (table == "–"), table.astype(str) + DAGGER)
 
 
-def efs_by_rule(tables: Tables, study_rule: str,
-                months: tuple[int, ...] = (6, 12)) -> pd.DataFrame:
+EFS_MONTHS = (6, 12)  # the time points of claims.yaml's efs_rule_<rule>_<m>m entries
+
+
+def efs_by_rule(tables: Tables, study_rule: str, claims: Claims | None = None) -> pd.DataFrame:
     """EFS under every rule of :data:`analysis.derivations.events.EFS_RULES` side by side:
-    events, and the Kaplan-Meier estimate (%, whole numbers) at each of ``months``; the
-    study's rule is marked."""
-    tte = tables["adtte"]
+    events of patients, and the Kaplan-Meier estimate (%) at each of :data:`EFS_MONTHS`, each
+    number the ``computed:`` claim ``efs_rule_<rule>_events`` (``_patients``, ``_6m``, ...)
+    as ``claims`` print it (in its span when they carry spans; default the cohort policy);
+    the study's rule is marked."""
+    claims = claims or Claims(tables, published_precision=False)
     rows = []
     for rule, text in EFS_RULES.items():
-        mine = tte[(tte["paramcd"] == "EFS") & (tte["rule"] == rule)]
+        ids = {part: f"efs_rule_{rule}_{part}" for part in
+               ["events", "patients", *(f"{m}m" for m in EFS_MONTHS)]}
+        missing = sorted(i for i in ids.values() if i not in claims.ledger)
+        if missing:
+            raise LookupError(f"claims.yaml: no computed entry {missing} for the EFS rule "
+                              f"{rule!r} of the study sheet's dictionary")
         row = {"rule": rule + (" (the study's)" if rule == study_rule else ""),
-               "definition": text, "events": f"{int((mine['cnsr'] == 0).sum())} of {len(mine)}"}
-        for m in months:
-            value = km_estimate(tables, "EFS", m, rule)
-            row[f"{m} months"] = "–" if np.isnan(value) else render(value, "percent:0")
+               "definition": text,
+               "events": f"{claims.marked(ids['events'])} of {claims.marked(ids['patients'])}"}
+        for m in EFS_MONTHS:
+            row[f"{m} months"] = (claims.marked(ids[f"{m}m"], counts=False)
+                                  if claims.applies(ids[f"{m}m"]) else "–")
         rows.append(row)
     return pd.DataFrame(rows)
