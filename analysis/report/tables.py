@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 
 from analysis.common.formatting import markdown_text, plural, recorded, render
-from analysis.derivations import timing
 from analysis.derivations.events import EFS_RULES
 from analysis.derivations.store import Tables
 from analysis.ledger.claims import Claims, span
+from analysis.results.descriptive import cr_marrow_gaps
 
 CYTOKINES = ["IL-2", "IL-4", "IL-6", "IL-10", "IL-17A", "IFN-gamma", "TNF-alpha"]
 
@@ -169,8 +169,9 @@ def table1_notes(tables: Tables) -> list[str]:
     return notes
 
 
-def table2_notes(tables: Tables) -> list[str]:
-    """Footnotes of Table 2, from the data: CART2 given in remission; later CAR-T courses."""
+def table2_notes(tables: Tables, claims: Claims | None = None) -> list[str]:
+    """Footnotes of Table 2, from the data: CART2 given in remission; later CAR-T courses;
+    the status in CR at the cut-off (:func:`cr_at_cutoff_note`, its numbers from ``claims``)."""
     notes = []
     adrs = tables["adrs"]
     pre = adrs[(adrs["course"] == 2) & (adrs["study_day"] < 0)].sort_values("study_day")
@@ -186,33 +187,23 @@ def table2_notes(tables: Tables) -> list[str]:
         again = "relapsed after CART2 and " if patient in relapsed else ""
         notes.append(f"{markdown_text(patient)}: {again}"
                      f"received {plural(len(rows), 'further CAR-T course')}.")
-    inferred = cr_at_cutoff_note(tables)
+    inferred = cr_at_cutoff_note(tables, claims)
     return notes + ([inferred] if inferred else [])
 
 
-def marrow_to_end_months(tables: Tables) -> pd.Series:
-    """Months (30-day) from each patient's last marrow assessment to the end of follow-up
-    (last contact, death or cut-off) of the patient's last course."""
-    courses = tables["adcourse"].sort_values("course").groupby("patient_id").last()
-    end = courses["infusion_date"] + pd.to_timedelta(
-        (courses["follow_up_months"] * 30).round(), unit="D")
-    marrow = tables["adrs"].groupby("patient_id")["assessment_date"].max().reindex(end.index)
-    return timing.months_from_days(timing.days_between(marrow, end))
-
-
-def cr_at_cutoff_note(tables: Tables) -> str | None:
+def cr_at_cutoff_note(tables: Tables, claims: Claims | None = None) -> str | None:
     """How the status 'in CR' at the cut-off rests on the sheets: on no relapse, death or
-    loss recorded after the last marrow, which can lie months before the end of follow-up."""
-    adsl = tables["adsl"].set_index("patient_id")
-    in_cr = adsl.index[adsl["status_at_cutoff"] == "in CR"]
-    gaps = marrow_to_end_months(tables).reindex(in_cr).dropna()
+    loss recorded after the last marrow, which can lie months before the end of follow-up
+    (the claims ``cr_cutoff_marrow_gap_min`` and ``_max`` as ``claims`` print them; default
+    the cohort policy)."""
+    gaps = cr_marrow_gaps(tables)
     if gaps.empty:
         return None
-    low, high = _number(gaps.min(), 0), _number(gaps.max(), 0)
-    span = low if low == high else f"{low}–{high}"
+    claims = claims or Claims(tables, published_precision=False)
+    between = claims.between("cr_cutoff_marrow_gap_min", "cr_cutoff_marrow_gap_max")
     return (f"Status 'in CR' at the cut-off ({', '.join(gaps.index.map(markdown_text))}) is inferred, not "
             "observed: no relapse, death or loss to follow-up is recorded after the last "
-            f"marrow assessment, which was {span} months before the end of follow-up.")
+            f"marrow assessment, which was {between} months before the end of follow-up.")
 
 
 DAGGER = "†"

@@ -1,6 +1,7 @@
 """Numbers the documents print that the article does not state: the measures behind the
 ``computed:`` entries of ``claims.yaml`` (a Spearman ρ and its pairs, CD4/CD8 medians, the
-reach of the Mann–Whitney test). Each returns a plain number, NaN when it cannot be
+reach of the Mann–Whitney test, how long before the end of follow-up the last marrow of a
+patient in CR lies). Each returns a plain number, NaN when it cannot be
 computed for the cohort; like :mod:`analysis.results.measures`, they take the derived
 tables and read them through pandas, so their provenance is traced as a claim's is.
 """
@@ -8,7 +9,9 @@ tables and read them through pandas, so their provenance is traced as a claim's 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
+from analysis.derivations import timing
 from analysis.derivations.store import Tables
 from analysis.results.measures import ratio_pairs, same_day_pairs
 from analysis.results.statistics import attainable_mann_whitney_p, spearman
@@ -61,3 +64,28 @@ def smallest_mann_whitney_p(tables: Tables, column: str, first: int = 1,
              for c in (first, second)]
     attainable = attainable_mann_whitney_p(*sizes) if all(sizes) else []
     return min(attainable) if attainable else np.nan
+
+
+def marrow_to_end_months(tables: Tables) -> pd.Series:
+    """Months (30-day) from each patient's last marrow assessment to the end of follow-up
+    (last contact, death or cut-off) of the patient's last course."""
+    courses = tables["adcourse"].sort_values("course").groupby("patient_id").last()
+    end = courses["infusion_date"] + pd.to_timedelta(
+        (courses["follow_up_months"] * 30).round(), unit="D")
+    marrow = tables["adrs"].groupby("patient_id")["assessment_date"].max().reindex(end.index)
+    return timing.months_from_days(timing.days_between(marrow, end))
+
+
+def cr_marrow_gaps(tables: Tables) -> pd.Series:
+    """Per patient in CR at the cut-off, months (30-day) from the last marrow assessment to
+    the end of follow-up (:func:`marrow_to_end_months`): how long the status rests on no
+    event being recorded."""
+    adsl = tables["adsl"].set_index("patient_id")
+    in_cr = adsl.index[adsl["status_at_cutoff"] == "in CR"]
+    return marrow_to_end_months(tables).reindex(in_cr).dropna()
+
+
+def cr_marrow_gap_months(tables: Tables, stat: str) -> float:
+    """The ``min`` or ``max`` of :func:`cr_marrow_gaps` (months), NaN without a patient in CR."""
+    gaps = cr_marrow_gaps(tables)
+    return float(getattr(gaps, stat)()) if len(gaps) else np.nan
