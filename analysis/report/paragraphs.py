@@ -6,7 +6,6 @@ availability statement. Each takes the cohort's :class:`~analysis.ledger.claims.
 
 from __future__ import annotations
 
-from analysis.common.formatting import plural
 from analysis.ledger.claims import Claims
 from analysis.report import outcomes, prose
 
@@ -142,13 +141,14 @@ bridge to transplantation.
 """
 
 
-def availability(manifest: dict, revision: str) -> str:
-    """The data and code statement: fingerprints of the sheets and code, the revision."""
+def availability(manifest: dict, revision: str, patients: str) -> str:
+    """The data and code statement: fingerprints of the sheets and code, the revision, and
+    ``patients`` ('5 patients', the claim ``n_patients_recorded`` as the document prints it)."""
     return (
         f"This document was computed from raw sheets with data fingerprint "
         f"`{manifest['data_fingerprint']}` (SHA-256 of the sheets, see "
         "`data-derived/manifest.json`), "
         f"analysis code fingerprint `{manifest['code_fingerprint']}` and compendium revision "
-        f"`{revision}`, for {plural(manifest['n_patients'], 'patient')}. "
+        f"`{revision}`, for {patients}. "
         "Every number above is computed by the `analysis` package; the supplement lists each "
         "published number beside the recomputed one.")

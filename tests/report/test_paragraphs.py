@@ -27,6 +27,6 @@ def test_the_mann_whitney_note_says_when_a_group_is_empty():
 
 
 def test_the_availability_statement_names_the_fingerprints_and_the_patients():
-    text = paragraphs.availability({"data_fingerprint": "abc", "code_fingerprint": "def",
-                                    "n_patients": 1}, "rev")
+    text = paragraphs.availability({"data_fingerprint": "abc", "code_fingerprint": "def"},
+                                   "rev", "1 patient")
     assert "`abc`" in text and "`def`" in text and "`rev`" in text and "1 patient." in text
