@@ -91,8 +91,8 @@ def test_combined_relapse_reported(claims):
                     "extramedullary) in 1 patient.")
 
 
-def test_treatment_period_and_open_centres(tables):
-    assert prose.treatment_period(tables) == "between July 2021 and March 2022"
+def test_treatment_period_and_open_centres(tables, claims):
+    assert prose.treatment_period(claims) == "between July 2021 and March 2022"
     assert set(tables["adsl"]["centre"]) == {"SCMC", "SCHSU", "PUMCH"}
 
 

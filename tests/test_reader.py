@@ -217,8 +217,6 @@ SUPPLEMENT_SCOPE = ", ".join([
 SUPPLEMENT_NOT_COMPUTED = {
     r"age ⟨18⟩ years|between ⟨1⟩ × 10|and ⟨2⟩ × 10|× ⟨10⟩|at least ⟨20⟩%|above ⟨90⟩%":
         "a criterion of the protocol (age, dose range, release criteria)",
-    r"(July|June|January|February|March|April|May|August|September|October|November|"
-    r"December) ⟨\d{4}⟩": "the month of the first or last infusion (the sheets' dates)",
     r"cut-off of ⟨\d{4}⟩-": "the data cut-off, a setting of the study sheet",
     r"\(at day ⟨0⟩\)": "a rule's definition (no CR at the day of infusion)",
     r"showed (white cell count )?⟨[\d.]+⟩/mm³|cells ⟨[\d.]+⟩% of nucleated|received ⟨\d+⟩ further":

@@ -13,7 +13,6 @@ import pandas as pd
 
 from analysis.common.formatting import fixed, percent
 from analysis.derivations.events import EFS_RULES
-from analysis.derivations.store import Tables
 from analysis.ledger.claims import Claims
 from analysis.results import measures as results
 
@@ -145,16 +144,16 @@ def cd4cd8(claims: Claims) -> str:
             "patients.")
 
 
-def treatment_period(tables: Tables, course: int = 2) -> str:
-    """The months of the first and last infusion of a course ("between July 2018 and
-    August 2022")."""
-    dates = tables["adcourse"].loc[tables["adcourse"]["course"] == course, "infusion_date"]
-    if dates.empty:
+def treatment_period(claims: Claims) -> str:
+    """The months of the first and last CART2 infusion ("between July 2018 and August
+    2022", "in July 2018"), the claims ``cart2_first_infusion_month`` and
+    ``cart2_last_infusion_month`` as ``claims`` print them."""
+    first, last = "cart2_first_infusion_month", "cart2_last_infusion_month"
+    if not claims.applies(first, last):
         return "at dates not recorded"
-    first, last = dates.min(), dates.max()
-    if (first.year, first.month) == (last.year, last.month):
-        return f"in {first:%B %Y}"
-    return f"between {first:%B %Y} and {last:%B %Y}"
+    if claims.text(first) == claims.text(last):
+        return f"in {claims.marked(first)}"
+    return f"between {claims.marked(first)} and {claims.marked(last)}"
 
 
 def km_claim(claims: Claims, parameter: str, months: int, rule: str) -> str | None:

@@ -1,6 +1,6 @@
 """Numbers the documents print that the article does not state: the measures behind the
 ``computed:`` entries of ``claims.yaml`` (a Spearman ρ and its pairs, CD4/CD8 medians, the
-reach of the Mann–Whitney test, how long before the end of follow-up the last marrow of a
+reach of the Mann–Whitney test, the months of the first and last infusion, how long before the end of follow-up the last marrow of a
 patient in CR lies). Each returns a plain number, NaN when it cannot be
 computed for the cohort; like :mod:`analysis.results.measures`, they take the derived
 tables and read them through pandas, so their provenance is traced as a claim's is.
@@ -89,3 +89,13 @@ def cr_marrow_gap_months(tables: Tables, stat: str) -> float:
     """The ``min`` or ``max`` of :func:`cr_marrow_gaps` (months), NaN without a patient in CR."""
     gaps = cr_marrow_gaps(tables)
     return float(getattr(gaps, stat)()) if len(gaps) else np.nan
+
+
+def infusion_month(tables: Tables, course: int, which: str) -> str | float:
+    """Month and year ("July 2018") of the ``first`` or ``last`` infusion of a course, NaN
+    when none is dated."""
+    dates = tables["adcourse"].loc[tables["adcourse"]["course"] == course, "infusion_date"]
+    dates = dates.dropna()
+    if dates.empty:
+        return np.nan
+    return f"{(dates.min() if which == 'first' else dates.max()):%B %Y}"
