@@ -213,12 +213,13 @@ def test_every_computed_number_of_the_results_carries_its_claim(rendered, chromi
 # published values, the ledger's notes and the audit's texts are left out).
 SUPPLEMENT_SCOPE = ", ".join([
     "#tbl-ledger td:nth-child(5)", "#tbl-claim-cells td:nth-child(n+3)", "#tbl-efs-rules td",
-    "section[id^=additional-file] li"])
+    "section[id^=additional-file] > ul > li", "section[id^=additional-file] > p"])
 SUPPLEMENT_NOT_COMPUTED = {
     r"age ⟨18⟩ years|between ⟨1⟩ × 10|and ⟨2⟩ × 10|× ⟨10⟩|at least ⟨20⟩%|above ⟨90⟩%":
         "a criterion of the protocol (age, dose range, release criteria)",
     r"cut-off of ⟨\d{4}⟩-": "the data cut-off, a setting of the study sheet",
     r"\(at day ⟨0⟩\)": "a rule's definition (no CR at the day of infusion)",
+    r"Additional files? ⟨\d⟩|Additional files \d and ⟨\d⟩": "a supplement's file number",
     r"showed (white cell count )?⟨[\d.]+⟩/mm³|cells ⟨[\d.]+⟩% of nucleated|received ⟨\d+⟩ further":
         "a value of one patient, as Additional files 2-4 list them (no per-patient claim)",
 }
@@ -273,9 +274,11 @@ def _spans_and_popups(page) -> tuple[list[list[str]], dict]:
 
 def _printed_alike(value: str, text: str) -> bool:
     """Whether a popup's computed value is the number its span prints ('1.8' is not in
-    '1.80', '-7' not in '−7'); a zero count may read as a word ('none', 'no patient')."""
+    '1.80', '-7' not in '−7'); a zero count may read as a word ('none', 'no patient'), a
+    duration printed in days has its unit in the popup ('10 days'; the span holds '10')."""
     if value == "0" and re.fullmatch(r"none|no \w+", text):
         return True
+    value = re.sub(r" days?$", "", value)
     return bool(re.search(rf"(?<![\d.]){re.escape(value)}(?![\d])", text))
 
 

@@ -320,6 +320,7 @@ class Claims:
         self.styles = ({c.id: c.style for c in ledger} if published_precision
                        else cohort_styles(ledger))
         self._values: dict[str, float] = {}
+        self.printed: dict[str, str] = {}  # claim id -> its number as a sentence first printed it
 
     def value(self, claim_id: str) -> float | str:
         """The computed value of a claim (NaN when it does not apply to this cohort, or is
@@ -362,7 +363,9 @@ class Claims:
         else:
             texts, unit = duration([self.value(c) for c in claim_ids])
         same = len(set(texts[-2:])) == 1  # a range of one value reads as that value
-        texts = [self._span(c, t) for c, t in zip(claim_ids, texts, strict=True)]
+        days = unit.startswith("day")  # another cohort's durations below a month
+        texts = [self._span(c, t, f"{t} {unit}" if days else t)
+                 for c, t in zip(claim_ids, texts, strict=True)]
         if len(texts) == 1:
             return f"{texts[0]} {unit}"
         if len(texts) == 2:
@@ -385,7 +388,7 @@ class Claims:
         """A P value as a clause: "P = 0.2", "P < 0.001"."""
         if not self.applies(claim_id):
             return NOT_APPLICABLE
-        return self._span(claim_id, p_clause(self.text(claim_id)))
+        return self._span(claim_id, p_clause(self.text(claim_id)), self.text(claim_id))
 
     def marked(self, claim_id: str, counts: bool = True) -> str:
         """The claim's text for a sentence: in its span (:func:`span`) when the document
@@ -396,9 +399,12 @@ class Claims:
         """A count claim for a sentence, 'no patient' / '1 patient' / '3 patients' (``noun``
         in the singular), in its span when the document asked for spans."""
         n = int(self.value(claim_id))
-        return self._span(claim_id, f"no {noun}" if n == 0 else plural(n, noun))
+        return self._span(claim_id, f"no {noun}" if n == 0 else plural(n, noun), str(n))
 
-    def _span(self, claim_id: str, text: str) -> str:
+    def _span(self, claim_id: str, text: str, number: str | None = None) -> str:
+        """``text`` in the claim's span when the document asked for spans; the number it
+        shows (``number``, default ``text``) noted in :attr:`printed` for the popups."""
+        self.printed.setdefault(claim_id, text if number is None else number)
         return span(claim_id, text) if self.spans else text
 
     def inline(self) -> dict:

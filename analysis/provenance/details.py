@@ -84,9 +84,12 @@ def details(tables: Tables, sources: Lineage, basis: pd.DataFrame,
 
 
 def _printed(claims: Claims, claim_id: str) -> str:
-    """The claim's value as the document's prose prints it, in plain text ('NA' when it
-    does not apply)."""
-    return plain(claims.text(claim_id)) if claims.applies(claim_id) else "NA"
+    """The claim's value as the document's sentences printed it (:attr:`Claims.printed`,
+    '10 days' for a duration printed in days), else as :meth:`Claims.text` prints it without
+    counts, in plain text ('NA' when it does not apply)."""
+    if not claims.applies(claim_id):
+        return "NA"
+    return plain(claims.printed.get(claim_id) or claims.text(claim_id, counts=False))
 
 
 def _listing(cells: pd.DataFrame, sources: Lineage, reconstructed: bool) -> dict:
