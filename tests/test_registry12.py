@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
-from scipy.stats import mannwhitneyu
+from scipy.stats import mannwhitneyu, spearmanr
 from workbooks import workbook
 
 from analysis.common.paths import cohort_paths
@@ -178,6 +178,28 @@ def il6_values(course: int) -> dict[str, tuple[float, float]]:
     return out
 
 
+def same_day_il6_copies() -> list[tuple[float, float]]:
+    """(IL-6 in pg/mL, total CAR copies per µg of DNA) of one patient on one day from the
+    CART2 infusion on, each the mean of that day's samples, the units converted in decimal
+    arithmetic (0.03 ng/mL is 30 pg/mL exactly)."""
+    start = infusions()
+    pg_ml = {"pg/mL": Decimal(1), "ng/L": Decimal(1), "ng/mL": Decimal(1000)}
+    per_ug = {"copies/ug": Decimal(1), "copies/100ng": Decimal(10)}
+
+    def daily(name: str, parameter: str, factors: dict[str, Decimal]) -> dict:
+        found: dict[tuple[str, dt.date], list[Decimal]] = {}
+        for r in sheet(name):
+            when = day(r["sample_date"])
+            if (r["parameter"] == parameter and r["course"] == "2"
+                    and when >= start[(r["patient_id"], 2)]):
+                found.setdefault((r["patient_id"], when), []).append(
+                    Decimal(r["value"]) * factors[r["unit"]])
+        return {key: sum(v) / len(v) for key, v in found.items()}
+
+    il6, copies = daily("cytokines", "IL-6", pg_ml), daily("qpcr", "total CAR", per_ug)
+    return [(float(il6[k]), float(copies[k])) for k in sorted(il6.keys() & copies.keys())]
+
+
 # ---- the oracle's values, with the hand calculation ----
 
 def test_the_oracle_agrees_with_the_hand_calculation():
@@ -210,6 +232,13 @@ def test_the_oracle_agrees_with_the_hand_calculation():
     folds = [[peak / base for base, peak in il6_values(c).values()] for c in (1, 2)]
     assert sorted(folds[0]) == pytest.approx([2, 3, 4, 5, 6, 8])
     assert mannwhitneyu(*folds, method="exact").pvalue == pytest.approx(4 / 924)
+    # same-day IL-6 and CAR copies after CART2: rg01 day 7 (40, 15000), rg06 day 10
+    # (0.03 ng/mL = 30 pg/mL, 400 per 100 ng = 4000 per µg), rg12 days 7 (80, 30000) and
+    # 14 (30, 45000). IL-6 ranks 3, 1.5, 4, 1.5 (a tie at 30), copies 2, 1, 3, 4: deviations
+    # from 2.5 give a covariance sum of 0.5 over sqrt(4.5 * 5), rho = 0.105
+    pairs = same_day_il6_copies()
+    assert pairs == [(40, 15000), (30, 4000), (80, 30000), (30, 45000)]
+    assert spearmanr(*zip(*pairs)).statistic == pytest.approx(0.5 / (4.5 * 5) ** 0.5)
 
 
 @pytest.fixture(scope="module")
@@ -240,6 +269,7 @@ def oracle() -> dict[str, object]:
         "n_hsct_after_cart2": len(after_cart2({"hsct"})),
         "age_dx_median": statistics.median(float(r["age_at_diagnosis"])
                                            for r in sheet("patients")),
+        "il6_copies_rho": spearmanr(*zip(*same_day_il6_copies())).statistic,
         "il6_fold_p": mannwhitneyu(*[[peak / base for base, peak in il6_values(c).values()]
                                      for c in (1, 2)], method="exact").pvalue,
     }
@@ -297,6 +327,11 @@ def test_derived_tables_hold_the_oracle_values(oracle):
     assert cart2["follow_up_months"].median() == pytest.approx(oracle["follow_up_median"])
     assert tables["adcourse"].groupby("patient_id").size().max() == 4  # rg03
     assert tables["adsl"]["centre"].nunique() == oracle["n_centres"]
+    # the tables in memory rank as the tables on disk: rg06's 0.03 ng/mL ties 30 pg/mL
+    from analysis.ledger.claims import Claims
+
+    rho = Claims(tables, published_precision=False).value("il6_copies_rho")
+    assert rho == pytest.approx(oracle["il6_copies_rho"])
 
 
 def test_verify_computes_the_oracle_values(outputs, oracle):
@@ -347,6 +382,9 @@ def test_the_paper_prints_the_oracle_values(outputs, oracle):
         oracle["n_hsct_after_cart2"]]
     assert numbers(rf"median age was {num} years at diagnosis", text) == [
         oracle["age_dx_median"]]
+    assert numbers(rf"IL-6 did not clearly move with the CAR copy number \(Spearman ρ = "
+                   rf"{num} over {num} same-day pairs from {num} patients", text) == [
+        round(oracle["il6_copies_rho"], 2), 4, 3]  # |rho| < 0.3: no co-movement claimed
     mantissa, exponent = numbers(rf"The median CART2 dose was {num} × 10\^{num}", text)
     assert mantissa * 10**exponent == pytest.approx(oracle["cart2_dose_median"], rel=5e-3)
     assert numbers(rf"treated at {num} centres \(WCSU, XJTU, ZJCH\)", text) == [

@@ -30,7 +30,27 @@ def derive_tables(cohort: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     adtte = derive_adtte(cohort, adrs, adcourse)
     tables = {"adsl": adsl, "adcourse": adcourse, "adrs": adrs, "adlb": adlb,
               "adevents": adevents, "adtte": adtte}
-    return {name: frame.reset_index(drop=True) for name, frame in tables.items()}
+    return {name: _as_written(frame.reset_index(drop=True)) for name, frame in tables.items()}
+
+
+SIGNIFICANT = 10  # digits the derived tables are written with (store.write_table, %.10g)
+
+
+def _as_written(frame: pd.DataFrame) -> pd.DataFrame:
+    """The table with every float at :data:`SIGNIFICANT` significant digits, as it is
+    written and read back: no binary noise of a unit conversion survives (0.03 ng/mL times
+    1000 is 30.000000000000004 in floating point, written 30), so the tables in memory
+    give the same ties, ranks and comparisons as the tables on disk."""
+    out = frame.copy()
+    for name in out.columns[[pd.api.types.is_float_dtype(t) for t in out.dtypes]]:
+        values = out[name].to_numpy()
+        finite = np.isfinite(values) & (values != 0)
+        exponent = np.floor(np.log10(np.abs(values, where=finite, out=np.ones_like(values))))
+        shift = (SIGNIFICANT - 1 - exponent).astype(int)
+        up, down = 10.0 ** np.clip(shift, 0, None), 10.0 ** np.clip(-shift, 0, None)
+        rounded = np.round(values * up / down) * down / up
+        out[name] = np.where(finite, rounded, values)
+    return out
 
 
 def _infusions(cohort) -> pd.DataFrame:
