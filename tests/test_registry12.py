@@ -334,6 +334,27 @@ def test_derived_tables_hold_the_oracle_values(oracle):
     assert rho == pytest.approx(oracle["il6_copies_rho"])
 
 
+def test_methods_and_later_courses_are_worded_from_these_sheets():
+    from analysis.derivations.adam import derive_tables
+    from analysis.report import outcomes, study
+    from analysis.sheets.cohort import read_cohort
+
+    tables = derive_tables(read_cohort(REGISTRY))
+    held = {r["parameter"] for r in sheet("cytokines")}
+    assert held == {"IL-6"}
+    assert study.cytokines(tables, reconstruction=False) == (
+        "Serum IL-6 was measured by cytometric bead array")
+    # rg03 alone has courses 3 (2020-01-10) and 4 (2020-09-01); marrow MRD <0.01% with 1%
+    # blasts on 2020-09-29 after the fourth, no later relapse: MRD-negative CR at the cut-off
+    later = sorted((r["patient_id"], int(r["course"])) for r in sheet("courses")
+                   if int(r["course"]) > 2)
+    assert later == [("rg03", 3), ("rg03", 4)]
+    assert outcomes.later_courses(tables) == (
+        "1 patient received a third and a fourth CAR-T course. MRD-negative CR followed the "
+        "last of them in 1 patient and a relapse in no patient; at the cut-off, 1 in "
+        "MRD-negative CR.")
+
+
 def test_verify_computes_the_oracle_values(outputs, oracle):
     claims = claims_csv(outputs["csv"])
     assert claims["n_patients"]["computed"] == str(oracle["n_patients"])
@@ -372,6 +393,10 @@ def test_the_paper_prints_the_oracle_values(outputs, oracle):
         shown = numbers(rf"{measure} was {num}% at 6 months and {num}% at 12 months", text)
         assert shown == [int(percent(oracle[f"{measure.lower()}_{m}m"])[:-1]) for m in (6, 12)]
     assert "events: relapse, transplantation or death" in text  # the study's rule, worded
+    # the article's design and protocol are not stated as this registry's
+    assert "single-arm" not in text and "phase I" not in text
+    assert "inclusion and exclusion criteria are not part of its sheets" in text
+    assert "In the published study, T cells were isolated" in text
     assert numbers(rf"Median follow-up after CART2 was {num} months", text) == [
         round(oracle["follow_up_median"], 1)]
     assert numbers(rf"CRS of grade 3 or higher occurred in {num} patients", text) == [

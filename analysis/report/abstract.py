@@ -11,12 +11,18 @@ from analysis.derivations.events import EFS_RULES
 from analysis.ledger.claims import Claims, span
 from analysis.report import prose
 
-BACKGROUND = (
+PROBLEM = (
     "Children with B-cell acute lymphoblastic leukaemia (B-ALL) who relapse after a first "
     "CD19-directed CAR-T infusion (CART1) respond poorly when the same product is given "
-    "again. This compendium recomputes, from patient-level sheets, every number, table and "
+    "again. ")
+BACKGROUND = PROBLEM + (
+    "This compendium recomputes, from patient-level sheets, every number, table and "
     "figure of a single-arm phase I study in which CD19- and CD22-directed CAR-T cells were "
     "manufactured separately and infused together as a second CAR-T (CART2).")
+TEAM_BACKGROUND = PROBLEM + (
+    "A published study gave CD19- and CD22-directed CAR-T cells, manufactured separately, "
+    "together as a second CAR-T (CART2); this document applies its analysis to another "
+    "cohort treated so, from that cohort's own sheets.")
 METHODS = (
     "Patients relapsing after CD19 CAR-T received lymphodepletion and one mixed CD19/CD22 "
     "CAR-T infusion; response, toxicity, cytokines and CAR-T kinetics were followed, and "
@@ -98,10 +104,12 @@ def abstract(claims: Claims, efs_rule: str, article_reading: bool) -> str:
     """The abstract as Markdown paragraphs: background, methods, results computed for this
     cohort (numbers in their claim spans), and where the data come from. With
     ``article_reading`` (a reconstruction, :func:`analysis.ledger.settings.cohort_settings`)
-    the EFS estimates are the ledger's readings of the article, else the study's rule."""
+    the background is the article's study and the EFS estimates are the ledger's readings of
+    the article; else another cohort's, under the study's rule."""
     results_text = " ".join([
         f"CART2 was given to {_count(claims, 'n_patients')}.", _response(claims),
         _toxicity(claims), _survival(claims, efs_rule, article_reading)])
-    return "\n\n".join([f"**Background.** {BACKGROUND}", f"**Methods.** {METHODS}",
+    background = BACKGROUND if article_reading else TEAM_BACKGROUND
+    return "\n\n".join([f"**Background.** {background}", f"**Methods.** {METHODS}",
                         f"**Results.** {results_text}", f"**Data.** {DATA}"]) + "\n"
 

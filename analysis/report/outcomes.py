@@ -70,8 +70,14 @@ def later_courses(tables: Tables, after: int = 2) -> str:
     if later.empty:
         return f"No patient received a CAR-T course after CART{after}."
     per_course = later.groupby("course")["patient_id"].nunique()
-    given = _series([f"{plural(int(k), 'patient') if i == 0 else int(k)} a "
-                     f"{_ordinal(int(c))}" for i, (c, k) in enumerate(per_course.items())])
+    first = int(per_course.iloc[0])  # a later course implies every one before it
+    if per_course.nunique() == 1:  # the same patients received each: "a third and a fourth"
+        given = f"{plural(first, 'patient')} received " + _series(
+            [f"a {_ordinal(int(c))}" for c in per_course.index])
+    else:
+        given = (f"{plural(first, 'patient')} received a {_ordinal(int(per_course.index[0]))}"
+                 + "".join(f", {int(k)} of them a {_ordinal(int(c))}"
+                           for c, k in per_course.iloc[1:].items()))
     last = later.sort_values("course").drop_duplicates("patient_id", keep="last")
     cr = int(last["best_mrd_negative_cr"].fillna(False).astype(bool).sum())
     events = tables["adevents"]
@@ -80,8 +86,7 @@ def later_courses(tables: Tables, after: int = 2) -> str:
                       & keys.isin(list(zip(last["patient_id"], last["course"])))]
     status = adsl.loc[last["patient_id"], "status_at_cutoff"].value_counts()
     states = _series([f"{int(k)} {STATUS_WORDS.get(s, s)}" for s, k in status.items()])
-    who = "it" if len(last) == 1 else "the last of them"
-    given = given.replace(" a ", " received a ", 1)
+    who = "it" if len(per_course) == 1 else "the last of them"
     return (f"{given[0].upper()}{given[1:]} CAR-T course. MRD-negative CR followed {who} in "
             f"{_count(cr)} and a relapse in {_count(relapsed['patient_id'].nunique())}; at "
             f"the cut-off, {states}.")

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from analysis.common.formatting import markdown_text, plural
 from analysis.derivations.events import EFS_RULES
+from analysis.derivations.store import Tables
+from analysis.sheets.dictionary import load_dictionary
 
 
 def _centres(manifest: dict) -> str:
@@ -86,3 +88,65 @@ article states, with the dates and centres of the cohort at hand computed from i
 
 Exclusion criteria are not available.
 """
+
+
+def criteria_pointer(reconstruction: bool) -> str:
+    """Where the Methods send the reader for who was treated (Additional file 1)."""
+    if reconstruction:
+        return ("Inclusion and exclusion criteria are summarised in Additional file 1 of the "
+                "supplement.")
+    return ("The cohort's inclusion and exclusion criteria are not part of its sheets; "
+            "Additional file 1 of the supplement says what the sheets show of who was treated.")
+
+
+MANUFACTURE = (
+    "T cells were isolated from peripheral blood (PB), activated, and transduced separately "
+    "with second-generation CD19 or CD22 CAR lentiviral vectors, both carrying a 4-1BB "
+    "co-stimulatory domain and the CD3ζ signalling domain (@fig-design A). After about a week "
+    "in culture the two products were counted, mixed at roughly 1:1 and given as one infusion "
+    "(day 0).")
+
+
+def manufacture(reconstruction: bool) -> str:
+    """How the products were made: the article's account, stated for its reconstruction and
+    attributed to the published study for a team's cohort (the sheets record doses only)."""
+    if reconstruction:
+        return MANUFACTURE
+    return ("In the published study, T cells were isolated from peripheral blood (PB) and "
+            "transduced separately with second-generation CD19 or CD22 CAR lentiviral vectors, "
+            "both carrying a 4-1BB co-stimulatory domain and the CD3ζ signalling domain "
+            "(@fig-design A), and the two products were mixed and given as one infusion "
+            "(day 0). This cohort's sheets record each product's cells and dose, not how it "
+            "was made.")
+
+
+MARROW_SCHEDULE = ("at enrolment, on day 0, between days 7 and 14, on day 28, and at 3, 6 "
+                   "and 12 months")
+CYTOKINE_NAMES = {"TNF-alpha": "TNF-α", "IFN-gamma": "IFN-γ"}
+
+
+def marrow(reconstruction: bool) -> str:
+    """When marrow was examined: the protocol's schedule for the article's reconstruction;
+    for a team's cohort, the assessments its sheets record, the published schedule named as
+    such."""
+    if reconstruction:
+        return f"Marrow aspirates were examined {MARROW_SCHEDULE}:"
+    return ("Marrow aspirates are read as the sheets record them (the published protocol "
+            f"scheduled them {MARROW_SCHEDULE}):")
+
+
+def cytokines(tables: Tables, reconstruction: bool) -> str:
+    """Which serum cytokines were measured: the cytokines sheet's panel (data-raw/
+    dictionary.yaml, in its order) for the article's reconstruction, and those of it that a
+    team's sheets hold."""
+    panel = list(load_dictionary()["cytokines"].parameters)
+    if not reconstruction:
+        lab = tables["adlb"]
+        held = set(lab.loc[lab["source"] == "cytokines", "parameter"])
+        panel = [name for name in panel if name in held]
+        if not panel:
+            return "No serum cytokine is recorded in this cohort's sheets"
+    names = [CYTOKINE_NAMES.get(name, name) for name in panel]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    verb = "was" if len(names) == 1 else "were"
+    return f"Serum {listed} {verb} measured by cytometric bead array"
