@@ -34,7 +34,8 @@ def test_reconstruction_constraints_per_patient(bundled_tables):
     course = bundled_tables["adcourse"].pivot(index="patient_id", columns="course",
                                               values="age_years")
     interval = bundled_tables["adsl"].set_index("patient_id")["cart1_to_cart2_months"]
-    assert ((course[2] - course[1]) - interval * 30 / 365.25).abs().max() < 1e-9
+    # to the 10 significant digits the derived tables keep (ages of 5 to 16 years)
+    assert ((course[2] - course[1]) - interval * 30 / 365.25).abs().max() < 1e-7
     cart2 = bundled_tables["adcourse"][bundled_tables["adcourse"]["course"] == 2]
     parts = cart2["dose_cd19_per_kg"] + cart2["dose_cd22_per_kg"]
     assert (cart2["dose_total_per_kg"] - parts).abs().max() < 1
