@@ -29,6 +29,7 @@ from analysis.sheets.cohort import read_cohort
 
 ROOT = Path(__file__).resolve().parents[2]
 FOLLOWUP = ROOT / "tests" / "cohorts" / "followup"
+REGISTRY12 = ROOT / "tests" / "cohorts" / "registry12"
 CVD = ("deuteranomaly", "protanomaly", "tritanomaly")
 # CAM02-UCS is scaled so that a distance of about 1 is just noticeable for large patches
 # side by side. Colours that alone carry a meaning (the status bars of Figure 3A) must stay
@@ -38,6 +39,7 @@ CVD = ("deuteranomaly", "protanomaly", "tritanomaly")
 # tritanopia (orange, reddish purple) is 11.
 ALONE, BACKED = 20.0, 10.0
 MIN_PRINTED_PT = 6.0
+MAX_BLANK_INCHES = 0.6  # no band of white rows taller than this in a saved figure
 MAX_PRINTED_HEIGHT = 8.5  # in, leaving room for the caption on an A4 page (9.7 in of text)
 
 
@@ -85,10 +87,14 @@ def _synthetic(tmp_path_factory, n: int) -> dict:
 def cohorts(bundled_tables, tmp_path_factory) -> dict[str, dict]:
     style.style()
     return {"bundled": bundled_tables, "followup": derive_tables(read_cohort(FOLLOWUP)),
+            "registry12": derive_tables(read_cohort(REGISTRY12)),
             "synthetic 12": _synthetic(tmp_path_factory, 12),
             "synthetic 14": _synthetic(tmp_path_factory, 14),
             "synthetic 20": _synthetic(tmp_path_factory, 20),
             "synthetic 60": _synthetic(tmp_path_factory, 60)}
+
+
+SAVED: dict[tuple[str, str], Path] = {}  # (cohort, figure) -> the PNG the drawn fixture saved
 
 
 @pytest.fixture(scope="module")
@@ -107,6 +113,7 @@ def drawn(cohorts, tmp_path_factory) -> dict[str, list]:
             png = style.save(fig, name, folder)[0]
             width, height = (px / dpi for px in Image.open(png).size)
             out[cohort].append((name, fig, width, height))
+            SAVED[cohort, name] = png
     yield out
     plt.close("all")
 
@@ -372,3 +379,87 @@ def test_captions_say_how_patients_are_drawn(cohorts):
     assert "median" in style.patients_note(20) and "20 patients" in style.patients_note(20)
     assert "patient's colour" in figure4.product_ratio_caption(cohorts["bundled"])
     assert "patient's colour" not in figure4.product_ratio_caption(cohorts["synthetic 60"])
+
+
+def _panel(fig, letter: str) -> plt.Axes:
+    return next(ax for ax in fig.get_axes() if ax.get_title(loc="left").startswith(letter))
+
+
+def _left_title(ax) -> Text:
+    return next(t for t in ax.findobj(Text) if t.get_text() == ax.get_title(loc="left"))
+
+
+def test_titles_fit_their_panels(drawn):
+    """No panel title runs past its panel's right edge (4B's reached the next panel)."""
+    for cohort, figures in drawn.items():
+        for name, fig, _, _ in figures:
+            fig.canvas.draw()
+            renderer = fig.canvas.get_renderer()
+            for ax in fig.get_axes():
+                if ax.get_title(loc="left"):
+                    over = (_left_title(ax).get_window_extent(renderer).x1
+                            - ax.get_window_extent(renderer).x1)
+                    assert over <= 0, f"{cohort} {name} {ax.get_title(loc='left')!r}: {over}"
+
+
+def _products(ax) -> list:
+    return [line for line in ax.get_lines() if line.get_gid()
+            and line.get_markeredgecolor() == "black"]
+
+
+def test_each_product_ratio_is_drawn_once(drawn, cohorts):
+    """The products sheet's CD4/CD8 ratio is drawn in 4F only (it was drawn in E and F)."""
+    for cohort in ("followup", "registry12"):
+        fig = drawn[cohort][3][1]
+        e, f = _panel(fig, "E "), _panel(fig, "F ")
+        sheet = cohorts[cohort]["adcourse"].query("course == 2")[
+            list(figure4.PRODUCT_RATIO_COLUMNS)].stack()
+        assert len(sheet) and len(_products(f)) == len(sheet), cohort
+        assert not _products(e), cohort
+
+
+def test_product_markers_overlap_no_marker(drawn):
+    """Figure 4F's day-0 product markers stand clear of each other and of the blood values
+    (two products 0.1 apart overlapped), in points on the saved figure."""
+    for cohort in ("bundled", "followup"):
+        fig = drawn[cohort][3][1]
+        for ax in (_panel(fig, "E "), _panel(fig, "F ")):
+            points = [(*ax.transData.transform((x, y)) * 72 / fig.dpi, line.get_markersize() / 2,
+                       line in _products(ax))
+                      for line in ax.get_lines() if line.get_marker() not in ("None", "")
+                      for x, y in zip(line.get_xdata(), line.get_ydata(), strict=True)]
+            for (x1, y1, r1, p1), (x2, y2, r2, p2) in itertools.combinations(points, 2):
+                if p1 or p2:
+                    assert np.hypot(x1 - x2, y1 - y2) >= r1 + r2 - 0.01, cohort
+
+
+def test_patient_markers_lie_whole_inside_their_panels(drawn):
+    """No patient's marker is cut by its panel's edge (2F-G clipped the markers on 0%)."""
+    for cohort, figures in drawn.items():
+        for name, fig, _, _ in figures:
+            fig.canvas.draw()
+            for ax in fig.get_axes():
+                box = ax.get_window_extent()
+                for line in ax.get_lines():
+                    if (not line.get_gid() or line.get_marker() in ("None", "")
+                            or not len(line.get_xdata())):
+                        continue
+                    r = line.get_markersize() / 2 * fig.dpi / 72
+                    xy = ax.transData.transform(np.column_stack([line.get_xdata(),
+                                                                 line.get_ydata()]))
+                    out = np.max([box.x0 - xy[:, 0] + r, xy[:, 0] + r - box.x1,
+                                  box.y0 - xy[:, 1] + r, xy[:, 1] + r - box.y1])
+                    assert out * 72 / fig.dpi <= 0.5, (
+                        f"{cohort} {name} {ax.get_title(loc='left')!r} {line.get_gid()}")
+
+
+def test_no_blank_band_across_a_figure(drawn):
+    """No run of all-white pixel rows in a saved PNG is taller than MAX_BLANK_INCHES (Figure 1
+    left 0.7 in empty under its flow chart, Figure 2 as much above F-G)."""
+    dpi = plt.rcParams["savefig.dpi"]
+    for cohort, figures in drawn.items():
+        for name, *_ in figures:
+            rows = (np.asarray(Image.open(SAVED[cohort, name]).convert("L")) > 245).all(axis=1)
+            edges = np.flatnonzero(np.diff(np.r_[0, rows.astype(int), 0]))
+            longest = max(np.diff(edges.reshape(-1, 2), axis=1).ravel(), default=0)
+            assert longest / dpi <= MAX_BLANK_INCHES, f"{cohort} {name}: {longest / dpi:.2f} in"

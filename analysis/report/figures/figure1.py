@@ -22,13 +22,20 @@ DOMAIN_WIDTH = {"anti-CD19 scFv": 3.2, "anti-CD22 scFv": 3.2, "CD8α hinge": 2.3
 
 
 def draw(tables: Tables) -> plt.Figure:
-    """A: the two CAR constructs; B: flow chart with counts; C: lymphodepletion schedules."""
+    """A: the two CAR constructs; B: flow chart with counts; C: lymphodepletion schedules.
+    Panel B is as tall as its boxes (its last row as tall as the longest list of statuses)."""
     schedules = len(lymphodepletion_rows(tables)) or 2
-    fig = plt.figure(figsize=(FIGURE_WIDTH, 6.4 + 0.22 * schedules))
-    grid = fig.add_gridspec(3, 1, height_ratios=[1.2, 4.2, 0.6 + 0.22 * schedules],
-                            hspace=0.2, left=0.02, right=0.98)
+    fig = plt.figure(figsize=(FIGURE_WIDTH, 1.0))  # height set once panel B is measured
+    boxes = flow_boxes(flow_counts(tables))
+    heights = [CONSTRUCTS_INCHES, flow_inches(fig, boxes),
+               SCHEDULE_INCHES[0] + SCHEDULE_INCHES[1] * schedules]
+    # a grid's gaps are HSPACE times the mean panel height; its panels fill top - bottom
+    top, bottom = plt.rcParams["figure.subplot.top"], plt.rcParams["figure.subplot.bottom"]
+    fig.set_size_inches(FIGURE_WIDTH, sum(heights) * (1 + 2 * HSPACE / 3) / (top - bottom))
+    grid = fig.add_gridspec(3, 1, height_ratios=heights, hspace=HSPACE, left=0.02,
+                            right=0.98, top=top, bottom=bottom)
     constructs_panel(fig.add_subplot(grid[0]))
-    flow_panel(fig.add_subplot(grid[1]), tables)
+    flow_panel(fig.add_subplot(grid[1]), boxes)
     # the schedule's bars beside a column for their doses, right of the axes
     bars = grid[2].subgridspec(1, 2, width_ratios=[LEFT_LABELS, 1 - LEFT_LABELS])[1]
     lymphodepletion_panel(fig.add_subplot(bars.subgridspec(1, 2, width_ratios=[2, 1])[0]),
@@ -37,6 +44,9 @@ def draw(tables: Tables) -> plt.Figure:
 
 
 LEFT_LABELS = 0.24  # share of the width left of panel C's axes, for its course and drug labels
+CONSTRUCTS_INCHES = 0.86  # height of panel A
+SCHEDULE_INCHES = (0.43, 0.16)  # height of panel C: its header and axis, and per schedule
+HSPACE = 0.2
 
 
 def constructs_panel(ax: plt.Axes) -> None:
@@ -154,14 +164,13 @@ FLOW_WORDS = {"in CR": "MRD-negative CR", "in CR with MRD": "CR with MRD",
               "active disease": "Active disease", "relapsed": "Relapsed", "died": "Died",
               "lost to follow-up": "Lost to follow-up"}
 BOX = {"boxstyle": "round,pad=0.45", "fc": "#eef3f8", "ec": "0.3"}
-ROWS = {"top": 0.98, "cart2": 0.82, "cr": 0.65, "branch": 0.47, "end": 0.29}  # box tops
+ROWS = {"top": 0.06, "cart2": 0.54, "cr": 1.05, "branch": 1.6, "end": 2.14}  # in below the top
+BELOW_BOXES = 0.04  # in between the lowest box and the bottom of panel B
 
 
-def flow_panel(ax: plt.Axes, tables: Tables) -> None:
-    """Boxes hung from their tops on five rows, four columns for the branches, each arrow from
-    the bottom of one box to the top of the next."""
-    ax.set_title("B  Patient flow to the data cut-off")
-    n = flow_counts(tables)
+def flow_boxes(n: dict[str, int]) -> dict[str, tuple[float, str, str]]:
+    """The flow chart's boxes from :func:`flow_counts`: name -> (x centre as a fraction of
+    the width, row of :data:`ROWS`, text)."""
     boxes = {
         "top": (0.5, "top", f"Relapse after CD19 CAR-T (CART1)\nn = {n['relapsed after CART1']}"),
         "cart2": (0.5, "cart2",
@@ -174,11 +183,32 @@ def flow_panel(ax: plt.Axes, tables: Tables) -> None:
         boxes[branch] = (x, "branch", f"{words}\nn = {n[branch]}")
         if n[branch]:
             boxes[f"{branch} end"] = (x, "end", _outcomes(n, branch))
-    drawn = {name: ax.text(x, ROWS[row], text, ha="center", va="top", bbox=BOX, gid=name)
-             for name, (x, row, text) in boxes.items()}
+    return boxes
+
+
+def flow_inches(fig: plt.Figure, boxes: dict[str, tuple[float, str, str]]) -> float:
+    """Height of panel B in inches: down to the bottom of its lowest box, measured as drawn."""
+    renderer = fig.canvas.get_renderer()
+    lowest = 0.0
+    for _, row, text in boxes.values():
+        probe = fig.text(0, 0, text, va="top", bbox=BOX)
+        probe.draw(renderer)  # places the box around the text
+        lowest = max(lowest, ROWS[row] + probe.get_bbox_patch().get_window_extent(
+            renderer).height / fig.dpi)
+        probe.remove()
+    return lowest + BELOW_BOXES
+
+
+def flow_panel(ax: plt.Axes, boxes: dict[str, tuple[float, str, str]]) -> None:
+    """The boxes of :func:`flow_boxes` hung from their tops on five rows, four columns for
+    the branches, each arrow from the bottom of one box to the top of the next."""
+    ax.set_title("B  Patient flow to the data cut-off")
+    height = ax.get_window_extent().height / ax.get_figure(root=True).dpi  # inches
+    drawn = {name: ax.text(x, 1 - ROWS[row] / height, text, ha="center", va="top", bbox=BOX,
+                           gid=name) for name, (x, row, text) in boxes.items()}
     links = [("top", "cart2"), ("cart2", "cr"), ("cart2", "nocr")]
     links += [("cr" if b.startswith("CR") else "nocr", b) for b in BRANCHES]
-    links += [(b, f"{b} end") for b in BRANCHES if n[b]]
+    links += [(b, f"{b} end") for b in BRANCHES if f"{b} end" in boxes]
     for start, end in links:  # from the bottom centre of one text to the top of the next
         ax.annotate("", xy=(0.5, 1), xycoords=drawn[end], xytext=(0.5, 0),
                     textcoords=drawn[start],

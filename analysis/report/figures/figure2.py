@@ -34,31 +34,42 @@ def draw(tables: Tables, imputed: frozenset = frozenset()) -> plt.Figure:
     """A-C: IL-6, IL-10, IFN-γ after CART2; D-E: IL-6 fold change and peak, CART1 vs CART2;
     F-G: IL-6 and IFN-γ beside CAR copies, each as a percentage of the patient's own peak.
     ``imputed``: (sheet, line) of imputed raw values, drawn open where they are flat."""
-    fig = plt.figure(figsize=(FIGURE_WIDTH, 7.6))
-    grid = fig.add_gridspec(3, 6, hspace=0.75, wspace=1.6, top=0.93)
+    height = MARGINS[0] + 3 * PANEL_INCHES + sum(GAPS) + MARGINS[1]
+    fig = plt.figure(figsize=(FIGURE_WIDTH, height))
+    grids = []
+    for row in range(3):  # a grid per row, for a gap of its own above each
+        top = height - MARGINS[0] - row * PANEL_INCHES - sum(GAPS[:row])
+        grids.append(fig.add_gridspec(1, 6, wspace=1.05, top=top / height,
+                                      bottom=(top - PANEL_INCHES) / height))
     looks = patient_looks(tables["adsl"]["patient_id"])
     shown: set[str] = set()
     for i, (letter, name) in enumerate([("A", "IL-6"), ("B", "IL-10"), ("C", "IFN-gamma")]):
-        shown |= cytokine_panel(fig.add_subplot(grid[0, 2 * i: 2 * i + 2]), tables, name,
-                                f"{letter}  {name.replace('-gamma', '-γ')} after CART2", looks,
-                                imputed)
+        shown |= cytokine_panel(fig.add_subplot(grids[0][0, 2 * i: 2 * i + 2]), tables, name,
+                                f"{letter}  {name.replace('-gamma', '-γ')}", looks, imputed)
     for columns, column, title, ylabel in [
             (slice(0, 3), "il6_fold_change", "D  IL-6 fold change", "Peak / baseline"),
             (slice(3, 6), "il6_peak_pg_ml", "E  IL-6 peak", "IL-6 peak (pg/mL)")]:
-        shown |= il6_comparison_panel(fig.add_subplot(grid[1, columns]), tables, column, title,
-                                      ylabel, looks)
+        shown |= il6_comparison_panel(fig.add_subplot(grids[1][0, columns]), tables, column,
+                                      title, ylabel, looks)
     for columns, (letter, name) in zip([slice(0, 3), slice(3, 6)],
                                        [("F", "IL-6"), ("G", "IFN-gamma")], strict=True):
-        shown |= timing_panel(fig.add_subplot(grid[2, columns]), tables, name,
+        shown |= timing_panel(fig.add_subplot(grids[2][0, columns]), tables, name,
                               f"{letter}  {name.replace('-gamma', '-γ')} and CAR copies", looks)
-    patient_legend(fig, looks, shown, y=0.96, opened=IMPUTED_LABEL if drew_open(fig) else "")
+    patient_legend(fig, looks, shown, y=1 - 0.3 / height,
+                   opened=IMPUTED_LABEL if drew_open(fig) else "")
     return fig
+
+
+PANEL_INCHES = 1.4  # height of every panel
+GAPS = (1.05, 0.75)  # in: above D-E (two-line titles) and above F-G
+MARGINS = (0.55, 0.85)  # in: above the panels (the patient legend) and below (F-G's legends)
+CYTOKINE_DAYS = 28  # panels A-C and F-G show the days 0 to this after CART2
 
 
 def cytokine_panel(ax: plt.Axes, tables: Tables, parameter: str, title: str,
                    looks: dict, imputed: frozenset) -> set[str]:
     rows = lab_rows(tables, parameter, course=2)
-    rows = rows[rows["study_day"] <= 28]
+    rows = rows[rows["study_day"] <= CYTOKINE_DAYS]
     if rows.empty:
         empty_panel(ax, title)
         return set()
@@ -126,13 +137,14 @@ def timing_panel(ax: plt.Axes, tables: Tables, parameter: str, title: str,
         return set()
     name = parameter.replace("-gamma", "-γ")
     series = [(percent_of_peak(rows[rows["patient_id"].isin(both)
-                                    & rows["study_day"].between(0, 28)]), ls, text)
+                                    & rows["study_day"].between(0, CYTOKINE_DAYS)]), ls, text)
               for rows, ls, text in [(cytokine, "-", name), (copies, "--", "CAR copies")]]
     note = ""
     for color, (rows, ls, text) in zip(PALETTE, series, strict=False):
         note = trajectories(ax, rows, looks, ls=ls, color=color) or note  # summary in colour
         ax.plot([], [], color="0.3" if identified(looks) else color, ls=ls, label=text)
-    ax.set_ylim(0, 105)
+    ax.set_ylim(-6, 106)  # markers on 0 and 100 whole, inside the axes
+    ax.set_yticks(range(0, 101, 20))
     ax.set_title(title + note)
     ax.set_xlabel("Days after CART2")
     ax.set_ylabel("% of the patient's peak")

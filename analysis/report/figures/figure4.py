@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 from analysis.common.formatting import plural, rounded, significant
@@ -51,6 +52,8 @@ def draw(tables: Tables, imputed: frozenset = frozenset()) -> plt.Figure:
         days = [limit for ax in ratios for limit in ax.get_xlim()]
         for ax in ratios:
             ax.set_xlim(min(days), max(days))
+    for ax in ratios:
+        spread_products(ax)
     patient_legend(fig, looks, shown, y=0.955, opened=IMPUTED_LABEL if drew_open(fig) else "")
     return fig
 
@@ -60,7 +63,7 @@ def _detectable(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def copies_panel(ax: plt.Axes, tables: Tables, looks: dict, imputed: frozenset) -> set[str]:
-    title = "A  CAR copies in blood after CART2"
+    title = "A  CAR copies after CART2"
     rows = _detectable(lab_rows(tables, "total CAR", course=2))
     if rows.empty:
         empty_panel(ax, title)
@@ -81,7 +84,7 @@ TARGET_LINES = {"CD19 CAR": "-", "CD22 CAR": "--"}
 def cd19_cd22_panel(ax: plt.Axes, tables: Tables, looks: dict, imputed: frozenset
                     ) -> set[str]:
     """CD19 CAR (solid) and CD22 CAR (dashed) copies of each patient with either series."""
-    title = "B  CD19 and CD22 CAR copies after CART2"
+    title = "B  CD19 and CD22 CAR copies"
     rows = _detectable(lab_rows(tables, "CD19 CAR", course=2))
     rows = pd.concat([rows, _detectable(lab_rows(tables, "CD22 CAR", course=2))])
     if rows.empty:
@@ -114,7 +117,7 @@ def courses_compared_panel(ax: plt.Axes, tables: Tables, looks: dict) -> set[str
     patient; for up to LABELLED_LINES patients each line's last value is labelled to the
     right of its last point."""
     patients = courses_compared_patients(tables)
-    title = "C  CAR copies after CART1 and CART2"
+    title = "C  CAR copies by course"
     if not patients:
         empty_panel(ax, title)
         return set()
@@ -186,19 +189,23 @@ def b_cell_panel(upper: plt.Axes, lower: plt.Axes, tables: Tables, looks: dict,
 
 
 PRODUCT_RATIO_COLUMNS = {"product_cd4_cd8_cd19": "CD19", "product_cd4_cd8_cd22": "CD22"}
+SHEET_RATIO_PARAMETER = "CD4/CD8 CAR-T cells"  # the panel that draws the products sheet's ratio
 
 
 def product_ratios(tables: Tables, parameter: str, course: int = 2) -> pd.DataFrame:
     """Product CD4/CD8 ratios of a course at day 0 (columns patient_id, study_day, value,
-    source): the flow sheet's product samples of ``parameter`` and the products sheet's
-    ratio of each product (adcourse ``product_cd4_cd8_*``)."""
+    source): the flow sheet's product samples of ``parameter`` and, with the CAR-T cell
+    ratio only (:data:`SHEET_RATIO_PARAMETER`, so that each is drawn once), the products
+    sheet's ratio of each product (adcourse ``product_cd4_cd8_*``)."""
     rows = lab_rows(tables, parameter, course=course)
     flow = rows[rows["specimen"] == "product"].assign(source="flow")
+    columns = ["patient_id", "study_day", "value", "source"]
+    if parameter != SHEET_RATIO_PARAMETER:
+        return flow[columns].reset_index(drop=True)
     adcourse = tables["adcourse"]
     sheet = adcourse[adcourse["course"] == course].melt(
         id_vars="patient_id", value_vars=list(PRODUCT_RATIO_COLUMNS)).dropna(subset=["value"])
     sheet = sheet.assign(study_day=0.0, source=sheet["variable"].map(PRODUCT_RATIO_COLUMNS))
-    columns = ["patient_id", "study_day", "value", "source"]
     return pd.concat([flow[columns], sheet[columns]], ignore_index=True)
 
 
@@ -226,6 +233,7 @@ def product_ratio_caption(tables: Tables, course: int = 2) -> str:
 
 
 PRODUCT = {"ms": 7, "mec": "black", "mew": 1, "zorder": 3}  # an infused product's marker
+PRODUCT_LABEL = "_infused product"  # the label of a product's marker (underscore: no legend)
 
 
 def ratio_panel(ax: plt.Axes, tables: Tables, parameter: str, title: str, looks: dict,
@@ -242,7 +250,8 @@ def ratio_panel(ax: plt.Axes, tables: Tables, parameter: str, title: str, looks:
     for row in products.itertuples():
         look = looks[row.patient_id] if identified(looks) else {"color": PALETTE[0],
                                                                 "marker": "o"}
-        ax.plot(row.study_day, row.value, ls="none", gid=row.patient_id, **PRODUCT, **look)
+        ax.plot(row.study_day, row.value, ls="none", gid=row.patient_id, label=PRODUCT_LABEL,
+                **PRODUCT, **look)
     if len(products):  # the legend's marker as drawn, grey standing for the patient's colour
         ax.plot([], [], ls="none", marker="o", color="0.6" if identified(looks) else PALETTE[0],
                 label="infused product (day 0)", **PRODUCT)
@@ -252,3 +261,27 @@ def ratio_panel(ax: plt.Axes, tables: Tables, parameter: str, title: str, looks:
     ax.set_title(title + note)
     legend_below(ax, ncol=2)
     return set() if note else set(blood["patient_id"]) | set(products["patient_id"])
+
+
+def spread_products(ax: plt.Axes) -> None:
+    """Move the product markers of a ratio panel sideways, by whole marker widths (right,
+    left, two right, ...), as little as keeps each clear of every other marker of the panel
+    and inside it; call once the panel's limits are final."""
+    to_pixels, dpi = ax.transData, ax.get_figure(root=True).dpi
+    area = ax.get_window_extent()
+    products = [line for line in ax.get_lines() if line.get_label() == PRODUCT_LABEL]
+    taken = [(x, y, line.get_markersize() * dpi / 144) for line in ax.get_lines()
+             if line.get_label() != PRODUCT_LABEL and line.get_marker() not in ("None", "")
+             for x, y in to_pixels.transform(np.column_stack([line.get_xdata(),
+                                                              line.get_ydata()]))]
+    for line in sorted(products, key=lambda line: -line.get_ydata()[0]):
+        radius = line.get_markersize() * dpi / 144
+        x, y = to_pixels.transform((line.get_xdata()[0], line.get_ydata()[0]))
+        steps = [0] + [k * sign for k in range(1, len(products) + len(taken) + 1)
+                       for sign in (1, -1)]
+        spots = [x + step * 2 * radius for step in steps]
+        spots = [s for s in spots if area.x0 + radius <= s <= area.x1 - radius] or [x]
+        spot = next((s for s in spots if all(np.hypot(s - tx, y - ty) >= radius + r
+                                             for tx, ty, r in taken)), spots[0])
+        taken.append((spot, y, radius))
+        line.set_xdata([to_pixels.inverted().transform((spot, y))[0]])
