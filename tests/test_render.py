@@ -151,14 +151,15 @@ def test_figures_and_tables_follow_the_data(bundled_tables):
 
 
 def test_product_ratios_reach_figure4_and_its_caption(bundled_tables):
-    """A products-sheet CD4/CD8 ratio becomes a day-0 point of panels E and F and is
-    counted in the caption; without one, panel E has no product point."""
+    """A products-sheet CD4/CD8 ratio becomes a day-0 point of panel F (drawn once, not in
+    E too) and is counted in the caption."""
     assert figure4.product_ratios(bundled_tables, "CD4/CD8 T cells").empty
     changed = {k: v.copy() for k, v in bundled_tables.items()}
     cart2 = changed["adcourse"].index[changed["adcourse"]["course"] == 2][0]
     changed["adcourse"].loc[cart2, "product_cd4_cd8_cd22"] = 2.5
-    shown = figure4.product_ratios(changed, "CD4/CD8 T cells")
-    assert shown[["study_day", "value", "source"]].values.tolist() == [[0.0, 2.5, "CD22"]]
+    assert figure4.product_ratios(changed, "CD4/CD8 T cells").empty
+    shown = figure4.product_ratios(changed, "CD4/CD8 CAR-T cells")
+    assert [0.0, 2.5, "CD22"] in shown[["study_day", "value", "source"]].values.tolist()
     caption = figure4.product_ratio_caption(changed)
     assert "the products sheet for 1 product (CD22)" in caption
     assert caption != figure4.product_ratio_caption(bundled_tables)

@@ -463,3 +463,14 @@ def test_no_blank_band_across_a_figure(drawn):
             edges = np.flatnonzero(np.diff(np.r_[0, rows.astype(int), 0]))
             longest = max(np.diff(edges.reshape(-1, 2), axis=1).ravel(), default=0)
             assert longest / dpi <= MAX_BLANK_INCHES, f"{cohort} {name}: {longest / dpi:.2f} in"
+
+
+def test_figure3_caption_says_open_markers_only_where_drawn(drawn, cohorts):
+    """The caption's open markers and months from CART1 are there when panels C-D draw them
+    (a large cohort's box plots by visit have neither)."""
+    for cohort, figures in drawn.items():
+        caption, fig = figure3.mrd_caption(cohorts[cohort]), figures[2][1]
+        assert ("open markers" in caption) == style.drew_open(fig), cohort
+        marrow = _panel(fig, "C ")
+        assert ("(months)" in caption) == ("Months" in marrow.get_xlabel()), cohort
+    assert "open markers" in figure3.mrd_caption(cohorts["bundled"])

@@ -288,6 +288,22 @@ def _marrow_summary(ax: plt.Axes, rows: pd.DataFrame) -> None:
     legend_below(ax, offset=0.5, ncol=4, title=None)
 
 
+def mrd_caption(tables: Tables) -> str:
+    """The caption's sentence on panels C-D, as they are drawn for this cohort: lines of
+    each patient with MRD-negative results open, or box plots by visit and a median."""
+    limit = f"below {MRD_NEGATIVE_BELOW:g}%, the dotted line"
+    if not identified(patient_looks(tables["adsl"]["patient_id"])):
+        return ("C: marrow minimal residual disease (MRD, % of mononuclear cells) by protocol "
+                "visit, a box per CAR-T course; D: marrow MRD around CART2 (days), the median "
+                f"over patients and its IQR; MRD-negative results ({limit}) count at that "
+                "limit.")
+    opened = (f"; open markers are MRD-negative results ({limit}), drawn on that line"
+              if marrow_rows(tables)["mrd_negative"].fillna(False).astype(bool).any()
+              else f"; the dotted line is the MRD-negative limit ({MRD_NEGATIVE_BELOW:g}%)")
+    return ("C–D: marrow minimal residual disease (MRD, % of mononuclear cells) from CART1 "
+            f"(months) and around CART2 (days){opened}.")
+
+
 def mrd_course_panel(ax: plt.Axes, tables: Tables, looks: dict) -> set[str]:
     """Marrow MRD of every patient from before CART2 to the last assessment of that course,
     by day after CART2 (median and IQR when the patients are not identified)."""
