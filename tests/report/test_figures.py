@@ -376,6 +376,7 @@ def test_a_large_cohort_is_drawn_as_a_group_in_every_panel(drawn):
 
 def test_captions_say_how_patients_are_drawn(cohorts):
     assert "one colour and marker" in style.patients_note(5)
+    assert "legend at the bottom" in style.patients_note(5, figure3.PATIENT_LEGEND)
     assert "median" in style.patients_note(20) and "20 patients" in style.patients_note(20)
     assert "patient's colour" in figure4.product_ratio_caption(cohorts["bundled"])
     assert "patient's colour" not in figure4.product_ratio_caption(cohorts["synthetic 60"])
@@ -474,3 +475,37 @@ def test_figure3_caption_says_open_markers_only_where_drawn(drawn, cohorts):
         marrow = _panel(fig, "C ")
         assert ("(months)" in caption) == ("Months" in marrow.get_xlabel()), cohort
     assert "open markers" in figure3.mrd_caption(cohorts["bundled"])
+
+
+def test_the_patient_legend_is_where_the_caption_says(drawn):
+    """Figure 3's patient legend is under its panels, as its caption says (the caption said
+    "at the top" for every figure); Figures 2 and 4 have theirs above."""
+    for name, fig, _, _ in drawn["bundled"][1:]:
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        legends = fig.legends + [leg for sub in fig.subfigs for leg in sub.legends]
+        legend = next(leg for leg in legends if leg.get_title().get_text().startswith("Patient"))
+        box = legend.get_window_extent(renderer)
+        panels = [ax.get_window_extent(renderer) for ax in fig.get_axes()]
+        place = figure3.PATIENT_LEGEND if name == "figure3" else "top"
+        if place == "top":
+            assert all(box.y0 >= p.y1 for p in panels), name
+        else:
+            assert all(box.y1 <= p.y0 for p in panels), name
+
+
+def test_every_data_point_lies_within_its_panels_limits(drawn):
+    """No line runs out of its panel (4D's upper panel cut a median off at the lower panel's
+    last day)."""
+    for cohort, figures in drawn.items():
+        for name, fig, _, _ in figures:
+            for ax in fig.get_axes():
+                (x0, x1), (y0, y1) = sorted(ax.get_xlim()), sorted(ax.get_ylim())
+                for line in ax.get_lines():
+                    if line.get_transform() != ax.transData or not len(line.get_xdata()):
+                        continue
+                    x, y = (np.asarray(v, float) for v in line.get_data())
+                    shown = np.isfinite(x) & np.isfinite(y)
+                    assert ((x[shown] >= x0) & (x[shown] <= x1) & (y[shown] >= y0)
+                            & (y[shown] <= y1)).all(), (
+                        f"{cohort} {name} {ax.get_title(loc='left')!r}")

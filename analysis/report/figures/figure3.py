@@ -39,6 +39,7 @@ LABEL_INCHES = 0.12  # patient labels closer than this are thinned to every k-th
 LEGEND_COLUMNS = 4
 LEGEND_ROW_INCHES = 0.17  # one row of the swimmer legend at 7.5 pt
 MRD_NEGATIVE_PCT = MRD_NEGATIVE_BELOW  # the MRD-negative limit drawn in panels C and D
+PATIENT_LEGEND = "bottom"  # the patient legend's place, under panel D (style.patients_note)
 MRD_OPEN_LABEL = f"MRD-negative, below {MRD_NEGATIVE_BELOW:g}%, drawn at {MRD_NEGATIVE_BELOW:g}%"
 
 
@@ -61,7 +62,7 @@ def draw(tables: Tables, efs_rule: str = "hsct_ignored") -> plt.Figure:
     km_panel(lower.add_subplot(grid[0, 0]), tables, efs_rule)
     shown = marrow_panel(lower.add_subplot(grid[0, 1]), tables, looks)
     shown |= mrd_course_panel(lower.add_subplot(grid[1, :]), tables, looks)
-    patient_legend(lower, looks, shown, y=0.06, above=False,
+    patient_legend(lower, looks, shown, y=0.06, above=PATIENT_LEGEND == "top",
                    opened=MRD_OPEN_LABEL if drew_open(lower) else "")
     return fig
 

@@ -168,6 +168,7 @@ def b_cell_panel(upper: plt.Axes, lower: plt.Axes, tables: Tables, looks: dict,
         lower.set_axis_off()
         return set()
     upper.set_title(title)
+    upper.sharex(lower)  # before drawing, so that the day axis spans both series
     note, shown = "", set()
     for ax, rows, (limit, ylabel, text) in zip((upper, lower), found, B_CELL_LIMITS.values(),
                                               strict=True):
@@ -181,7 +182,6 @@ def b_cell_panel(upper: plt.Axes, lower: plt.Axes, tables: Tables, looks: dict,
         ax.set_yscale("log")
         decades(ax)
         ax.set_ylabel(ylabel)
-    upper.sharex(lower)
     upper.tick_params(labelbottom=False)
     lower.set_xlabel("Days after CART2")
     upper.set_title(title + note)

@@ -83,11 +83,12 @@ def identified(looks: dict[str, dict]) -> bool:
     return len(looks) <= MAX_LINES
 
 
-def patients_note(n_patients: int) -> str:
-    """The caption's sentence on how patients are drawn, for a cohort of ``n_patients``."""
+def patients_note(n_patients: int, legend: str = "top") -> str:
+    """The caption's sentence on how patients are drawn, for a cohort of ``n_patients``;
+    ``legend``: where the figure's patient legend is ("top" or "bottom")."""
     if n_patients <= MAX_LINES:
         return ("Each patient has one colour and marker, the same in every panel and figure "
-                "(legend at the top).")
+                f"(legend at the {legend}).")
     return (f"With {n_patients} patients (more than {MAX_LINES}), patients are drawn as a "
             "group, not one by one: lines show the median over patients and the band their "
             "interquartile range (IQR), and boxes the median, IQR and whiskers to 1.5 IQR; "
