@@ -84,7 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     basis = provenance.reconstruction_basis(paths.raw)
     settings = cohort_settings(paths)  # None: the article's cohort, read as the article
     claims = cohort_ledger(settings)
-    ledger = categories.categorised(tables, cell_sources, basis, claims)
+    traces = lineage.claim_traces(claims, tables, cell_sources)  # each claim traced once
+    ledger = categories.categorised(tables, cell_sources, basis, claims, traces)
     apart = about_published_patients(settings)
     findings = audit.run(tables) if paths.bundled else None
     width = max(ledger["id"].str.len())
@@ -105,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
             findings.to_csv(staging / "audit.csv", index=False, lineterminator="\n")
         audit.data_gaps(tables).to_csv(staging / "data_gaps.csv", index=False,
                                        lineterminator="\n")
-        lineage.provenance_table(tables, cell_sources, claims, basis=basis).to_csv(
+        lineage.provenance_table(tables, cell_sources, claims, basis=basis,
+                                 traces=traces).to_csv(
             staging / "provenance.csv", index=False, lineterminator="\n")
         raw_row = {"raw_line": f"raw_{cell_sources.places.row_word}"}  # an Excel row
         if listings.in_full(len(tables["adsl"])):

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+import numpy as np
 import pandas as pd
 
 from analysis.derivations.store import Tables
@@ -53,19 +54,46 @@ def category(compared: str, bases: Collection[str] | None) -> str:
 READS = {"value": "behind the values read", "selection": "read to select rows"}
 
 
+def read_parts(trace: dict) -> tuple[list[tuple[str, str, np.ndarray]], list[str]]:
+    """The raw cells of a trace (:func:`analysis.provenance.lineage.claim_provenance`) as
+    (sheet, column, lines) parts, each cell in one part, and how each part was read
+    (:data:`READS`): ``value`` for the cells behind the values read, ``selection`` for
+    the cells read only to select rows."""
+    parts, reads = [], []
+    for sheet, columns in trace["raw"].items():
+        for column, lines in columns.items():
+            parts.append((sheet, column, lines))
+            reads.append("value")
+    for sheet, columns in trace["raw_filters"].items():
+        for column, lines in columns.items():
+            behind = trace["raw"].get(sheet, {}).get(column)
+            parts.append((sheet, column, lines if behind is None else
+                          np.setdiff1d(lines, behind, assume_unique=True)))
+            reads.append("selection")
+    return parts, reads
+
+
+def read_counts(trace: dict) -> dict[str, int]:
+    """How many raw cells of a trace were read each way (:func:`read_parts`)."""
+    counts = dict.fromkeys(READS, 0)
+    for (_, _, lines), read in zip(*read_parts(trace), strict=True):
+        counts[read] += len(lines)
+    return counts
+
+
 def claim_cells(claim: Claim, tables: Tables, sources: Lineage,
-                lookup: pd.DataFrame) -> pd.DataFrame:
+                lookup: provenance.CellBasis, trace: dict | None = None) -> pd.DataFrame:
     """Every raw cell behind a claim, once, sorted: sheet, line, column, value, basis (a
     cell ``lookup`` does not list, a blank one, is ``empty``; ``lookup``:
     :func:`analysis.provenance.cells.by_cell`) and ``read``: ``value`` for the cells behind
     the values the claim read, with the cells that identify their raw rows (patient, course),
-    ``selection`` for the cells read only to select rows (:data:`READS`)."""
-    trace = lineage.claim_provenance(claim, tables, sources)
-    cells = pd.concat([provenance.cells_with_basis(trace[kind], lookup).assign(read=read)
-                       for kind, read in (("raw", "value"), ("raw_filters", "selection"))],
-                      ignore_index=True)
-    return (cells.drop_duplicates(["sheet", "line", "column"], keep="first")
-            .sort_values(["sheet", "line", "column"], ignore_index=True))
+    ``selection`` for the cells read only to select rows (:func:`read_parts`). ``trace``:
+    the claim's :func:`analysis.provenance.lineage.claim_provenance` when the caller has it
+    (the claim is not traced again)."""
+    if trace is None:
+        trace = lineage.claim_provenance(claim, tables, sources)
+    parts, reads = read_parts(trace)
+    return lookup.cells(parts, {"read": reads})
 
 
 def _note(bases: pd.Series) -> str:
@@ -79,29 +107,35 @@ def _note(bases: pd.Series) -> str:
 
 
 def categorised(tables: Tables, sources: Lineage, basis: pd.DataFrame | None,
-                ledger: list[Claim] | None = None) -> pd.DataFrame:
+                ledger: list[Claim] | None = None, traces: dict[str, dict] | None = None
+                ) -> pd.DataFrame:
     """The ledger (:func:`analysis.ledger.claims.evaluate`) with each claim's category by
     construction (:func:`category`); ``compared`` keeps the comparison's category, ``cells``
     counts the raw cells behind the claim by basis (``bases``: the same as a dict), ``reads``
     by how they were read (:func:`claim_cells`: ``value`` and ``selection``, adding up to
     the same total), and a claim consistent with the reconstruction has a note naming the
     cells it rests on. ``basis`` is ``None`` for a cohort without a provenance file (no
-    basis is counted)."""
+    basis is counted). ``traces``: :func:`analysis.provenance.lineage.claim_traces` of the
+    ledger when the caller has them (no claim is traced again)."""
     ledger = ledger or load_ledger()
     frame = evaluate(tables, ledger, days=basis is None)  # a team's: short durations in days
     frame.insert(frame.columns.get_loc("category") + 1, "compared", frame["category"])
-    lookup = provenance.by_cell(basis if basis is not None else pd.DataFrame(
-        columns=[*provenance.CELL, "value", "basis"]))
+    lookup = None if basis is None else provenance.by_cell(basis)
     kinds, notes, counts, reads = [], [], [], []
     for claim, row in zip(ledger, frame.itertuples(), strict=True):
-        cells = claim_cells(claim, tables, sources, lookup)
-        bases = (None if basis is None
-                 else cells.set_index(["sheet", "line", "column"])["basis"])
-        kind = category(row.category, None if bases is None else set(bases))
+        trace = (traces[claim.id] if traces is not None
+                 else lineage.claim_provenance(claim, tables, sources))
+        if lookup is None:  # no basis to count: how the cells were read is enough
+            bases, kind = None, category(row.category, None)
+            reads.append(read_counts(trace))
+        else:
+            cells = claim_cells(claim, tables, sources, lookup, trace)
+            bases = cells.set_index(["sheet", "line", "column"])["basis"]
+            kind = category(row.category, set(bases))
+            reads.append({read: int((cells["read"] == read).sum()) for read in READS})
         kinds.append(kind)
         notes.append(_note(bases) if kind == RECONSTRUCTED
                      else "" if kind != row.category else row.note)
         counts.append({} if bases is None else bases.value_counts().to_dict())
-        reads.append({read: int((cells["read"] == read).sum()) for read in READS})
     return frame.assign(category=kinds, note=notes, bases=counts, reads=reads, cells=[
         ", ".join(f"{n} {b.replace('_', ' ')}" for b, n in c.items()) for c in counts])

@@ -128,30 +128,32 @@ def dependency_violations(cells: pd.DataFrame) -> pd.DataFrame:
 
 
 CELL = ["sheet", "row", "column"]  # what names a raw cell
+Lines = np.ndarray  # CSV lines (or Excel rows) of one column of one raw sheet
+RawLines = dict[str, dict[str, Lines]]  # sheet -> column -> lines
 
 
-def by_cell(basis: pd.DataFrame) -> pd.DataFrame:
-    """:func:`cell_rules` indexed by raw cell (sheet, CSV line, column), for looking up the
-    cells of many claims in time linear in their number."""
-    return basis.set_index(CELL).sort_index()
+def as_lines(numbers) -> np.ndarray:
+    """Line numbers (a set, a list or an array) as an int64 array."""
+    if isinstance(numbers, np.ndarray):
+        return numbers.astype("int64", copy=False)
+    return np.fromiter(numbers, dtype="int64", count=len(numbers))
 
 
-def cells_with_basis(raw: dict[str, dict[str, set[int]]], basis: pd.DataFrame) -> pd.DataFrame:
-    """Raw cells (sheet -> column -> lines) with their text, basis and constraint; ``basis``
-    is :func:`cell_rules`, or :func:`by_cell` of it when many claims are looked up."""
-    lookup = basis if isinstance(basis.index, pd.MultiIndex) else by_cell(basis)
-    parts = [(sheet, column, np.fromiter(lines, dtype="int64", count=len(lines)))
-             for sheet, columns in raw.items() for column, lines in columns.items()]
+def sorted_cells(parts: list[tuple[str, str, np.ndarray]]
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Raw cells given as (sheet, column, lines) parts, each cell once in some part, sorted
+    by sheet, line and column: (sheet, line, column) arrays and the order taken (positions
+    in the parts laid end to end)."""
     sizes = [len(lines) for _, _, lines in parts]
-    cells = pd.MultiIndex.from_arrays(
-        [np.repeat([p[0] for p in parts], sizes).astype(object),
-         np.concatenate([p[2] for p in parts]) if parts else np.array([], dtype="int64"),
-         np.repeat([p[1] for p in parts], sizes).astype(object)], names=CELL)
-    out = lookup.reindex(cells).reset_index()
-    out["value"] = out["value"].fillna("")
-    out["basis"] = out["basis"].fillna("empty")
-    out = out.fillna("").rename(columns={"row": "line"})
-    return out.sort_values(["sheet", "line", "column"], ignore_index=True)
+    sheets = sorted({p[0] for p in parts})
+    columns = sorted({p[1] for p in parts})
+    sheet_codes = np.repeat([sheets.index(p[0]) for p in parts], sizes).astype("int64")
+    column_codes = np.repeat([columns.index(p[1]) for p in parts], sizes).astype("int64")
+    lines = (np.concatenate([as_lines(p[2]) for p in parts]) if parts
+             else np.array([], dtype="int64"))
+    order = np.lexsort((column_codes, lines, sheet_codes))
+    return (np.array(sheets, dtype=object)[sheet_codes[order]], lines[order],
+            np.array(columns, dtype=object)[column_codes[order]], order)
 
 
 class CellBasis:
@@ -159,31 +161,64 @@ class CellBasis:
     linear in the cells asked for, whatever the size of the cohort."""
 
     def __init__(self, basis: pd.DataFrame):
-        lines, bases = basis["row"].to_numpy(dtype="int64"), basis["basis"].to_numpy()
+        self.frame = basis.reset_index(drop=True)
+        lines = self.frame["row"].to_numpy(dtype="int64")
         self._parts = {}
-        for key, rows in basis.groupby(["sheet", "column"], sort=False).indices.items():
+        for key, rows in self.frame.groupby(["sheet", "column"], sort=False).indices.items():
             order = np.argsort(lines[rows], kind="stable")
-            self._parts[key] = (lines[rows][order], bases[rows][order])
+            self._parts[key] = (lines[rows][order], rows[order])
+
+    def positions(self, sheet: str, column: str, lines: np.ndarray) -> np.ndarray:
+        """The row of :attr:`frame` of each cell of ``column`` of ``sheet`` on ``lines``
+        (-1 for a cell it does not list, a blank one)."""
+        none = np.array([], dtype="int64")
+        known, rows = self._parts.get((sheet, column), (none, none))
+        at = np.searchsorted(known, lines)
+        found = at < len(known)
+        found[found] = known[at[found]] == lines[found]
+        out = np.full(len(lines), -1, dtype="int64")
+        out[found] = rows[at[found]]
+        return out
 
     def bases(self, sheet: str, column: str, lines: np.ndarray) -> np.ndarray:
         """The basis of each cell of ``column`` of ``sheet`` on ``lines`` (``empty`` for a
         blank cell)."""
-        known, bases = self._parts.get((sheet, column), (np.array([], dtype="int64"),
-                                                         np.array([], dtype=object)))
-        at = np.searchsorted(known, lines)
-        found = at < len(known)
-        found[found] = known[at[found]] == lines[found]
+        at = self.positions(sheet, column, lines)
         out = np.full(len(lines), "empty", dtype=object)
-        out[found] = bases[at[found]]
+        out[at >= 0] = self.frame["basis"].to_numpy()[at[at >= 0]]
         return out
 
-    def counts(self, raw: dict[str, dict[str, set[int]]]) -> str:
+    def cells(self, parts: list[tuple[str, str, np.ndarray]],
+              per_part: dict[str, list] | None = None) -> pd.DataFrame:
+        """Raw cells given as (sheet, column, lines) parts, each cell in one part, sorted
+        (:func:`sorted_cells`), with what :attr:`frame` says of each (value, basis, source,
+        ...; a cell it does not list is blank: value '', basis ``empty``, the rest '') and
+        the columns of ``per_part`` (one value per part)."""
+        sheet, line, column, order = sorted_cells(parts)
+        at = (np.concatenate([self.positions(s, c, as_lines(lines)) for s, c, lines in parts])
+              if parts else np.array([], dtype="int64"))[order]
+        found = at >= 0
+        out = {"sheet": sheet, "line": line, "column": column}
+        for name in self.frame.columns.drop(CELL):
+            known = self.frame[name].to_numpy()
+            if found.all():
+                out[name] = known[at]
+                continue
+            values = np.full(len(line), "empty" if name == "basis" else "", dtype=object)
+            values[found] = known[at[found]]
+            out[name] = values
+        sizes = [len(lines) for _, _, lines in parts]
+        for name, values in (per_part or {}).items():
+            out[name] = np.repeat(np.array(values, dtype=object), sizes)[order]
+        return pd.DataFrame(out)
+
+    def counts(self, raw: RawLines) -> str:
         """:func:`basis_counts` of :func:`cells_with_basis` of ``raw``, the same text (most
         frequent basis first, ties in the order of the cells)."""
         tally: dict[str, list] = {}
         for sheet, columns in raw.items():
             for column, lines in columns.items():
-                lines = np.sort(np.fromiter(lines, dtype="int64", count=len(lines)))
+                lines = np.sort(as_lines(lines))
                 names, first, sizes = np.unique(self.bases(sheet, column, lines),
                                                 return_index=True, return_counts=True)
                 for name, at, size in zip(names, first, sizes, strict=True):
@@ -192,6 +227,21 @@ class CellBasis:
                     tally[name] = [count + int(size), here if cell is None else min(cell, here)]
         ordered = sorted(tally.items(), key=lambda item: (-item[1][0], item[1][1]))
         return ", ".join(f"{n} {basis.replace('_', ' ')}" for basis, (n, _) in ordered)
+
+
+def by_cell(basis: pd.DataFrame) -> CellBasis:
+    """:func:`cell_rules` ready for looking up the cells of many claims in time linear in
+    their number (:class:`CellBasis`)."""
+    return CellBasis(basis)
+
+
+def cells_with_basis(raw: RawLines, basis: pd.DataFrame | CellBasis) -> pd.DataFrame:
+    """Raw cells (sheet -> column -> lines) with their text, basis and constraint, sorted by
+    sheet, line and column; ``basis`` is :func:`cell_rules`, or :func:`by_cell` of it when
+    many claims are looked up."""
+    lookup = basis if isinstance(basis, CellBasis) else CellBasis(basis)
+    return lookup.cells([(sheet, column, lines) for sheet, columns in raw.items()
+                         for column, lines in columns.items()])
 
 
 def basis_counts(cells: pd.DataFrame) -> str:

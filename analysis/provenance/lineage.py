@@ -45,7 +45,7 @@ _wrappers: dict[Callable, Callable] = {}  # function -> the same, noting its cal
 class Recording:
     """What one traced computation read and called."""
 
-    reads: dict[tuple[str, str], set] = field(default_factory=dict)  # (table, column) -> rows
+    reads: dict[tuple[str, str], list[np.ndarray]] = field(default_factory=dict)  # rows read
     calls: dict[str, None] = field(default_factory=dict)  # ordered set of function names
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # the tables traced
 
@@ -80,7 +80,7 @@ def _note(frame: pd.DataFrame, key) -> None:
         return
     for k in keys:
         if isinstance(k, str) and k in frame.columns and _rows_of(frame, table, k):
-            _active[-1].reads.setdefault((table, k), set()).update(frame.index)
+            _active[-1].reads.setdefault((table, k), []).append(frame.index.to_numpy())
 
 
 def _rows_of(frame: pd.DataFrame, table: str, column: str) -> bool:
@@ -165,33 +165,43 @@ def recording() -> Iterator[Recording]:
 
 
 def claim_provenance(claim: claims_module.Claim, tables: Tables, sources: Lineage) -> dict:
-    """Functions called, derived columns and rows read, patients, and the raw cells behind
-    the derived values read (``sources``: see :func:`analysis.provenance.sources.cohort_lineage`):
-    ``raw`` for values read only on the rows the number comes from, ``raw_filters`` for
-    the rest (columns read across rows to select them)."""
+    """Functions called, derived columns and rows read (row positions, sorted), patients,
+    and the raw cells behind the derived values read (``sources``: see
+    :func:`analysis.provenance.sources.cohort_lineage`): ``raw`` for values read only on the
+    rows the number comes from, ``raw_filters`` for the rest (columns read across rows to
+    select them), each as sheet -> column -> sorted CSV lines (arrays)."""
     with recording() as record:
         claims_module.compute(claim, TracedTables(tables))
+    reads = {key: np.unique(np.concatenate(parts)) for key, parts in record.reads.items()}
     derived: dict[str, dict] = {}
-    for (table, column), rows in record.reads.items():
+    for (table, column), rows in reads.items():
         entry = derived.setdefault(table, {"columns": set(), "rows": None})
         entry["columns"].add(column)
         # filters read whole columns; the rows the number comes from are the narrowest read
-        if rows and (entry["rows"] is None or len(rows) < len(entry["rows"])):
+        if len(rows) and (entry["rows"] is None or len(rows) < len(entry["rows"])):
             entry["rows"] = rows
     patients: set = set()
     for table, entry in derived.items():
-        entry["rows"] = entry["rows"] or set()
-        frame = tables[table].loc[sorted(entry["rows"])]
+        if entry["rows"] is None:
+            entry["rows"] = np.array([], dtype="int64")
         if entry["columns"] != {"patient_id"} or len(derived) == 1:  # not a look-up of ids
-            patients |= set(frame["patient_id"])
-    raw: dict[str, dict[str, dict[str, set[int]]]] = {"raw": {}, "raw_filters": {}}
-    for (table, column), rows in record.reads.items():
-        kind = "raw" if rows <= derived[table]["rows"] else "raw_filters"
+            patients |= set(tables[table]["patient_id"].to_numpy()[entry["rows"]])
+    found: dict[str, dict[str, dict[str, list[np.ndarray]]]] = {"raw": {}, "raw_filters": {}}
+    for (table, column), rows in reads.items():
+        kind = "raw" if np.isin(rows, derived[table]["rows"]).all() else "raw_filters"
         for (sheet, raw_column), lines in sources.raw_lines(table, column, rows).items():
-            raw[kind].setdefault(sheet, {}).setdefault(raw_column, set()).update(
-                lines.tolist())
+            found[kind].setdefault(sheet, {}).setdefault(raw_column, []).append(lines)
+    raw = {kind: {sheet: {column: np.unique(np.concatenate(parts))
+                          for column, parts in columns.items()}
+                  for sheet, columns in sheets.items()} for kind, sheets in found.items()}
     return {"functions": [c for c in record.calls if not c.startswith("analysis.ledger.claims")],
             "derived": derived, "patients": sorted(patients), **raw}
+
+
+def claim_traces(claims: list[claims_module.Claim], tables: Tables, sources: Lineage
+                 ) -> dict[str, dict]:
+    """:func:`claim_provenance` of every claim, by id: traced once, for all that report them."""
+    return {claim.id: claim_provenance(claim, tables, sources) for claim in claims}
 
 
 def claim_raw_cells(claim: claims_module.Claim, tables: Tables, sources: Lineage
@@ -210,9 +220,9 @@ def trace_cells(trace: dict) -> set[RawCell]:
             for column, lines in columns.items() for line in lines}
 
 
-def spans(numbers: set, limit: int | None = None) -> str:
+def spans(numbers, limit: int | None = None) -> str:
     """{2, 3, 4, 7} -> '2-4, 7'; beyond ``limit`` spans, the first ones and the count."""
-    values = np.unique(np.fromiter(numbers, dtype="int64", count=len(numbers)))
+    values = np.unique(provenance.as_lines(numbers))
     breaks = np.flatnonzero(np.diff(values) != 1)
     runs = list(zip(values[np.r_[0, breaks + 1]].tolist(), values[np.r_[breaks, -1]].tolist(),
                     strict=True)) if len(values) else []
@@ -243,7 +253,7 @@ def functions_text(trace: dict) -> str:
 def derived_text(trace: dict, limit: int | None = None) -> str:
     """The derived reads of a trace as 'table[columns] rows 2-6; ...' (CSV lines)."""
     return "; ".join(f"{t}[{', '.join(sorted(e['columns']))}] "
-                     f"rows {spans({i + 2 for i in e['rows']}, limit)}"
+                     f"rows {spans(e['rows'] + 2, limit)}"
                      for t, e in sorted(trace["derived"].items()))
 
 
@@ -263,13 +273,15 @@ def provenance_row(claim_id: str, trace: dict, places: Places, limit: int | None
 
 def provenance_table(tables: Tables, sources: Lineage,
                      ledger: list[claims_module.Claim] | None = None,
-                     limit: int | None = None, basis: pd.DataFrame | None = None
-                     ) -> pd.DataFrame:
+                     limit: int | None = None, basis: pd.DataFrame | None = None,
+                     traces: dict[str, dict] | None = None) -> pd.DataFrame:
     """One row per claim: functions, derived table[columns] (rows), patients, raw cells
     (of the values, and of the filters); row and line lists cut after ``limit`` spans. With
     ``basis`` (:func:`analysis.provenance.cells.cell_rules`), how many value cells are stated in
-    the article and how many imputed."""
+    the article and how many imputed. ``traces``: :func:`claim_traces` of the ledger when the
+    caller has them (no claim is traced again)."""
     lookup = provenance.CellBasis(basis) if basis is not None else None
-    return pd.DataFrame([
-        provenance_row(claim.id, claim_provenance(claim, tables, sources), sources.places,
-                       limit, lookup) for claim in ledger or claims_module.load_ledger()])
+    claims = ledger or claims_module.load_ledger()
+    traces = traces if traces is not None else claim_traces(claims, tables, sources)
+    return pd.DataFrame([provenance_row(claim.id, traces[claim.id], sources.places, limit,
+                                        lookup) for claim in claims])
