@@ -2,8 +2,9 @@
 
 :func:`derive` validates a cohort's raw sheets (:mod:`analysis.sheets`), derives the analysis
 tables (:mod:`analysis.derivations.adam`) and writes them, with their dictionary and a
-manifest (SHA-256 of every raw sheet read, code version, the input warnings), into the
-cohort's ``data-derived/`` folder, replaced only when everything succeeded; an up-to-date
+manifest (SHA-256 of every raw sheet read, code version, the input warnings) and the
+tables' row lineage (``lineage.csv.gz``: the raw rows behind each derived row, see
+:mod:`analysis.provenance.sources`), into the cohort's ``data-derived/`` folder, replaced only when everything succeeded; an up-to-date
 folder is recognised from its manifest before any sheet is read (its warnings are shown
 again). :func:`load_derived` reads the tables for every later stage.
 """
@@ -32,6 +33,8 @@ Tables: TypeAlias = "dict[str, pd.DataFrame]"  # derived tables by name (adsl, a
 DATE_COLUMNS = ("date", "infusion_date", "sample_date", "assessment_date", "event_date")
 
 MANIFEST = "manifest.json"
+LINEAGE = "lineage.csv.gz"  # not *.csv: load_derived reads the tables only
+LINEAGE_TABLE = ["table", "row", "label", "sheet", "line"]
 
 
 def sha256(path: Path) -> str:
@@ -77,6 +80,33 @@ def write_table(frame: pd.DataFrame, path: Path) -> None:
     """Write a derived table as CSV with a fixed float format (byte-stable across runs)."""
     frame.to_csv(path, index=False, float_format="%.10g", lineterminator="\n",
                  date_format="%Y-%m-%d")
+
+
+def write_lineage(frames: dict[str, pd.DataFrame], path: Path) -> None:
+    """Write the row lineage of the derived tables (per table: row position, the derived
+    columns fed, raw sheet and line; :func:`analysis.derivations.adam.derive_lineage`) as
+    one gzipped CSV, byte-stable across runs."""
+    import pandas as pd
+
+    pd.concat([frame.assign(table=name) for name, frame in frames.items()],
+              ignore_index=True)[LINEAGE_TABLE].to_csv(
+        path, index=False, lineterminator="\n",
+        compression={"method": "gzip", "compresslevel": 1, "mtime": 0})
+
+
+def load_lineage(directory: Path) -> dict[str, pd.DataFrame] | None:
+    """The row lineage :func:`write_lineage` wrote into a ``data-derived`` folder, per table,
+    in the order written; None when the folder has none (derived by an older version)."""
+    import pandas as pd
+
+    path = Path(directory) / LINEAGE
+    if not path.is_file():
+        return None
+    frame = pd.read_csv(path, dtype={"table": str, "row": "int64", "label": "category",
+                                     "sheet": "category", "line": "int64"},
+                        keep_default_na=False)
+    return {str(name): part.drop(columns="table").reset_index(drop=True)
+            for name, part in frame.groupby("table", sort=False)}
 
 
 def derive(raw_dir: Path, out_dir: Path, force: bool = False) -> dict:
@@ -134,18 +164,19 @@ def _write(cohort: dict[str, pd.DataFrame], raw_dir: Path, out_dir: Path, force:
     if not force and (previous := _up_to_date(raw_dir, out_dir)) is not None:
         return previous  # another derive of this cohort finished while this one waited
     manifest = input_manifest(raw_dir)
-    from analysis.derivations.adam import derive_tables
+    from analysis.derivations.adam import derive_lineage
 
     n_patients = len(cohort["patients"])
     print(f"derive: {plural(n_patients, 'patient')} validated; deriving tables",
           file=sys.stderr)
-    tables = derive_tables(cohort)
+    tables, lineage = derive_lineage(cohort)
     _check_finite(tables)
     manifest["tables"] = {}
     with replace_dir(out_dir) as staging:
         for name, frame in tables.items():
             write_table(frame, staging / f"{name}.csv")
             manifest["tables"][f"{name}.csv"] = sha256(staging / f"{name}.csv")
+        write_lineage(lineage, staging / LINEAGE)
         shutil.copyfile(DERIVED_DICTIONARY, staging / "dictionary.yaml")
         manifest["n_patients"] = n_patients
         study = cohort["study"].iloc[0]

@@ -139,6 +139,25 @@ def as_lines(numbers) -> np.ndarray:
     return np.fromiter(numbers, dtype="int64", count=len(numbers))
 
 
+def distinct(numbers) -> np.ndarray:
+    """Line numbers or row positions (any iterable :func:`as_lines` takes), each once,
+    ascending; time linear in their number and range (no sort)."""
+    values = as_lines(numbers)
+    if not len(values):
+        return values
+    low = values.min()
+    seen = np.zeros(values.max() - low + 1, dtype=bool)
+    seen[values - low] = True
+    return np.flatnonzero(seen) + low
+
+
+def within(numbers: np.ndarray, of: np.ndarray) -> bool:
+    """Whether every one of ``numbers`` is in ``of`` (ascending, each once)."""
+    at = np.searchsorted(of, numbers)
+    inside = at < len(of)
+    return bool(inside.all() and (of[at] == numbers).all())
+
+
 def sorted_cells(parts: list[tuple[str, str, np.ndarray]]
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Raw cells given as (sheet, column, lines) parts, each cell once in some part, sorted

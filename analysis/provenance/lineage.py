@@ -172,7 +172,8 @@ def claim_provenance(claim: claims_module.Claim, tables: Tables, sources: Lineag
     select them), each as sheet -> column -> sorted CSV lines (arrays)."""
     with recording() as record:
         claims_module.compute(claim, TracedTables(tables))
-    reads = {key: np.unique(np.concatenate(parts)) for key, parts in record.reads.items()}
+    reads = {key: provenance.distinct(np.concatenate(parts))
+             for key, parts in record.reads.items()}
     derived: dict[str, dict] = {}
     for (table, column), rows in reads.items():
         entry = derived.setdefault(table, {"columns": set(), "rows": None})
@@ -188,10 +189,10 @@ def claim_provenance(claim: claims_module.Claim, tables: Tables, sources: Lineag
             patients |= set(tables[table]["patient_id"].to_numpy()[entry["rows"]])
     found: dict[str, dict[str, dict[str, list[np.ndarray]]]] = {"raw": {}, "raw_filters": {}}
     for (table, column), rows in reads.items():
-        kind = "raw" if np.isin(rows, derived[table]["rows"]).all() else "raw_filters"
+        kind = "raw" if provenance.within(rows, derived[table]["rows"]) else "raw_filters"
         for (sheet, raw_column), lines in sources.raw_lines(table, column, rows).items():
             found[kind].setdefault(sheet, {}).setdefault(raw_column, []).append(lines)
-    raw = {kind: {sheet: {column: np.unique(np.concatenate(parts))
+    raw = {kind: {sheet: {column: provenance.distinct(np.concatenate(parts))
                           for column, parts in columns.items()}
                   for sheet, columns in sheets.items()} for kind, sheets in found.items()}
     return {"functions": [c for c in record.calls if not c.startswith("analysis.ledger.claims")],
@@ -222,7 +223,7 @@ def trace_cells(trace: dict) -> set[RawCell]:
 
 def spans(numbers, limit: int | None = None) -> str:
     """{2, 3, 4, 7} -> '2-4, 7'; beyond ``limit`` spans, the first ones and the count."""
-    values = np.unique(provenance.as_lines(numbers))
+    values = provenance.distinct(numbers)
     breaks = np.flatnonzero(np.diff(values) != 1)
     runs = list(zip(values[np.r_[0, breaks + 1]].tolist(), values[np.r_[breaks, -1]].tolist(),
                     strict=True)) if len(values) else []

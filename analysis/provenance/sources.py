@@ -21,6 +21,8 @@ import pandas as pd
 from analysis.common.paths import CohortPaths
 from analysis.derivations.adam import derive_lineage
 from analysis.derivations.origin import ALL
+from analysis.derivations.store import load_lineage
+from analysis.provenance.cells import distinct
 from analysis.sheets.cohort import read_cohort
 from analysis.sheets.dictionary import derived_from, load_dictionary
 from analysis.sheets.places import Places
@@ -79,13 +81,14 @@ class Lineage:
         """The raw cells behind ``column`` of ``table`` on the given row positions, as
         (raw sheet, raw column) -> CSV lines (which may repeat); time linear in the rows
         noted for the column."""
-        wanted = np.fromiter(rows, dtype="int64")
+        wanted = (rows.astype("int64", copy=False) if isinstance(rows, np.ndarray)
+                  else np.fromiter(rows, dtype="int64"))
         out: dict[tuple[str, str], list[np.ndarray]] = {}
         for noted_rows, noted_lines, (sheet, *named) in self._plan(table, column):
             chosen = np.zeros(max(noted_rows.max(initial=-1), wanted.max(initial=-1)) + 1,
                               dtype=bool)
             chosen[wanted] = True
-            lines = noted_lines[chosen[noted_rows]]
+            lines = distinct(noted_lines[chosen[noted_rows]])
             if len(lines):
                 for raw in named:
                     out.setdefault((sheet, raw), []).append(lines)
@@ -104,13 +107,21 @@ def derived_lineage(cohort: dict[str, pd.DataFrame], places: Places | None = Non
     """The derived tables of validated raw sheets and their :class:`Lineage` (raw cells
     named as ``places`` says; CSV lines by default)."""
     tables, frames = derive_lineage(cohort)
-    keys = {name: sheet.key for name, sheet in load_dictionary().items()}
-    return tables, Lineage(frames, derived_from(), keys, places or Places())
+    return tables, Lineage(frames, derived_from(), _keys(), places or Places())
+
+
+def _keys() -> dict[str, tuple[str, ...]]:
+    """The key columns of each raw sheet."""
+    return {name: sheet.key for name, sheet in load_dictionary().items()}
 
 
 def cohort_lineage(paths: CohortPaths) -> Lineage:
-    """The :class:`Lineage` of a cohort's derived tables, derived from its raw sheets (the
-    rows are those of the tables ``derive`` writes)."""
+    """The :class:`Lineage` of a cohort's derived tables, as ``derive`` wrote it beside them
+    (:func:`analysis.derivations.store.load_lineage`), or derived again from the raw sheets
+    when the folder has none (the rows are those of the tables ``derive`` writes)."""
+    frames = load_lineage(paths.derived) if paths.derived.is_dir() else None
+    if frames is not None:
+        return Lineage(frames, derived_from(), _keys(), Places(paths.raw))
     with warnings.catch_warnings():  # derive has reported them
         warnings.simplefilter("ignore")
         cohort = read_cohort(paths.raw)

@@ -224,3 +224,24 @@ def test_notes_outside_a_derivation_with_lineage_are_not_kept(bundled_tables):
     origin.note("adsl", COHORT["patients"], "patients", ["patient_id"])
     assert notes == {}
     assert origin.lineage_frames(notes, bundled_tables)["adsl"].empty
+
+
+def test_the_lineage_derive_writes_is_the_one_derived_from_the_sheets(tmp_path):
+    """``derive`` writes the lineage beside the tables; read back, it names the same raw
+    cells for every derived value as the lineage derived again from the sheets, and a
+    folder without it (written by an older version) falls back to the sheets."""
+    from analysis.common.paths import CohortPaths
+    from analysis.derivations.store import LINEAGE, derive
+    from analysis.provenance.sources import cohort_lineage, factors
+    from analysis.sheets.places import Places
+
+    raw = ROOT / "tests" / "cohorts" / "followup"
+    paths = CohortPaths(raw, tmp_path / "derived", tmp_path / "figures", tmp_path / "out")
+    derive(raw, paths.derived)
+    saved = cohort_lineage(paths)
+    again = derived_lineage(read_cohort(raw), Places(raw))[1]
+    assert as_frame(saved).equals(as_frame(again)) and len(as_frame(saved))
+    for ours, theirs in zip(factors(saved), factors(again), strict=True):
+        assert ours.equals(theirs)
+    (paths.derived / LINEAGE).unlink()
+    assert as_frame(cohort_lineage(paths)).equals(as_frame(again))
