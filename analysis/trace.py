@@ -36,10 +36,11 @@ def report(claim_id: str, tables: Tables, cell_sources: sources.Lineage,
     provenance file), computed as the cohort's ledger computes it (``ledger``:
     :func:`analysis.ledger.settings.cohort_ledger`, default as written)."""
     claim = {c.id: c for c in ledger or load_ledger()}[claim_id]
-    row = categories.categorised(tables, cell_sources, basis if reconstructed else None,
-                                 [claim]).iloc[0]
     trace = lineage.claim_provenance(claim, tables, cell_sources)
-    all_cells = categories.claim_cells(claim, tables, cell_sources, provenance.by_cell(basis))
+    row = categories.categorised(tables, cell_sources, basis if reconstructed else None,
+                                 [claim], {claim.id: trace}).iloc[0]
+    all_cells = categories.claim_cells(claim, tables, cell_sources, provenance.by_cell(basis),
+                                       trace)
     lines = [f"{claim.id}: {claim.what} ({claim.where})",
              (f"  published {row['stated']}; computed {row['computed']}; "
               + (f"{'agrees' if row['agrees'] else 'DISAGREES'}; " if reconstructed else "")

@@ -218,13 +218,16 @@ def computed_text(claim: Claim, value, days: bool = False) -> str:
 
 
 def evaluate(tables: Tables, ledger: list[Claim] | None = None,
-             days: bool = False) -> pd.DataFrame:
+             days: bool = False, values: dict[str, float | str] | None = None
+             ) -> pd.DataFrame:
     """Every claim with its published and computed text (:func:`computed_text`), whether
     they agree and its category; ``note`` carries what claims.yaml records for that category
-    (the other reading, the cells typed in, or why the value cannot be reproduced)."""
+    (the other reading, the cells typed in, or why the value cannot be reproduced).
+    ``values``: the claims' values by id when they were computed already (as tracing
+    computes them), not computed again."""
     rows = []
     for claim in ledger or load_ledger():
-        value = compute(claim, tables)
+        value = values[claim.id] if values is not None else compute(claim, tables)
         kind = category(claim, value)
         notes = {"explained": claim.explained, "circular": claim.circular,
                  "data gap": claim.data_gap, "not reproducible": claim.unreproducible}

@@ -116,15 +116,18 @@ def categorised(tables: Tables, sources: Lineage, basis: pd.DataFrame | None,
     the same total), and a claim consistent with the reconstruction has a note naming the
     cells it rests on. ``basis`` is ``None`` for a cohort without a provenance file (no
     basis is counted). ``traces``: :func:`analysis.provenance.lineage.claim_traces` of the
-    ledger when the caller has them (no claim is traced again)."""
+    ledger when the caller has them (no claim is traced again); each claim's value is the
+    one its trace computed."""
     ledger = ledger or load_ledger()
-    frame = evaluate(tables, ledger, days=basis is None)  # a team's: short durations in days
+    if traces is None:
+        traces = lineage.claim_traces(ledger, tables, sources)
+    frame = evaluate(tables, ledger, days=basis is None,  # a team's: short durations in days
+                     values={claim.id: traces[claim.id]["value"] for claim in ledger})
     frame.insert(frame.columns.get_loc("category") + 1, "compared", frame["category"])
     lookup = None if basis is None else provenance.by_cell(basis)
     kinds, notes, counts, reads = [], [], [], []
     for claim, row in zip(ledger, frame.itertuples(), strict=True):
-        trace = (traces[claim.id] if traces is not None
-                 else lineage.claim_provenance(claim, tables, sources))
+        trace = traces[claim.id]
         if lookup is None:  # no basis to count: how the cells were read is enough
             bases, kind = None, category(row.category, None)
             reads.append(read_counts(trace))

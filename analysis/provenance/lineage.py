@@ -169,9 +169,10 @@ def claim_provenance(claim: claims_module.Claim, tables: Tables, sources: Lineag
     and the raw cells behind the derived values read (``sources``: see
     :func:`analysis.provenance.sources.cohort_lineage`): ``raw`` for values read only on the
     rows the number comes from, ``raw_filters`` for the rest (columns read across rows to
-    select them), each as sheet -> column -> sorted CSV lines (arrays)."""
+    select them), each as sheet -> column -> sorted CSV lines (arrays); ``value``, the
+    claim's value (:func:`analysis.ledger.claims.compute`)."""
     with recording() as record:
-        claims_module.compute(claim, TracedTables(tables))
+        value = claims_module.compute(claim, TracedTables(tables))
     reads = {key: provenance.distinct(np.concatenate(parts))
              for key, parts in record.reads.items()}
     derived: dict[str, dict] = {}
@@ -196,7 +197,7 @@ def claim_provenance(claim: claims_module.Claim, tables: Tables, sources: Lineag
                           for column, parts in columns.items()}
                   for sheet, columns in sheets.items()} for kind, sheets in found.items()}
     return {"functions": [c for c in record.calls if not c.startswith("analysis.ledger.claims")],
-            "derived": derived, "patients": sorted(patients), **raw}
+            "derived": derived, "patients": sorted(patients), **raw, "value": value}
 
 
 def claim_traces(claims: list[claims_module.Claim], tables: Tables, sources: Lineage

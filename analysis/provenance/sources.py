@@ -152,8 +152,8 @@ def factors(lineage: Lineage) -> tuple[pd.DataFrame, pd.DataFrame]:
     column, raw sheet, raw column); joined on table, columns and raw sheet they give
     :func:`as_frame`."""
     rows = pd.concat([pd.DataFrame({
-        "table": table, "line": frame["row"] + 2, "columns": frame["label"].astype(str),
-        "raw_sheet": frame["sheet"].astype(str), "raw_line": frame["line"]})
+        "table": table, "line": frame["row"] + 2, "columns": frame["label"].astype(object),
+        "raw_sheet": frame["sheet"].astype(object), "raw_line": frame["line"]})
         for table, frame in lineage.frames.items()], ignore_index=True).drop_duplicates()
     columns = pd.concat([lineage.expansion(table).rename(columns={
         "label": "columns", "derived": "column", "sheet": "raw_sheet", "column": "raw_column"})
