@@ -295,10 +295,13 @@ def declines_after_peak(tables: Tables, course: int, parameter: str, min_samples
     value after the peak is no higher than the one before it."""
     rows = _lab(tables, None, course, parameter)
     rows = rows[rows["study_day"] >= 0].sort_values("study_day")
-    series = [g["value"].to_numpy() for _, g in rows.groupby("patient_id")
-              if len(g) >= min_samples]
-    if not series:
+    patient = pd.factorize(rows["patient_id"])[0]  # a code per patient, rows kept in order
+    kept = np.bincount(patient)[patient] >= min_samples
+    if not kept.any():
         return np.nan
+    order = np.argsort(patient[kept], kind="stable")
+    series = np.split(rows[kept]["value"].to_numpy()[order],
+                      np.flatnonzero(np.diff(patient[kept][order])) + 1)
     return _truth(all((np.diff(v[int(np.argmax(v)):]) <= 0).all() for v in series))
 
 
@@ -425,10 +428,12 @@ def sampled_on_schedule(tables: Tables, course: int, parameter: str, days: list[
     to the patient's last sample, 0 when a scheduled day has none; NaN without patients."""
     rows = _lab(tables, None, course, parameter)
     rows = rows[rows["study_day"] >= 0]
-    kept = []
-    for _, group in rows.groupby("patient_id"):
-        sampled = group["study_day"].to_numpy()
-        if len(sampled) >= min_samples:
-            kept.append(all((np.abs(sampled - day) <= tolerance).any()
-                            for day in days if day <= sampled.max()))
-    return _truth(all(kept)) if kept else np.nan
+    patient = pd.factorize(rows["patient_id"])[0]  # a code per patient, rows kept in order
+    kept = np.bincount(patient)[patient] >= min_samples
+    if not kept.any():
+        return np.nan
+    order = np.argsort(patient[kept], kind="stable")
+    sampled = np.split(rows["study_day"].to_numpy()[kept][order],
+                       np.flatnonzero(np.diff(patient[kept][order])) + 1)
+    return _truth(all(all((np.abs(series - day) <= tolerance).any()
+                          for day in days if day <= series.max()) for series in sampled))

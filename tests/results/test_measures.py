@@ -44,3 +44,19 @@ def test_crs_follows_lab_needs_every_patient_with_a_series():
     assert crs_follows_lab(_tables({"a": 3.0, "b": 0.0}), "IL-6", 2, "onset") == 0
     assert crs_follows_lab(_tables({"a": 4.0}), "IL-6", 2, "onset") == 0
     assert math.isnan(crs_follows_lab(_tables({"z": 3.0}), "IL-6", 2, "onset"))
+
+
+def test_declines_after_peak_per_patient_in_study_day_order():
+    from analysis.results.measures import declines_after_peak, sampled_on_schedule
+
+    # a: rises to its peak on day 7, then falls; b: falls then rises again on day 9 (rows
+    # out of order on purpose); c: a single post-infusion value, below min_samples
+    lab = _lab([("a", 7, 9.0), ("a", 1, 2.0), ("b", 9, 5.0), ("a", 14, 3.0), ("b", 1, 8.0),
+                ("b", 4, 1.0), ("c", 2, 99.0), ("c", -3, 1.0), ("a", 21, 3.0)])
+    tables = {"adlb": lab}
+    assert declines_after_peak(tables, 2, "IL-6", 2) == 0.0  # b rises after its peak
+    assert declines_after_peak({"adlb": lab[lab["patient_id"] != "b"]}, 2, "IL-6", 2) == 1.0
+    assert math.isnan(declines_after_peak(tables, 2, "IL-6", 5))
+    assert sampled_on_schedule(tables, 2, "IL-6", [1, 7, 14], 0, 3) == 0.0  # b: none on 7
+    assert sampled_on_schedule({"adlb": lab[lab["patient_id"] == "a"]}, 2, "IL-6",
+                               [1, 7, 14], 0, 3) == 1.0
