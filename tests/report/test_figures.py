@@ -509,3 +509,15 @@ def test_every_data_point_lies_within_its_panels_limits(drawn):
                     assert ((x[shown] >= x0) & (x[shown] <= x1) & (y[shown] >= y0)
                             & (y[shown] <= y1)).all(), (
                         f"{cohort} {name} {ax.get_title(loc='left')!r}")
+
+
+def test_a_large_cohorts_marrow_boxes_show_every_result(drawn, cohorts):
+    """Figure 3C's box plots by visit draw every result as a point (a course with one result
+    at a visit was a bare line, its colour nowhere)."""
+    from matplotlib.collections import PathCollection
+
+    for cohort in ("registry12", "synthetic 14"):
+        ax = _panel(drawn[cohort][2][1], "C ")
+        points = sum(len(c.get_offsets()) for c in ax.collections
+                     if isinstance(c, PathCollection))
+        assert points == len(figure3.marrow_rows(cohorts[cohort])), cohort

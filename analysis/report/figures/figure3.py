@@ -278,11 +278,17 @@ def marrow_panel(ax: plt.Axes, tables: Tables, looks: dict) -> set[str]:
 
 
 def _marrow_summary(ax: plt.Axes, rows: pd.DataFrame) -> None:
-    """MRD by protocol visit and course as box plots, for cohorts too large for lines."""
+    """MRD by protocol visit and course as box plots with every result as a point, for
+    cohorts too large for lines."""
     rows = rows.assign(CAR_T=rows["course"].map(COURSE_NAMES))
     visits = rows.groupby("visit")["study_day"].median().sort_values().index
+    colours = PALETTE[: rows["CAR_T"].nunique()]
     sns.boxplot(data=rows, x="visit", y="mrd", hue="CAR_T", order=visits, log_scale=True,
-                palette=PALETTE[: rows["CAR_T"].nunique()], fliersize=2, ax=ax)
+                palette=colours, showfliers=False, ax=ax)
+    # every result as a point over its box: a course with one or two results shows them
+    sns.stripplot(data=rows, x="visit", y="mrd", hue="CAR_T", order=visits, dodge=True,
+                  palette=colours, size=2.5, edgecolor="white", linewidth=0.3, legend=False,
+                  ax=ax)
     ax.set_title(f"C  Marrow MRD by visit ({rows['patient_id'].nunique()} patients)")
     _mrd_axis(ax, "Protocol visit")
     ax.tick_params(axis="x", rotation=30)
@@ -291,13 +297,14 @@ def _marrow_summary(ax: plt.Axes, rows: pd.DataFrame) -> None:
 
 def mrd_caption(tables: Tables) -> str:
     """The caption's sentence on panels C-D, as they are drawn for this cohort: lines of
-    each patient with MRD-negative results open, or box plots by visit and a median."""
+    each patient with MRD-negative results open, or box plots by visit (with every result
+    as a point) and a median."""
     limit = f"below {MRD_NEGATIVE_BELOW:g}%, the dotted line"
     if not identified(patient_looks(tables["adsl"]["patient_id"])):
         return ("C: marrow minimal residual disease (MRD, % of mononuclear cells) by protocol "
-                "visit, a box per CAR-T course; D: marrow MRD around CART2 (days), the median "
-                f"over patients and its IQR; MRD-negative results ({limit}) count at that "
-                "limit.")
+                "visit, a box per CAR-T course with every result as a point; D: marrow MRD "
+                "around CART2 (days), the median over patients and its IQR; MRD-negative "
+                f"results ({limit}) count at that limit.")
     opened = (f"; open markers are MRD-negative results ({limit}), drawn on that line"
               if marrow_rows(tables)["mrd_negative"].fillna(False).astype(bool).any()
               else f"; the dotted line is the MRD-negative limit ({MRD_NEGATIVE_BELOW:g}%)")
