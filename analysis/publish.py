@@ -15,8 +15,10 @@ import argparse
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
+from analysis.common import shared
 from analysis.common.atomic import replace_dir
 from analysis.common.paths import (
     ENV_VAR,
@@ -55,8 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     unchanged = (f"previous documents in {shown_path(paths.output)} and figures in "
                  f"{shown_path(paths.figures)} are unchanged")
     try:
-        with replace_dir(paths.figures) as staging:
-            env = {**os.environ, ENV_VAR: str(paths.raw), FIGURES_ENV_VAR: str(staging)}
+        with replace_dir(paths.figures) as staging, tempfile.TemporaryDirectory() as once:
+            env = {**os.environ, ENV_VAR: str(paths.raw), FIGURES_ENV_VAR: str(staging),
+                   shared.ENV_VAR: once}
             result = subprocess.run(command, cwd=ROOT, env=env, check=False)
             written = sorted(p.name for p in staging.iterdir())
             if result.returncode != 0 or not written:

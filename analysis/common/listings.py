@@ -21,9 +21,10 @@ LISTINGS = "listings"  # folder of the listing files, inside the output folder
 WORKBOOK_ROWS = 100_000  # rows up to which a listing is also written as a workbook
 
 
-def in_full(n_patients: int) -> bool:
-    """Whether a cohort of ``n_patients`` has its per-patient tables printed in full."""
-    return n_patients <= LISTED_PATIENTS
+def in_full(n_patients: int, listed_patients: int = LISTED_PATIENTS) -> bool:
+    """Whether a cohort of ``n_patients`` has its per-patient tables printed in full (up to
+    ``listed_patients``, by default :data:`LISTED_PATIENTS`)."""
+    return n_patients <= listed_patients
 
 
 def write_listing(frame: pd.DataFrame, output: Path, name: str) -> list[Path]:

@@ -14,16 +14,21 @@ from __future__ import annotations
 import html
 import json
 import re
+from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
+from analysis.common import listings
 from analysis.derivations.store import Tables
 from analysis.ledger.claims import NOT_STATED, Claim, Claims, load_computed, load_ledger
 from analysis.provenance import categories
 from analysis.provenance import cells as provenance
+from analysis.provenance import lineage
 from analysis.provenance.sources import Lineage
 
-MAX_CELLS = 40  # raw cells listed per claim; the counts cover all of them
+MAX_CELLS = 40  # raw cells a popup lists per claim (a small cohort); the counts cover all
+TRAIL_SPANS = 12  # row and line spans of each claim's trail in the supplement's HTML
 BASIS_LABELS = {"stated": "stated", "derived_from_stated": "derived from stated",
                 "imputed": "imputed", "empty": "blank"}
 SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -38,10 +43,54 @@ def plain(text: str) -> str:
     return ESCAPED.sub(r"\1", powers)
 
 
+class Traced(NamedTuple):
+    """What the documents show of every claim's provenance, from one trace per claim."""
+
+    ledger: pd.DataFrame  # :func:`analysis.provenance.categories.categorised`
+    popups: dict[str, dict]  # :func:`details`
+    trail: pd.DataFrame  # :func:`analysis.provenance.lineage.provenance_table`, TRAIL_SPANS
+
+
+def traced(tables: Tables, sources: Lineage, basis: pd.DataFrame, reconstructed: bool = True,
+           claims: list[Claim] | None = None,
+           listed_patients: int = listings.LISTED_PATIENTS) -> Traced:
+    """The categorised ledger, the popups' :func:`details` and the trail of every claim
+    (row and line lists cut after :data:`TRAIL_SPANS` spans; with the basis of its cells
+    for a reconstruction), each claim traced once for all three
+    (:func:`analysis.provenance.lineage.claim_traces`)."""
+    claims = claims or load_ledger()
+    first = first_cells(len(tables["adsl"]), listed_patients)
+    traces = lineage.claim_traces(claims, tables, sources)
+    ledger = categories.categorised(tables, sources, basis if reconstructed else None,
+                                    claims, traces)
+    by_id = {c.id: c for c in claims}
+    lookup = provenance.by_cell(basis)
+    out = {}
+    for row in ledger.itertuples():
+        cells = categories.claim_cells(by_id[row.id], tables, sources, lookup, traces[row.id])
+        out[row.id] = {
+            "what": row.what, "where": row.where, "published": plain(row.stated),
+            "relation": row.relation,
+            "category": row.category, "note": row.note,
+            "counts": counts_text(row.bases), "total": sum(row.reads.values()),
+            "reads": reads_text(row.reads), **_listing(cells, sources, reconstructed, first)}
+    for claim in load_computed():  # numbers the article does not state
+        cells = categories.claim_cells(claim, tables, sources, lookup)
+        bases = cells["basis"].value_counts().to_dict() if reconstructed else {}
+        out[claim.id] = {
+            "what": claim.what, "where": "", "published": NOT_STATED, "relation": "=",
+            "category": NOT_STATED, "note": "", "counts": counts_text(bases),
+            "total": len(cells), "reads": reads_text(cells["read"].value_counts().to_dict()),
+            **_listing(cells, sources, reconstructed, first)}
+    trail = lineage.provenance_table(tables, sources, claims, limit=TRAIL_SPANS,
+                                     basis=basis if reconstructed else None, traces=traces)
+    return Traced(ledger, out, trail)
+
+
 def details(tables: Tables, sources: Lineage, basis: pd.DataFrame,
             reconstructed: bool = True, claims: list[Claim] | None = None,
-            ledger: pd.DataFrame | None = None,
-            printed: Claims | None = None) -> dict[str, dict]:
+            printed: Claims | None = None,
+            listed_patients: int = listings.LISTED_PATIENTS) -> dict[str, dict]:
     """Per claim id: what and where, the published value with its relation ('≤ 7' for
     "within 1 week"; ``relation`` alone too) and the computed text as the document prints
     it (``printed``: the document's :class:`analysis.ledger.claims.Claims`, default the
@@ -49,56 +98,43 @@ def details(tables: Tables, sources: Lineage, basis: pd.DataFrame,
     construction (:func:`analysis.provenance.categories.categorised`; ``reconstructed``
     false for a cohort without a provenance file) and its note, the number of raw cells per
     basis (``counts``) and by how they were read (``reads``), adding up to ``total`` as in
-    the supplement's table (:func:`basis_table`), and the first :data:`MAX_CELLS` cells
-    (those behind the values first, imputed ones first among them), each named as the
+    the supplement's table (:func:`basis_table`), and the first cells (:func:`first_cells`:
+    those behind the values first, imputed ones first among them), each named as the
     cohort names it (``where``: CSV file and line, or worksheet and Excel row; the workbook
     or folder in ``origin``); ``claims``: the cohort's ledger
-    (:func:`analysis.ledger.settings.cohort_ledger`, default as written); ``ledger``: their
-    :func:`analysis.provenance.categories.categorised` frame when the caller has it."""
-    claims = claims or load_ledger()
-    printed = printed or Claims(tables, ledger=claims)
-    by_id = {c.id: c for c in claims}
-    lookup = provenance.by_cell(basis)
-    if ledger is None:
-        ledger = categories.categorised(tables, sources, basis if reconstructed else None,
-                                        claims)
-    out = {}
-    for row in ledger.itertuples():
-        cells = categories.claim_cells(by_id[row.id], tables, sources, lookup)
-        out[row.id] = {
-            "what": row.what, "where": row.where, "published": plain(row.stated),
-            "relation": row.relation, "computed": _printed(printed, row.id),
-            "category": row.category, "note": row.note,
-            "counts": counts_text(row.bases), "total": sum(row.reads.values()),
-            "reads": reads_text(row.reads), **_listing(cells, sources, reconstructed)}
-    for claim in load_computed():  # numbers the article does not state
-        cells = categories.claim_cells(claim, tables, sources, lookup)
-        bases = cells["basis"].value_counts().to_dict() if reconstructed else {}
-        out[claim.id] = {
-            "what": claim.what, "where": "", "published": NOT_STATED, "relation": "=",
-            "computed": _printed(printed, claim.id),
-            "category": NOT_STATED, "note": "", "counts": counts_text(bases),
-            "total": len(cells), "reads": reads_text(cells["read"].value_counts().to_dict()),
-            **_listing(cells, sources, reconstructed)}
-    return out
+    (:func:`analysis.ledger.settings.cohort_ledger`, default as written). The popups of
+    :func:`traced`."""
+    popups = traced(tables, sources, basis, reconstructed, claims, listed_patients).popups
+    return printed_in(popups, printed or Claims(tables, ledger=claims or load_ledger()))
 
 
-def _printed(claims: Claims, claim_id: str) -> str:
-    """The claim's value as the document's sentences printed it (:attr:`Claims.printed`,
-    '10 days' for a duration printed in days), else as :meth:`Claims.text` prints it without
-    counts, in plain text ('NA' when it does not apply)."""
-    if not claims.applies(claim_id):
-        return "NA"
-    return plain(claims.printed.get(claim_id) or claims.text(claim_id, counts=False))
+def first_cells(n_patients: int, listed_patients: int = listings.LISTED_PATIENTS) -> int:
+    """How many raw cells a popup lists: :data:`MAX_CELLS` for a cohort whose documents list
+    every patient (:func:`analysis.common.listings.in_full`), else
+    :data:`analysis.common.listings.FIRST_ROWS`, so that a large cohort's HTML stays small
+    (the counts cover every cell; ``nox -s trace -- ID`` lists them all)."""
+    return MAX_CELLS if listings.in_full(n_patients, listed_patients) else listings.FIRST_ROWS
 
 
-def _listing(cells: pd.DataFrame, sources: Lineage, reconstructed: bool) -> dict:
-    """The first :data:`MAX_CELLS` raw cells of :func:`categories.claim_cells` for a popup,
-    those behind the values first and, among them, imputed ones first; where the cohort
-    keeps them (``origin``)."""
-    order = cells["basis"].map({"imputed": 0, "derived_from_stated": 1}).fillna(2)
-    listed = (cells.assign(order=order, by_read=cells["read"] != "value")
-              .sort_values(["by_read", "order"], kind="stable").head(MAX_CELLS))
+def printed_in(popups: dict[str, dict], claims: Claims) -> dict[str, dict]:
+    """The popups of :func:`traced` with each computed value (``computed``) as the document's
+    sentences printed it (:attr:`Claims.printed`, '10 days' for a duration printed in days),
+    else as :meth:`Claims.text` prints it without counts, in plain text ('NA' when it does
+    not apply): the document's own, after the last of its numbers."""
+    return {claim_id: {**popup, "computed": plain(claims.printed.get(claim_id)
+                                                  or claims.text(claim_id, counts=False))
+                       if claims.applies(claim_id) else "NA"}
+            for claim_id, popup in popups.items()}
+
+
+def _listing(cells: pd.DataFrame, sources: Lineage, reconstructed: bool, first: int) -> dict:
+    """The ``first`` raw cells of :func:`categories.claim_cells` for a popup, those behind
+    the values first and, among them, imputed ones first; where the cohort keeps them
+    (``origin``)."""
+    basis = cells["basis"].to_numpy()
+    rank = (3 * (cells["read"].to_numpy() != "value")
+            + np.where(basis == "imputed", 0, np.where(basis == "derived_from_stated", 1, 2)))
+    listed = cells.iloc[np.argsort(rank, kind="stable")[:first]]
     return {"origin": sources.places.origin, "cells": [
         {"sheet": r.sheet, "line": int(r.line), "where": sources.places.cell(r.sheet, int(r.line)),
          "column": r.column, "value": r.value, "read": categories.READS[r.read],
