@@ -32,6 +32,7 @@ def test_above_the_size_the_first_rows_are_printed_and_every_row_linked(table, t
     for ext in ("csv", "xlsx"):
         link = f"{LISTINGS}/additional_file_2.{ext}"
         assert f"[{link}]({link})" in sentence
+    assert f"Above {len(table) - 1} patients" in sentence
     assert f"{FIRST_ROWS} of {len(table)}" in sentence
     assert pd.read_csv(tmp_path / LISTINGS / "additional_file_2.csv").equals(table)
     assert pd.read_excel(tmp_path / LISTINGS / "additional_file_2.xlsx").equals(table)
@@ -55,3 +56,29 @@ def test_popups_above_the_size_list_the_first_cells_and_count_them_all(bundled_d
         assert popup["cells"] == full[claim_id]["cells"][:FIRST_ROWS]
         assert {k: v for k, v in popup.items() if k != "cells"} == {
             k: v for k, v in full[claim_id].items() if k != "cells"}
+
+
+def test_the_table_per_claim_is_linked_above_the_size_and_says_what_popups_list(tmp_path):
+    from analysis.report.listed import per_claim
+
+    counts = pd.DataFrame({"claim": ["n_patients", "orr_cart2"], "raw cells": [12, 40]})
+    assert per_claim(counts, "raw_cells_per_claim", 5, tmp_path, listed_patients=5) == ""
+    assert not (tmp_path / LISTINGS).exists()
+    sentence = per_claim(counts, "raw_cells_per_claim", 5, tmp_path, listed_patients=4)
+    assert f"the first {FIRST_ROWS} raw cells" in sentence
+    assert "`nox -s trace -- ID`" in sentence
+    assert f"[{LISTINGS}/raw_cells_per_claim.csv]({LISTINGS}/raw_cells_per_claim.csv)" in sentence
+    assert pd.read_csv(tmp_path / LISTINGS / "raw_cells_per_claim.csv").equals(counts)
+
+
+def test_the_readme_states_the_listing_size_the_code_uses():
+    from pathlib import Path
+
+    from analysis.common.listings import LISTED_PATIENTS, WORKBOOK_ROWS
+    from analysis.provenance.details import MAX_CELLS
+
+    readme = " ".join((Path(__file__).parents[2] / "README.md").read_text().split())
+    assert f"above {LISTED_PATIENTS} patients (`LISTED_PATIENTS`" in readme
+    assert f"the first {FIRST_ROWS} rows of Additional files 2-4" in readme
+    assert f"CSV alone above {WORKBOOK_ROWS:,} rows" in readme
+    assert f"the first {FIRST_ROWS} raw cells behind its number ({MAX_CELLS} up to" in readme
