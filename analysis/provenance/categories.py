@@ -19,7 +19,7 @@ published one, as information: the same, different, or not available from its sh
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 
 import numpy as np
 import pandas as pd
@@ -100,15 +100,16 @@ def _note(bases: pd.Series) -> str:
     """'30 of the 87 raw cells behind it are neither stated nor derived from stated values:
     imputed courses.weight, ...'."""
     other = bases[~bases.isin(SUPPORTING)]
-    named = ", ".join(dict.fromkeys(
-        f"{b} {sheet}.{column}" for (sheet, _, column), b in other.items()))
+    kinds = other.reset_index()[["sheet", "column", other.name]].drop_duplicates()
+    named = ", ".join(f"{b} {sheet}.{column}" for sheet, column, b in kinds.itertuples(index=False))
     return (f"{len(other)} of the {len(bases)} raw cells behind it (with those read to select "
             f"rows) are neither stated in the article nor derived from stated values: {named}")
 
 
-def categorised(tables: Tables, sources: Lineage, basis: pd.DataFrame | None,
-                ledger: list[Claim] | None = None, traces: dict[str, dict] | None = None
-                ) -> pd.DataFrame:
+def categorised(tables: Tables, sources: Lineage,
+                basis: pd.DataFrame | provenance.CellBasis | None,
+                ledger: list[Claim] | None = None, traces: dict[str, dict] | None = None,
+                each: Callable[[Claim, pd.DataFrame], None] | None = None) -> pd.DataFrame:
     """The ledger (:func:`analysis.ledger.claims.evaluate`) with each claim's category by
     construction (:func:`category`); ``compared`` keeps the comparison's category, ``cells``
     counts the raw cells behind the claim by basis (``bases``: the same as a dict), ``reads``
@@ -117,7 +118,9 @@ def categorised(tables: Tables, sources: Lineage, basis: pd.DataFrame | None,
     cells it rests on. ``basis`` is ``None`` for a cohort without a provenance file (no
     basis is counted). ``traces``: :func:`analysis.provenance.lineage.claim_traces` of the
     ledger when the caller has them (no claim is traced again); each claim's value is the
-    one its trace computed."""
+    one its trace computed. ``each``, when given, is called with every claim and its
+    :func:`claim_cells` when they are looked up (a basis is given), so that a caller needing
+    them too does not look them up again."""
     ledger = ledger or load_ledger()
     if traces is None:
         traces = lineage.claim_traces(ledger, tables, sources)
@@ -133,6 +136,8 @@ def categorised(tables: Tables, sources: Lineage, basis: pd.DataFrame | None,
             reads.append(read_counts(trace))
         else:
             cells = claim_cells(claim, tables, sources, lookup, trace)
+            if each is not None:
+                each(claim, cells)
             bases = cells.set_index(["sheet", "line", "column"])["basis"]
             kind = category(row.category, set(bases))
             reads.append({read: int((cells["read"] == read).sum()) for read in READS})

@@ -248,10 +248,10 @@ class CellBasis:
         return ", ".join(f"{n} {basis.replace('_', ' ')}" for basis, (n, _) in ordered)
 
 
-def by_cell(basis: pd.DataFrame) -> CellBasis:
+def by_cell(basis: pd.DataFrame | CellBasis) -> CellBasis:
     """:func:`cell_rules` ready for looking up the cells of many claims in time linear in
-    their number (:class:`CellBasis`)."""
-    return CellBasis(basis)
+    their number (:class:`CellBasis`; one already is returned as it is)."""
+    return basis if isinstance(basis, CellBasis) else CellBasis(basis)
 
 
 def cells_with_basis(raw: RawLines, basis: pd.DataFrame | CellBasis) -> pd.DataFrame:

@@ -61,19 +61,25 @@ def traced(tables: Tables, sources: Lineage, basis: pd.DataFrame, reconstructed:
     claims = claims or load_ledger()
     first = first_cells(len(tables["adsl"]), listed_patients)
     traces = lineage.claim_traces(claims, tables, sources)
-    ledger = categories.categorised(tables, sources, basis if reconstructed else None,
-                                    claims, traces)
-    by_id = {c.id: c for c in claims}
     lookup = provenance.by_cell(basis)
+    listed: dict[str, dict] = {}
+
+    def keep(claim: Claim, cells: pd.DataFrame) -> None:
+        listed[claim.id] = _listing(cells, sources, reconstructed, first)
+
+    ledger = categories.categorised(tables, sources, lookup if reconstructed else None,
+                                    claims, traces, each=keep)
+    for claim in claims:  # a team's cells: categorised counts them without looking them up
+        if claim.id not in listed:
+            keep(claim, categories.claim_cells(claim, tables, sources, lookup, traces[claim.id]))
     out = {}
     for row in ledger.itertuples():
-        cells = categories.claim_cells(by_id[row.id], tables, sources, lookup, traces[row.id])
         out[row.id] = {
             "what": row.what, "where": row.where, "published": plain(row.stated),
             "relation": row.relation,
             "category": row.category, "note": row.note,
             "counts": counts_text(row.bases), "total": sum(row.reads.values()),
-            "reads": reads_text(row.reads), **_listing(cells, sources, reconstructed, first)}
+            "reads": reads_text(row.reads), **listed[row.id]}
     for claim in load_computed():  # numbers the article does not state
         cells = categories.claim_cells(claim, tables, sources, lookup)
         bases = cells["basis"].value_counts().to_dict() if reconstructed else {}
@@ -83,7 +89,7 @@ def traced(tables: Tables, sources: Lineage, basis: pd.DataFrame, reconstructed:
             "total": len(cells), "reads": reads_text(cells["read"].value_counts().to_dict()),
             **_listing(cells, sources, reconstructed, first)}
     trail = lineage.provenance_table(tables, sources, claims, limit=TRAIL_SPANS,
-                                     basis=basis if reconstructed else None, traces=traces)
+                                     basis=lookup if reconstructed else None, traces=traces)
     return Traced(ledger, out, trail)
 
 

@@ -282,7 +282,7 @@ def provenance_table(tables: Tables, sources: Lineage,
     ``basis`` (:func:`analysis.provenance.cells.cell_rules`), how many value cells are stated in
     the article and how many imputed. ``traces``: :func:`claim_traces` of the ledger when the
     caller has them (no claim is traced again)."""
-    lookup = provenance.CellBasis(basis) if basis is not None else None
+    lookup = provenance.by_cell(basis) if basis is not None else None
     claims = ledger or claims_module.load_ledger()
     traces = traces if traces is not None else claim_traces(claims, tables, sources)
     return pd.DataFrame([provenance_row(claim.id, traces[claim.id], sources.places, limit,
