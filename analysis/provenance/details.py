@@ -47,14 +47,15 @@ class Traced(NamedTuple):
     """What the documents show of every claim's provenance, from one trace per claim."""
 
     ledger: pd.DataFrame  # :func:`analysis.provenance.categories.categorised`
-    popups: dict[str, dict]  # :func:`details`
+    popups: dict[str, dict]  # :func:`details` but ``computed`` (:func:`printed_in`)
     trail: pd.DataFrame  # :func:`analysis.provenance.lineage.provenance_table`, TRAIL_SPANS
 
 
 def traced(tables: Tables, sources: Lineage, basis: pd.DataFrame, reconstructed: bool = True,
            claims: list[Claim] | None = None,
            listed_patients: int = listings.LISTED_PATIENTS) -> Traced:
-    """The categorised ledger, the popups' :func:`details` and the trail of every claim
+    """The categorised ledger, the popups' :func:`details` but the value the document
+    printed (:func:`printed_in` adds it) and the trail of every claim
     (row and line lists cut after :data:`TRAIL_SPANS` spans; with the basis of its cells
     for a reconstruction), each claim traced once for all three
     (:func:`analysis.provenance.lineage.claim_traces`)."""
