@@ -46,3 +46,25 @@ def per_claim(table: pd.DataFrame, name: str, n_patients: int, output: Path,
     return (f"Above {listed_patients:,} patients a popup lists the first {shown} raw cells "
             "behind its number and counts them all; `nox -s trace -- ID` lists every one. "
             f"This table is also in {links(files)}, beside this document.")
+
+
+def patient_notes(notes: list[str], table: pd.DataFrame, shown: pd.DataFrame, name: str,
+                  output: Path) -> tuple[list[str], str]:
+    """The notes of a per-patient table about the rows a document prints: when ``shown`` is
+    the first rows of ``table`` (:func:`per_patient`), the notes on its other patients (a
+    note on a patient starts 'patient: ', as the table's first column prints the patient)
+    are written to ``listings/<name>`` in ``output`` and a sentence links them; every other
+    note is kept."""
+    if len(shown) == len(table):
+        return notes, ""
+    hidden = {f"{patient}: " for patient in table.iloc[len(shown):, 0]}
+
+    def about_hidden(note: str) -> bool:
+        return any(note[:at + 2] in hidden for at in range(len(note)) if note.startswith(": ", at))
+
+    moved = [note for note in notes if about_hidden(note)]
+    if not moved:
+        return notes, ""
+    files = write_listing(pd.DataFrame({"note": moved}), output, name)
+    return [note for note in notes if not about_hidden(note)], (
+        f"The notes on the other patients ({len(moved):,}) are in {links(files)}.")

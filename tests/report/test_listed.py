@@ -82,3 +82,18 @@ def test_the_readme_states_the_listing_size_the_code_uses():
     assert f"the first {FIRST_ROWS} rows of Additional files 2-4" in readme
     assert f"CSV alone above {WORKBOOK_ROWS:,} rows" in readme
     assert f"the first {FIRST_ROWS} raw cells behind its number ({MAX_CELLS} up to" in readme
+
+
+def test_notes_on_patients_not_printed_go_to_a_listing_file(table, tmp_path):
+    from analysis.report.listed import patient_notes
+
+    notes = ["p00: CSF blasts before CART1.", f"p{FIRST_ROWS + 1:02d}: testis.",
+             "Status 'in CR' at the cut-off is inferred."]
+    shown, _ = per_patient(table, "additional_file_2", len(table), tmp_path,
+                           listed_patients=len(table) - 1)
+    kept, sentence = patient_notes(notes, table, shown, "additional_file_2_notes", tmp_path)
+    assert kept == [notes[0], notes[2]]
+    assert "(1)" in sentence and f"[{LISTINGS}/additional_file_2_notes.csv]" in sentence
+    assert pd.read_csv(tmp_path / LISTINGS / "additional_file_2_notes.csv")["note"].tolist() == [
+        notes[1]]
+    assert patient_notes(notes, table, table, "additional_file_2_notes", tmp_path) == (notes, "")
