@@ -4,9 +4,10 @@
 tables (:mod:`analysis.derivations.adam`) and writes them, with their dictionary and a
 manifest (SHA-256 of every raw sheet read, code version, the input warnings) and the
 tables' row lineage (``lineage.csv.gz``: the raw rows behind each derived row, see
-:mod:`analysis.provenance.sources`), into the cohort's ``data-derived/`` folder, replaced only when everything succeeded; an up-to-date
-folder is recognised from its manifest before any sheet is read (its warnings are shown
-again). :func:`load_derived` reads the tables for every later stage.
+:mod:`analysis.provenance.sources`), into the cohort's ``data-derived/`` folder, replaced
+only when everything succeeded; an up-to-date folder is recognised from its manifest before
+any sheet is read (its warnings are shown again). :func:`load_derived` reads the tables for
+every later stage.
 """
 
 from __future__ import annotations
