@@ -146,8 +146,8 @@ def availability(manifest: dict, revision: str, patients: str) -> str:
     ``patients`` ('5 patients', the claim ``n_patients_recorded`` as the document prints it)."""
     return (
         f"This document was computed from raw sheets with data fingerprint "
-        f"`{manifest['data_fingerprint']}` (SHA-256 of the sheets, see "
-        "`data-derived/manifest.json`), "
+        f"`{manifest['data_fingerprint']}` (SHA-256 of the sheets, recorded in the "
+        "`manifest.json` beside the cohort's derived tables), "
         f"analysis code fingerprint `{manifest['code_fingerprint']}` and compendium revision "
         f"`{revision}`, for {patients}. "
         "Every number above is computed by the `analysis` package; the supplement lists each "

@@ -30,3 +30,4 @@ def test_the_availability_statement_names_the_fingerprints_and_the_patients():
     text = paragraphs.availability({"data_fingerprint": "abc", "code_fingerprint": "def"},
                                    "rev", "1 patient")
     assert "`abc`" in text and "`def`" in text and "`rev`" in text and "1 patient." in text
+    assert "data-derived" not in text  # the bundled cohort's folder; another's is elsewhere
