@@ -43,6 +43,11 @@ def markdown_text(value) -> str:
     return PUNCTUATION.sub(r"\\\1", " ".join(str(value).splitlines()))
 
 
+def unescaped(text: str) -> str:
+    """Text escaped by :func:`markdown_text` as a reader sees it (its backslashes dropped)."""
+    return re.sub(r"\\" + PUNCTUATION.pattern, r"\1", text)
+
+
 def markdown_code(value) -> str:
     """Text as a Markdown code span, fenced by more backticks than it contains in a row."""
     text = " ".join(str(value).splitlines())

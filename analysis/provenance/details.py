@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.common import listings
+from analysis.common.formatting import unescaped
 from analysis.derivations.store import Tables
 from analysis.ledger.claims import NOT_STATED, Claim, Claims, load_computed, load_ledger
 from analysis.provenance import categories
@@ -32,7 +33,6 @@ TRAIL_SPANS = 12  # row and line spans of each claim's trail in the supplement's
 BASIS_LABELS = {"stated": "stated", "derived_from_stated": "derived from stated",
                 "imputed": "imputed", "empty": "blank"}
 SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")  # analysis.common.formatting.markdown_text
 
 
 def plain(text: str) -> str:
@@ -40,7 +40,7 @@ def plain(text: str) -> str:
     ('1.1 × 10⁷'), sheet text without its backslash escapes ('pt01\\, pt03': 'pt01, pt03')."""
     powers = re.sub(r"10\^(-?\d+)\^?", lambda m: "10" + m.group(1).translate(SUPERSCRIPT),
                     str(text))
-    return ESCAPED.sub(r"\1", powers)
+    return unescaped(powers)
 
 
 class Traced(NamedTuple):

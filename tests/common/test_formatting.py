@@ -143,3 +143,8 @@ def test_measurements_in_percent_keep_their_decimals():
 ])
 def test_recorded_values_print_as_the_sheet_holds_them(value, text):
     assert fmt.recorded(value) == text
+
+
+def test_unescaped_gives_back_the_sheet_text_markdown_text_escaped():
+    for text in ("pt01, pt03", "a*b_c <x> [y](z) 1.1", "back\\slash"):
+        assert fmt.unescaped(fmt.markdown_text(text)) == text
