@@ -23,7 +23,8 @@ FILTER = HERE / "quarto.lua"
 TYPST_HEADER = """\
 #set document(date: none)
 #show figure.where(kind: table): set block(breakable: true)
-#show figure.where(kind: image): it => layout(size => {
+#show figure.where(kind: image): it => place(auto, float: true, clearance: 1.5em,
+                                             layout(size => {
   let caption = measure(block(width: size.width, it.caption)).height
   let body = measure(block(width: size.width, it.body)).height
   let room = size.height - caption - 2em.to-absolute()
@@ -33,7 +34,7 @@ TYPST_HEADER = """\
     v(0.65em)
     it.caption
   })
-})
+}))
 #show table: set text(size: 7.5pt)
 #show table.cell: set par(justify: false)
 #show table.cell: set text(hyphenate: true)
@@ -42,8 +43,9 @@ TYPST_HEADER = """\
 #set table(inset: 4pt)"""
 # Captions carry their number. Words in table cells may hyphenate and identifiers break after
 # an underscore, so that no cell runs into the next. A figure and its caption are one
-# unbreakable block, the image scaled down when both would not fit on one page (Typst moves
-# the block to the next page).
+# unbreakable block, the image scaled down when both would not fit on one page, floated to the
+# top or bottom of the page where it fits, so that the text goes on around it instead of
+# leaving the rest of a page empty (as journals place figures).
 EPOCH = "1700000000"  # DOCX timestamps: fixed, so that outputs are byte-identical between runs
 
 

@@ -533,8 +533,9 @@ function Pandoc(doc)
   doc = appendix(doc)
   if FORMAT:match("html") then  -- a wide table scrolls inside its own box on a narrow screen
     doc = doc:walk {Table = function(tbl)
-      return pandoc.Div({tbl}, {class = "table-scroll", role = "region", tabindex = "0",
-                                ["aria-label"] = "Table, scrolls sideways"})
+      -- attributes as a list of pairs: a Lua table's keys come out in a different order each run
+      return pandoc.Div({tbl}, pandoc.Attr("", {"table-scroll"}, {{"role", "region"},
+        {"tabindex", "0"}, {"aria-label", "Table, scrolls sideways"}}))
     end}
   end
   if FORMAT == "typst" then

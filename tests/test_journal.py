@@ -1,6 +1,6 @@
 """The PDF and Word files as a journal receives them: each figure on the page of its caption,
-the title unbroken, A4 pages numbered in Word as in the PDF, and the Word reference document
-the output of the script that makes it."""
+no page left mostly empty before a figure, the title unbroken, A4 pages numbered in Word as in
+the PDF, and the Word reference document the output of the script that makes it."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 import yaml
+from pdfpages import short_pages
 from pypdf import PdfReader
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +33,11 @@ def test_every_figure_shares_its_page_with_its_caption(rendered):
     for number, page in captions:
         assert pages[page][1] >= 1, f"Figure {number}: caption on page {page + 1}, no image"
     assert sum(images for _, images in pages) == figures  # no image away from its caption
+
+
+def test_no_page_is_left_mostly_empty_before_a_figure(rendered):
+    for name in ("paper", "supplement"):
+        assert short_pages(rendered / f"{name}.pdf") == [], name
 
 
 def test_title_is_not_broken_at_a_hyphen(rendered):

@@ -316,6 +316,15 @@ def test_table_cell_caption_above(tmp_path, capsys):
     assert source.index("Table 1: A frame.") < source.index("<table")
 
 
+def test_a_table_scrolls_in_a_labelled_region_with_its_attributes_in_one_order(tmp_path, capsys):
+    """The scroll box's attributes come out in the order written, in every run (a Lua table's
+    keys would not)."""
+    code, err, out = render(tmp_path, capsys, "| a | b |\n|---|---|\n| 1 | 2 |\n")
+    assert code == 0, err
+    assert ('<div class="table-scroll" role="region" tabindex="0" '
+            'aria-label="Table, scrolls sideways">') in page(out)
+
+
 # Cross-references, equations, sections, callouts, shortcodes
 
 

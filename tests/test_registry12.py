@@ -19,6 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
+from pdfpages import short_pages
 from scipy.stats import mannwhitneyu, spearmanr
 from workbooks import workbook
 
@@ -439,6 +440,8 @@ def test_the_workbook_prints_what_the_csv_folder_prints(outputs):
     for document in ("paper", "supplement"):
         for output in outputs.values():
             assert (output / f"{document}.pdf").read_bytes().startswith(b"%PDF")
+    for document in ("paper", "supplement"):
+        assert short_pages(outputs["csv"] / f"{document}.pdf") == [], document
     csv_text = page_text(outputs["csv"] / "paper.html")
     book_text = page_text(outputs["xlsx"] / "paper.html")
     results = slice(csv_text.rindex("Baseline and first CAR-T"), csv_text.rindex("Discussion"))

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
+from pdfpages import short_pages
 from workbooks import workbook
 
 from analysis.common.paths import ROOT, cohort_paths
@@ -172,6 +173,11 @@ def test_the_data_notice_names_the_study(cohorts):
     pdf = "".join(page.extract_text() for page in pypdf.PdfReader(
         cohorts["xlsx"].output / "paper.pdf").pages[:1])
     assert "FU-2024" in pdf
+
+
+def test_no_pdf_page_is_left_mostly_empty(cohorts):
+    for document in ("paper.pdf", "supplement.pdf"):
+        assert short_pages(cohorts["xlsx"].output / document) == [], document
 
 
 def test_derive_warns_of_the_patient_without_an_end_of_follow_up(cohorts):
