@@ -228,7 +228,7 @@ def write_cohort(n: int, seed: int, out: Path) -> None:
     two = table[table["course"] <= 2]
     sheets = {
         "study": pd.DataFrame({"study_id": [f"SYNTHETIC-n{n}-seed{seed}"],
-                               "registry_id": ["none (synthetic)"],
+                               "registry_id": [""],  # not registered: no registry is named
                                "data_cutoff": [CUTOFF.strftime("%Y-%m-%d")],
                                "efs_rule": ["hsct_censored"]}),
         "patients": people, "courses": table, "lymphodepletion": lymphodepletion(table),

@@ -184,6 +184,30 @@ def recorded(value: float) -> str:
     return f"{significant(value, 12).normalize():f}"
 
 
+def value_range(low: str, high: str, sep: str = "–",
+                shown: tuple[str, str] | None = None) -> str:
+    """A minimum and a maximum as printed, "3–7" (``sep`` between them: " to " between ratios,
+    "1:0.5 to 1:1.0"), or one value, "3", when they print alike. ``shown``: the two as the
+    document prints them (in their claim spans), compared as ``low`` and ``high``."""
+    first, last = shown or (low, high)
+    return first if low == high else f"{first}{sep}{last}"
+
+
+def median_range(median: str, low: str, high: str, unit: str = "", label: str = "",
+                 sep: str = "–", shown: tuple[str, str, str] | None = None) -> str:
+    """A median with its range, "7.25 years (range 3.20–12.00)": ``unit`` after the median,
+    ``label`` before the range, ``sep`` between its ends (:func:`value_range`).
+
+    A range whose ends print alike (one patient, or every value the same) is left out, so
+    the median is printed once, "1:1.0", never "1:1.0 (1:1.0)". ``shown``: the three as the
+    document prints them (in their claim spans), compared as ``median``, ``low``, ``high``.
+    """
+    first, *ends = shown or (median, low, high)
+    if low == high:
+        return f"{first}{unit}"
+    return f"{first}{unit} ({label}{value_range(low, high, sep, tuple(ends))})"
+
+
 def plural(count: int, noun: str) -> str:
     """'1 course', '3 courses' (regular English plurals only)."""
     return f"{count} {noun}{'' if count == 1 else 's'}"

@@ -165,6 +165,8 @@ def _write(cohort: dict[str, pd.DataFrame], raw_dir: Path, out_dir: Path, force:
     if not force and (previous := _up_to_date(raw_dir, out_dir)) is not None:
         return previous  # another derive of this cohort finished while this one waited
     manifest = input_manifest(raw_dir)
+    import pandas as pd
+
     from analysis.derivations.adam import derive_lineage
 
     n_patients = len(cohort["patients"])
@@ -182,7 +184,8 @@ def _write(cohort: dict[str, pd.DataFrame], raw_dir: Path, out_dir: Path, force:
         manifest["n_patients"] = n_patients
         study = cohort["study"].iloc[0]
         manifest["study_id"] = str(study["study_id"])
-        manifest["registry_id"] = str(study["registry_id"])
+        registry = study.get("registry_id")  # optional: a study may not be registered
+        manifest["registry_id"] = None if pd.isna(registry) else str(registry)
         manifest["data_cutoff"] = f"{study['data_cutoff']:%Y-%m-%d}"
         manifest["efs_rule"] = str(study["efs_rule"])
         manifest["centres"] = sorted(cohort["patients"]["centre"].astype(str).unique())

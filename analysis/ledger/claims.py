@@ -36,7 +36,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from analysis.common.formatting import COHORT_POLICY, duration, p_clause, percent_of, plural, render
+from analysis.common.formatting import (COHORT_POLICY, duration, median_range, p_clause,
+                                        percent_of, plural, render, value_range)
 from analysis.common.paths import ROOT
 from analysis.derivations.store import Tables
 from analysis.results import descriptive
@@ -365,27 +366,22 @@ class Claims:
             texts, unit = [self.text(c) for c in claim_ids], "months"
         else:
             texts, unit = duration([self.value(c) for c in claim_ids])
-        same = len(set(texts[-2:])) == 1  # a range of one value reads as that value
         days = unit.startswith("day")  # another cohort's durations below a month
-        texts = [self._span(c, t, f"{t} {unit}" if days else t)
+        shown = [self._span(c, t, f"{t} {unit}" if days else t)
                  for c, t in zip(claim_ids, texts, strict=True)]
         if len(texts) == 1:
-            return f"{texts[0]} {unit}"
+            return f"{shown[0]} {unit}"
         if len(texts) == 2:
-            return f"{texts[0]} {unit}" if same else f"{texts[0]}–{texts[1]} {unit}"
-        if same:  # median, minimum and maximum alike
-            return f"{texts[0]} {unit}"
-        return f"{texts[0]} {unit} ({texts[1]}–{texts[2]})"
+            return f"{value_range(*texts, shown=tuple(shown))} {unit}"
+        return median_range(*texts, unit=f" {unit}", shown=tuple(shown))
 
     def between(self, low: str, high: str, sep: str = "–") -> str:
         """A minimum and a maximum as "3–7" (``sep`` between them: " to " for ratios,
         "1:0.9 to 1:1.5"), or "3" when they print alike, each in its span."""
         if not self.applies(low, high):
             return NOT_APPLICABLE
-        texts = [self.text(low), self.text(high)]
-        if texts[0] == texts[1]:
-            return self._span(low, texts[0])
-        return f"{self._span(low, texts[0])}{sep}{self._span(high, texts[1])}"
+        texts = (self.text(low), self.text(high))
+        return value_range(*texts, sep, (self._span(low, texts[0]), self._span(high, texts[1])))
 
     def p(self, claim_id: str) -> str:
         """A P value as a clause: "P = 0.2", "P < 0.001"."""

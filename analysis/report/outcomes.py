@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.common.formatting import duration, fixed, plural, scientific
+from analysis.common.formatting import duration, fixed, median_range, plural, scientific
 from analysis.derivations.adam import relapse_category
 from analysis.derivations.store import Tables
 
@@ -30,11 +30,11 @@ def _ordinal(course: int) -> str:
 
 
 def _after(months: pd.Series) -> str:
-    """When, after the infusion: "4 months after infusion", "a median of 5 months (3–9)"."""
+    """When, after the infusion: "4.0 months after infusion" (one patient), "a median of
+    5.0 months (3.0–9.0) after infusion" (the range left out when it is one value)."""
     texts, unit = duration(list(months.agg(["median", "min", "max"])))
-    if len(months) == 1 or texts[1] == texts[2]:
-        return f"{texts[1]} {unit} after infusion"
-    return f"a median of {texts[0]} {unit} ({texts[1]}–{texts[2]}) after infusion"
+    lead = "a median of " if len(months) > 1 else ""
+    return f"{lead}{median_range(*texts, unit=f' {unit}')} after infusion"
 
 
 def relapses_after(tables: Tables, course: int = 2) -> str:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.common.formatting import fixed, percent
+from analysis.common.formatting import fixed, median_range, percent
 from analysis.derivations.events import EFS_RULES
-from analysis.ledger.claims import Claims
+from analysis.ledger.claims import NOT_APPLICABLE, Claims
 from analysis.results import measures as results
 
 MINUS = "\u2212"
@@ -117,6 +117,17 @@ def moved_with(claims: Claims, cytokines: tuple[str, ...] = ("IL-6", "IFN-gamma"
             f"{claims.counted_as(stem + '_patients', 'patient')}; "
             "pairs from one patient are not independent, so no P value is given).")
     return " ".join(sentences)
+
+
+def median(claims: Claims, stem: str, unit: str = "", label: str = "", sep: str = "–") -> str:
+    """The claims ``<stem>_median``, ``_min`` and ``_max`` as one phrase in their spans,
+    "7.25 years (range 3.20–12.00)", the median alone when the range is one value
+    (:func:`analysis.common.formatting.median_range`)."""
+    ids = [f"{stem}_{s}" for s in ("median", "min", "max")]
+    if not claims.applies(*ids):
+        return NOT_APPLICABLE
+    return median_range(*(claims.text(c) for c in ids), unit=unit, label=label, sep=sep,
+                        shown=tuple(claims.marked(c) for c in ids))
 
 
 RATIOS = (("cd4cd8_t", "T cells"), ("cd4cd8_car", "CAR-T cells"))  # claim stems, labels

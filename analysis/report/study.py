@@ -35,14 +35,21 @@ def scope(reconstruction: bool) -> str:
 
 def design(manifest: dict, reconstruction: bool) -> str:
     """The design sentence of the Methods: the article's design for its reconstruction, the
-    study sheet's registry and the sheets' centres for a team's cohort."""
-    registry = markdown_text(manifest["registry_id"])
+    study sheet's registry (none named when the sheet has none) and the sheets' centres for
+    a team's cohort."""
+    registry = _registry(manifest)
     if reconstruction:
-        return (f"This was a single-arm phase I study (registry {registry}) of patients aged 18 "
-                "years or younger who had relapsed after CD19 CAR-T, treated at "
-                f"{_centres(manifest)}.")
-    return (f"Patients who had relapsed after CD19 CAR-T were treated at {_centres(manifest)} "
-            f"(registry {registry}).")
+        return (f"This was a single-arm phase I study{registry} of patients aged 18 years or "
+                f"younger who had relapsed after CD19 CAR-T, treated at {_centres(manifest)}.")
+    return (f"Patients who had relapsed after CD19 CAR-T were treated at {_centres(manifest)}"
+            f"{registry}.")
+
+
+def _registry(manifest: dict) -> str:
+    """" (registry NCT01234567)" from the study sheet, or nothing for a study it names no
+    registry for."""
+    registry = manifest.get("registry_id")
+    return f" (registry {markdown_text(registry)})" if registry else ""
 
 
 def release(reconstruction: bool) -> str:

@@ -113,11 +113,19 @@ def table_s1(tables: Tables) -> pd.DataFrame:
 def markdown(table: pd.DataFrame, max_columns: int = 8) -> str:
     """Pipe tables for the documents; a wide table is split into parts of at most
     ``max_columns`` columns, each repeating the first (identifying) column, so every part
-    fits the page width."""
+    fits the page width. Cells are printed as built, never parsed as numbers and printed
+    again ("6.00" stays "6.00", not "6"); a column of numbers only is right-aligned."""
     first, rest = table.columns[0], list(table.columns[1:])
     size = max_columns - 1
     parts = [table[[first, *rest[i:i + size]]] for i in range(0, max(len(rest), 1), size)]
-    return "\n\n".join(part.to_markdown(index=False) for part in parts)
+    return "\n\n".join(part.to_markdown(index=False, disable_numparse=True,
+                                         colalign=_alignment(part)) for part in parts)
+
+
+def _alignment(table: pd.DataFrame) -> list[str]:
+    """"right" for each column whose every cell reads as a number, else "left"."""
+    return ["right" if pd.to_numeric(table[c].astype(str), errors="coerce").notna().all()
+            else "left" for c in table.columns]
 
 
 def superscript_powers(text: pd.Series) -> pd.Series:

@@ -148,3 +148,21 @@ def test_recorded_values_print_as_the_sheet_holds_them(value, text):
 def test_unescaped_gives_back_the_sheet_text_markdown_text_escaped():
     for text in ("pt01, pt03", "a*b_c <x> [y](z) 1.1", "back\\slash"):
         assert fmt.unescaped(fmt.markdown_text(text)) == text
+
+
+def test_a_range_of_one_value_prints_that_value_once():
+    assert fmt.value_range("3", "7") == "3–7"
+    assert fmt.value_range("28", "28") == "28"
+    assert fmt.value_range("1:0.5", "1:1.0", " to ") == "1:0.5 to 1:1.0"
+    assert fmt.median_range("1:1.0", "1:1.0", "1:1.0", sep=" to ") == "1:1.0"
+    assert fmt.median_range("7.25", "3.20", "12.00", " years", "range ") == (
+        "7.25 years (range 3.20–12.00)")
+    # one patient, or every value alike: the median alone, never "12.00 years (12.00)"
+    assert fmt.median_range("12.00", "12.00", "12.00", " years", "range ") == "12.00 years"
+
+
+def test_a_range_compares_what_it_prints_and_shows_the_marked_up_text():
+    shown = ("[5]{#m}", "[3]{#l}", "[9]{#h}")
+    assert fmt.median_range("5", "3", "9", shown=shown) == "[5]{#m} ([3]{#l}–[9]{#h})"
+    assert fmt.median_range("5", "5", "5", shown=shown) == "[5]{#m}"
+    assert fmt.value_range("3", "3", shown=("[3]{#l}", "[3]{#h}")) == "[3]{#l}"

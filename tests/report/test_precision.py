@@ -63,6 +63,23 @@ def mixed(text: str) -> list[str]:
     return found
 
 
+ONE_VALUE_RANGE = re.compile(rf"(?<![\w.:^])({NUMBER}){UNIT}\s*\((?:range,?\s*)?\1{UNIT}"
+                             rf"(?:\s*(?:–|to)\s*\1{UNIT})?\)")
+
+
+def one_value_ranges(text: str) -> list[str]:
+    """Every median printed with a range equal to itself: "1:1.0 (1:1.0)", "6.0 months
+    (6.0–6.0)", "12 years (range 12)"."""
+    return [m.group(0) for m in ONE_VALUE_RANGE.finditer(text)]
+
+
+def test_the_one_value_range_check_finds_the_issues_example():
+    assert one_value_ranges("a median of 1:1.0 (1:1.0), and") == ["1:1.0 (1:1.0)"]
+    assert one_value_ranges("6.0 months (6.0–6.0) and 12 years (range 12)") == [
+        "6.0 months (6.0–6.0)", "12 years (range 12)"]
+    assert not one_value_ranges("1:1.0 (1:0.5 to 1:1.0); 6.0 months (3.0–8.0); 3 (30%)")
+
+
 def test_the_check_finds_the_issues_examples():
     assert mixed("a median of 11.9 months (6.11–16.33)") == ["11.9 months (6.11–16.33"]
     assert mixed("1 × 10^7^/kg (range 7.3 × 10^6^–1.2 × 10^7^/kg)")
@@ -103,7 +120,8 @@ def test_followup_documents_have_no_mixed_precision(followup_pages):
                      r"\d+\.\d\d% \(\d+\.\d\d%–\d+\.\d\d%\)", text)
     assert "67% (4 of 6)" in text
     # 6.33/6.67 × 10^6 cells: a CD22:CD19 ratio of 0.95, rounded half up
-    assert "1:1.0 (1:1.0)" in text  # a range whose ends print alike reads as one value
+    assert "CD19:CD22 ratio had a median of 1:1.0," in text  # every product pair alike
+    assert not one_value_ranges(text), one_value_ranges(text)
     assert "1.00 × 10^7^/kg (range" in text and " 1 × 10^7^" not in text
 
 

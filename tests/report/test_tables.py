@@ -25,3 +25,13 @@ def test_wide_tables_split_repeating_the_first_column():
     wide = pd.DataFrame({f"c{i}": [i] for i in range(12)})
     parts = markdown(wide, max_columns=5).split("\n\n")
     assert len(parts) == 3 and all(p.splitlines()[0].startswith("|   c0 |") for p in parts)
+
+
+def test_cells_print_as_built_not_parsed_as_numbers_again():
+    """tabulate would print "6.00" as "6" beside "8.03" (one precision lost in a column)."""
+    table = pd.DataFrame({"Patient": ["a", "b"], "months": ["6.00", "8.03"],
+                          "dose": ["1.00 × 10^7", "–"]})
+    lines = markdown(table).splitlines()
+    assert "6.00" in lines[2] and "8.03" in lines[3]
+    assert lines[1].split("|")[2].endswith(":")  # a column of numbers stays right-aligned
+    assert not lines[1].split("|")[3].endswith(":")
