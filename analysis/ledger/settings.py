@@ -36,6 +36,16 @@ def cohort_settings(paths: CohortPaths) -> dict[str, str] | None:
     return study_settings(manifest)
 
 
+def article_precision(paths: CohortPaths) -> bool:
+    """Whether the cohort's documents print each claim as the article prints it (its digits,
+    every duration in months): a reconstruction, read as the article (:func:`cohort_settings`
+    None), whose ``claims.csv`` prints durations in months alone too. A team's records follow
+    the cohort policy, a duration below a month in days, in the documents and beside the
+    months of ``claims.csv`` alike (:func:`analysis.provenance.categories.categorised` keys
+    its days on the same predicate: no provenance basis)."""
+    return is_reconstruction(paths.raw)
+
+
 def cohort_ledger(settings: dict[str, str] | None,
                   ledger: list[Claim] | None = None) -> list[Claim]:
     """The claims this cohort computes: for a reconstruction (``settings`` None) the

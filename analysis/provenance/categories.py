@@ -124,7 +124,8 @@ def categorised(tables: Tables, sources: Lineage,
     ledger = ledger or load_ledger()
     if traces is None:
         traces = lineage.claim_traces(ledger, tables, sources)
-    frame = evaluate(tables, ledger, days=basis is None,  # a team's: short durations in days
+    # a team's records (no basis; not settings.article_precision): short durations in days
+    frame = evaluate(tables, ledger, days=basis is None,
                      values={claim.id: traces[claim.id]["value"] for claim in ledger})
     frame.insert(frame.columns.get_loc("category") + 1, "compared", frame["category"])
     lookup = None if basis is None else provenance.by_cell(basis)

@@ -46,20 +46,27 @@ def relapses_after(tables: Tables, course: int = 2) -> str:
         return f"No patient relapsed after CART{course}."
     n = len(rows)
     sites = relapse_category(rows["site"]).value_counts()
-    parts = [_by(SITE_WORDS[k], int(sites[k]), n) for k in SITE_WORDS if sites.get(k, 0)]
+    places = [_by(SITE_WORDS[k], int(sites[k]), n) for k in SITE_WORDS if sites.get(k, 0)]
+    where = _series(places) if places else ""
     negative = {a.upper(): int((rows[a] == "negative").sum()) for a in ("cd19", "cd22")}
-    lost = [_by(f"{a}-negative", k, n) for a, k in negative.items() if k]
+    lost = [f"{a}-negative" if n == 1 else f"{k} with {a}-negative"
+            for a, k in negative.items() if k]
     if lost:
-        parts.append(_series(lost))
+        antigens = ("with " if n == 1 else "") + _series(lost) + " disease"
     elif rows[["cd19", "cd22"]].eq("positive").all().all():
-        parts.append("CD19 and CD22 still expressed" if n == 1 else
-                     "each with CD19 and CD22 still expressed")
-    return (f"{plural(n, 'patient').capitalize()} relapsed after CART{course}, "
-            f"{_after(rows['months_from_course'])}" + "".join(f"; {p}" for p in parts) + ".")
+        antigens = ("with" if n == 1 else "each with") + " CD19 and CD22 still expressed"
+    else:
+        antigens = ""
+    text = (f"{plural(n, 'patient').capitalize()} relapsed after CART{course}, "
+            f"{_after(rows['months_from_course'])}")
+    if n == 1:
+        return text + "".join(f", {p}" for p in (where, antigens) if p) + "."
+    return text + (f": {where}" if where else "") + (f"; {antigens}" if antigens else "") + "."
 
 
 def _by(words: str, count: int, total: int) -> str:
-    """'CD19-negative' for one patient's relapse, 'CD19-negative in 2' among several."""
+    """'in the marrow only' for one patient's relapse, 'in the marrow only in 2' among
+    several."""
     return words if total == 1 else f"{words} in {count}"
 
 
@@ -85,16 +92,17 @@ def later_courses(tables: Tables, after: int = 2) -> str:
     relapsed = events[(events["event"] == "relapse").to_numpy()
                       & keys.isin(list(zip(last["patient_id"], last["course"])))]
     status = adsl.loc[last["patient_id"], "status_at_cutoff"].value_counts()
-    states = _series([f"{int(k)} {STATUS_WORDS.get(s, s)}" for s, k in status.items()])
+    states = [f"{int(k)} {STATUS_WORDS.get(s, s)}" for s, k in status.items()]
+    states[0] = states[0].replace(" ", " was " if int(status.iloc[0]) == 1 else " were ", 1)
     who = "it" if len(per_course) == 1 else "the last of them"
-    return (f"{given[0].upper()}{given[1:]} CAR-T course. MRD-negative CR followed {who} in "
-            f"{_count(cr)} and a relapse in {_count(relapsed['patient_id'].nunique())}; at "
-            f"the cut-off, {states}.")
+    return (f"{given[0].upper()}{given[1:]} CAR-T course. After {who}, {_count(cr)} reached "
+            f"MRD-negative CR and {_count(relapsed['patient_id'].nunique())} relapsed; at the "
+            f"cut-off, {_series(states)}.")
 
 
 STATUS_WORDS = {"in CR": "in MRD-negative CR", "in CR with MRD": "in CR with detectable MRD",
                 "died": "dead", "lost to follow-up": "lost to follow-up",
-                "active disease": "with active disease"}
+                "active disease": "with active disease", "relapsed": "in relapse"}
 
 
 def _count(n: int) -> str:

@@ -61,13 +61,14 @@ def il6(claims: Claims) -> str:
 
 
 def course_statements(claims: Claims) -> str:
-    """The published cohort's named-patient course statements (pt01's relapse, pt03's MRD);
-    for another cohort its own relapses and later courses (:func:`outcomes.after_cart2`)."""
+    """The published cohort's antigen-negative relapses and named-patient course statements
+    (pt01's relapse, pt03's MRD); for another cohort its own relapses, with their sites and
+    antigens, and later courses (:func:`outcomes.after_cart2`)."""
     n = claims.inline()
     if claims.applies("pt01_relapse_months", "pt03_mrd_pre", "pt03_mrd_pre_day",
                       "pt03_mrd_neg_day", "pt03_mrd_last_day"):
         return (
-            f"In pt01 leukaemia returned {n['pt01_relapse_months'].data} months after CART2; the "
+            f"{prose.antigen_negative(claims)} In pt01 leukaemia returned {n['pt01_relapse_months'].data} months after CART2; the "
             "family declined transplantation, a third CAR-T was given, the disease relapsed again "
             "and treatment was stopped. In pt03, MRD fell from "
             f"{n['pt03_mrd_pre'].data}% on day {n['pt03_mrd_pre_day'].data} to below 0.01% on day "

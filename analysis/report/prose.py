@@ -13,7 +13,7 @@ import pandas as pd
 
 from analysis.common.formatting import fixed, median_range, percent
 from analysis.derivations.events import EFS_RULES
-from analysis.ledger.claims import NOT_APPLICABLE, Claims
+from analysis.ledger.claims import NOT_APPLICABLE, Claims, span
 from analysis.results import measures as results
 
 MINUS = "\u2212"
@@ -86,6 +86,58 @@ def relapse_sites(claims: Claims) -> str:
     return text + "."
 
 
+def cytogenetics(claims: Claims) -> str:
+    """How many patients had cytogenetic abnormalities and how many of them a BCR-ABL1
+    fusion (claims ``n_cytogenetic_abnormal``, ``n_bcr_abl1``), zero counts in words."""
+    text = ("Cytogenetic abnormalities were present in "
+            + claims.counted_as("n_cytogenetic_abnormal", "patient"))
+    if not claims.value("n_cytogenetic_abnormal"):
+        return text + "."
+    fusion = _none_or(claims, "n_bcr_abl1")
+    return text + (f", including {fusion} with a BCR-ABL1 fusion."
+                   if claims.value("n_bcr_abl1") else f", {fusion} with a BCR-ABL1 fusion.")
+
+
+def transplants(claims: Claims) -> str:
+    """Transplantation after CART2 and what became of the patients with and without it: how
+    many transplanted remained in MRD-negative CR at the cut-off, how many of the others
+    died or were lost to follow-up (claims ``n_hsct_after_cart2``,
+    ``n_hsct_in_cr_at_cutoff``, ``n_no_hsct_died``, ``n_no_hsct_lost``, ``n_patients``)."""
+    transplanted = int(claims.value("n_hsct_after_cart2"))
+    text = ("Allogeneic transplantation followed CART2 in "
+            + claims.counted_as("n_hsct_after_cart2", "patient"))
+    if transplanted:
+        if transplanted == 1:
+            text += (", who remained in MRD-negative CR at the cut-off"
+                     if claims.value("n_hsct_in_cr_at_cutoff") else
+                     ", who was not in MRD-negative CR at the cut-off")
+        else:
+            text += (f", {_none_or(claims, 'n_hsct_in_cr_at_cutoff')} of whom remained in "
+                     "MRD-negative CR at the cut-off")
+    if transplanted < int(claims.value("n_patients")):
+        died, lost = (int(claims.value(c)) for c in ("n_no_hsct_died", "n_no_hsct_lost"))
+        text += ("; of those not transplanted, none died or was lost to follow-up"
+                 if not died and not lost else
+                 f"; of those not transplanted, {_none_or(claims, 'n_no_hsct_died')} died and "
+                 f"{_none_or(claims, 'n_no_hsct_lost')} {'were' if lost > 1 else 'was'} lost "
+                 "to follow-up")
+    return text + "."
+
+
+def antigen_negative(claims: Claims) -> str:
+    """Whether a relapse after CART2 had lost CD19 or CD22 (claim
+    ``n_antigen_negative_relapse_cart2``, patients), as a sentence."""
+    return ("A relapse after CART2 with CD19- or CD22-negative disease occurred in "
+            f"{claims.counted_as('n_antigen_negative_relapse_cart2', 'patient')}.")
+
+
+def _none_or(claims: Claims, claim_id: str) -> str:
+    """A count claim for a sentence, 'none' or the number, in its span."""
+    if claims.value(claim_id):
+        return claims.marked(claim_id)
+    return span(claim_id, "none") if claims.spans else "none"
+
+
 def _series(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
@@ -105,7 +157,7 @@ def moved_with(claims: Claims, cytokines: tuple[str, ...] = ("IL-6", "IFN-gamma"
     for name in cytokines:
         label, stem = name.replace("-gamma", "-γ"), COPIES[name]
         if not claims.applies(f"{stem}_rho"):
-            sentences.append(f"Too few same-day {label} and CAR copy samples "
+            sentences.append(f"Too few same-day {label} and CAR copy samples were taken "
                              f"({claims.counted_as(stem + '_pairs', 'pair')}) to relate them.")
             continue
         rho = claims.value(f"{stem}_rho")
@@ -140,8 +192,9 @@ def cd4cd8(claims: Claims) -> str:
     if not claims.value("cd4cd8_pairs"):
         return ("No patient has a CD4/CD8 ratio measured both before and after infusion, so "
                 "its change is not described.")
-    parts = [f"{label} ({claims.counted_as(stem + '_patients', 'patient')}) from a median of "
-             f"{claims.marked(stem + '_before')} to {claims.marked(stem + '_after')}"
+    parts = [f"{label} ({claims.counted_as(stem + '_patients', 'patient')}) from "
+             + ("a median of " if claims.value(stem + "_patients") > 1 else "")  # one patient
+             + f"{claims.marked(stem + '_before')} to {claims.marked(stem + '_after')}"
              for stem, label in RATIOS if claims.value(stem + "_patients")]
     text = ("Where the CD4/CD8 ratio was measured both before infusion (blood, or the product "
             "for CAR-T cells) and after it, the ratio went, from before to its lowest after, "
@@ -151,8 +204,8 @@ def cd4cd8(claims: Claims) -> str:
             f"and below 1 after in {claims.marked('cd4cd8_pairs_below_after')}")
     if claims.applies("cd4cd8_inversion_day"):
         text += f", by day {claims.marked('cd4cd8_inversion_day')} at the latest"
-    return (text + f"; every ratio fell in {claims.marked('n_cd4cd8_reduced')} of these "
-            "patients.")
+    return (text + f"; in {claims.marked('n_cd4cd8_reduced')} of these patients every ratio "
+            "was lower after infusion than before.")
 
 
 def treatment_period(claims: Claims) -> str:

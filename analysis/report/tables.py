@@ -110,6 +110,20 @@ def table_s1(tables: Tables) -> pd.DataFrame:
     return table.rename_axis("Patient").reset_index()
 
 
+def claim_cells_caption(reconstruction: bool) -> str:
+    """The caption of the supplement's raw cells per claim: a reconstruction's table splits
+    them by basis too (its provenance file gives each cell's), a team's records by how they
+    were read only."""
+    read = ("the cells behind the values read (with their rows' keys) and those read only to "
+            "select rows")
+    if not reconstruction:
+        return (f"Raw cells behind each published number: all of them, then {read}, which add "
+                "up to the total; these are the cells each category is computed from.")
+    return (f"Raw cells behind each published number: all of them, {read}; and by basis "
+            "(stated in the article, derived from stated values, imputed or blank). Each split "
+            "adds up to the total; these are the cells each category is computed from.")
+
+
 def markdown(table: pd.DataFrame, max_columns: int = 8) -> str:
     """Pipe tables for the documents; a wide table is split into parts of at most
     ``max_columns`` columns, each repeating the first (identifying) column, so every part

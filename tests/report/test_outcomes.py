@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from analysis.common.paths import ROOT
@@ -20,15 +21,28 @@ def followup():
 def test_relapse_after_cart2_with_its_site_and_antigen(followup):
     # fu03: relapse 2022-05-25, 180 days after CART2 (2021-11-26), marrow, CD19-negative
     assert outcomes.relapses_after(followup) == (
-        "1 patient relapsed after CART2, 6.0 months after infusion; in the marrow only; "
-        "CD19-negative.")
+        "1 patient relapsed after CART2, 6.0 months after infusion, in the marrow only, with "
+        "CD19-negative disease.")
+
+
+def test_several_relapses_read_as_one_sentence(followup):
+    """Two relapses (fu03's and one more, 180 days after fu01's CART2, extramedullary with
+    both antigens): sites and antigens counted, joined as a sentence, not by semicolons."""
+    events = followup["adevents"]
+    relapse = events[(events["event"] == "relapse") & (events["after_course"] == 2)]
+    other = relapse.assign(patient_id="fu01", site="testis", cd19="positive")
+    text = outcomes.relapses_after({**followup, "adevents": pd.concat([events, other])})
+    assert text == ("2 patients relapsed after CART2, a median of 6.0 months after infusion: "
+                    "in the marrow only in 1 and extramedullary only in 1; 1 with CD19-negative "
+                    "disease.")
+    assert text.count(";") == 1
 
 
 def test_later_courses_and_their_outcome(followup):
     # fu03's CART3: blasts 2%, MRD 0.5% after it, no later relapse or death: CR with MRD
     assert outcomes.later_courses(followup) == (
-        "1 patient received a third CAR-T course. MRD-negative CR followed it in no patient "
-        "and a relapse in no patient; at the cut-off, 1 in CR with detectable MRD.")
+        "1 patient received a third CAR-T course. After it, no patient reached MRD-negative "
+        "CR and no patient relapsed; at the cut-off, 1 was in CR with detectable MRD.")
 
 
 def test_no_relapse_and_no_later_course_in_words(followup):

@@ -51,3 +51,52 @@ def test_the_paper_prints_every_range_through_claims_between():
     # a minimum and a maximum printed one by one read "1:1.0 to 1:1.0" when they are alike
     paper = (Path(__file__).resolve().parents[2] / "paper.qmd").read_text(encoding="utf-8")
     assert not re.search(r"""N\[["']\w+_(min|max)["']\]""", paper)
+
+
+def test_a_median_with_a_range_of_one_value_prints_the_median_once():
+    alike = _claims({"ratio_median": 1.0, "ratio_min": 1.0, "ratio_max": 1.0})
+    assert prose.median(alike, "ratio", sep=" to ") == "1:1.0"
+    ages = _claims({"age_dx_median": 7.25, "age_dx_min": 3.2, "age_dx_max": 12.0})
+    assert prose.median(ages, "age_dx", " years", "range ") == "7.25 years (range 3.20–12.00)"
+
+
+def test_the_paper_prints_every_median_with_its_range_through_one_helper():
+    paper = (Path(__file__).resolve().parents[2] / "paper.qmd").read_text(encoding="utf-8")
+    assert not re.search(r"""N\[["']\w+_median["']\]""", paper)
+
+
+def _outcome(**counts) -> dict:
+    return {"n_patients": 6, "n_hsct_after_cart2": 1, "n_hsct_in_cr_at_cutoff": 1,
+            "n_no_hsct_died": 2, "n_no_hsct_lost": 1, **counts}
+
+
+def test_transplant_sentence_is_worded_from_the_counts():
+    assert prose.transplants(_claims(_outcome())) == (
+        "Allogeneic transplantation followed CART2 in 1 patient, who remained in MRD-negative "
+        "CR at the cut-off; of those not transplanted, 2 died and 1 was lost to follow-up.")
+    text = prose.transplants(_claims(_outcome(n_hsct_after_cart2=3, n_hsct_in_cr_at_cutoff=0,
+                                              n_no_hsct_died=0, n_no_hsct_lost=0)))
+    assert text == ("Allogeneic transplantation followed CART2 in 3 patients, none of whom "
+                    "remained in MRD-negative CR at the cut-off; of those not transplanted, "
+                    "none died or was lost to follow-up.")
+    every = prose.transplants(_claims(_outcome(n_patients=1, n_no_hsct_died=0,
+                                               n_no_hsct_lost=0)))
+    assert "not transplanted" not in every
+    assert prose.transplants(_claims(_outcome(n_hsct_after_cart2=0, n_no_hsct_lost=0))) == (
+        "Allogeneic transplantation followed CART2 in no patient; of those not transplanted, "
+        "2 died and none was lost to follow-up.")
+
+
+def test_counts_in_sentences_are_words_when_zero_and_never_fragments():
+    texts = [prose.antigen_negative(_claims({"n_antigen_negative_relapse_cart2": n}))
+             for n in (0, 1)]
+    assert texts == ["A relapse after CART2 with CD19- or CD22-negative disease occurred in "
+                     "no patient.", "A relapse after CART2 with CD19- or CD22-negative disease "
+                     "occurred in 1 patient."]
+    assert prose.cytogenetics(_claims({"n_cytogenetic_abnormal": 1, "n_bcr_abl1": 0})) == (
+        "Cytogenetic abnormalities were present in 1 patient, none with a BCR-ABL1 fusion.")
+    assert prose.cytogenetics(_claims({"n_cytogenetic_abnormal": 6, "n_bcr_abl1": 1})) == (
+        "Cytogenetic abnormalities were present in 6 patients, including 1 with a BCR-ABL1 "
+        "fusion.")
+    assert prose.cytogenetics(_claims({"n_cytogenetic_abnormal": 0, "n_bcr_abl1": 0})) == (
+        "Cytogenetic abnormalities were present in no patient.")

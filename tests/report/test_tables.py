@@ -35,3 +35,11 @@ def test_cells_print_as_built_not_parsed_as_numbers_again():
     assert "6.00" in lines[2] and "8.03" in lines[3]
     assert lines[1].split("|")[2].endswith(":")  # a column of numbers stays right-aligned
     assert not lines[1].split("|")[3].endswith(":")
+
+
+def test_the_raw_cells_caption_splits_by_basis_only_for_a_reconstruction():
+    from analysis.report.tables import claim_cells_caption
+
+    team = claim_cells_caption(reconstruction=False)
+    assert "basis" not in team and "reconstruction" not in team and "imputed" not in team
+    assert "by basis" in claim_cells_caption(reconstruction=True)
