@@ -72,7 +72,7 @@ def test_cytokine_copies_relation_from_a_rank_correlation(claims):
     text = prose.moved_with(claims)
     assert "IL-6 tended to rise and fall with the CAR copy number (Spearman ρ = 0.54" in text
     assert "not independent, so no P value is given" in text and "P =" not in text
-    assert "Too few same-day IFN-γ" in text  # no IFN-γ measured
+    assert "Too few same-day IFN-γ and CAR copy samples were taken" in text  # no IFN-γ
 
 
 def test_cd4cd8_only_from_pairs_with_both_values(claims):
@@ -80,7 +80,7 @@ def test_cd4cd8_only_from_pairs_with_both_values(claims):
     # pre-infusion one: neither counts
     assert claims.text("n_cd4cd8_reduced") == "100% (1 of 1)"
     text = prose.cd4cd8(claims)
-    assert "T cells (1 patient) from a median of 1.50 to 0.60" in text
+    assert "T cells (1 patient) from 1.50 to 0.60" in text  # one patient: no median
     assert "by day 7 at the latest" in text
 
 

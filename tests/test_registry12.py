@@ -351,8 +351,8 @@ def test_methods_and_later_courses_are_worded_from_these_sheets():
                    if int(r["course"]) > 2)
     assert later == [("rg03", 3), ("rg03", 4)]
     assert outcomes.later_courses(tables) == (
-        "1 patient received a third and a fourth CAR-T course. MRD-negative CR followed the "
-        "last of them in 1 patient and a relapse in no patient; at the cut-off, 1 in "
+        "1 patient received a third and a fourth CAR-T course. After the last of them, 1 "
+        "patient reached MRD-negative CR and no patient relapsed; at the cut-off, 1 was in "
         "MRD-negative CR.")
 
 

@@ -92,7 +92,7 @@ def _survival(claims: Claims, efs_rule: str, article_reading: bool) -> str:
                 "article does not state")
     else:
         efs = _estimates(claims, "EFS", efs_rule)
-        rule = f" under the study's rule; {EFS_RULES[efs_rule]}"
+        rule = f" under the study's rule ({EFS_RULES[efs_rule]})"
     if efs:
         sentences.append(f"EFS was {efs[0]}{at.format(efs[1])}{rule}.")
     hsct = _count(claims, "n_hsct_after_cart2")

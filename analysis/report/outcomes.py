@@ -66,8 +66,10 @@ def relapses_after(tables: Tables, course: int = 2) -> str:
 
 def _by(words: str, count: int, total: int) -> str:
     """'in the marrow only' for one patient's relapse, 'in the marrow only in 2' among
-    several."""
-    return words if total == 1 else f"{words} in {count}"
+    several, 'all in the marrow only' for every one of several."""
+    if total == 1:
+        return words
+    return f"all {words}" if count == total else f"{words} in {count}"
 
 
 def later_courses(tables: Tables, after: int = 2) -> str:

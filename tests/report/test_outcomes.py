@@ -71,3 +71,12 @@ def test_latest_copy_peak_and_the_decline_after_it(followup):
     assert text == ("Copies peaked at 1.00 × 10^3^ copies/µg DNA on day 7; after the latest "
                     "peak (day 7) they fell to 25% of it by day 28; copies fell at every "
                     "sample after the peak in each patient.")
+
+
+def test_relapses_all_at_one_site_say_so(followup):
+    events = followup["adevents"]
+    relapse = events[(events["event"] == "relapse") & (events["after_course"] == 2)]
+    other = relapse.assign(patient_id="fu01")
+    text = outcomes.relapses_after({**followup, "adevents": pd.concat([events, other])})
+    assert ": all in the marrow only; 2 with CD19-negative disease." in text
+    assert " in 2;" not in text
