@@ -199,8 +199,8 @@ def table2_notes(tables: Tables, claims: Claims | None = None) -> list[str]:
     pre = adrs[(adrs["course"] == 2) & (adrs["study_day"] < 0)].sort_values("study_day")
     first = pre.groupby("patient_id").first()
     for patient in first.index[first["mrd_negative_cr"].fillna(False).astype(bool)]:
-        notes.append(f"{markdown_text(patient)}: in MRD-negative remission before CART2 (after "
-                     "chemotherapy); CART2 was given to prevent recurrence.")
+        notes.append(f"{markdown_text(patient)}: in MRD-negative CR at the first marrow "
+                     "assessment before CART2.")
     later = tables["adcourse"][tables["adcourse"]["course"] > 2]
     events = tables["adevents"]
     relapsed = set(events.loc[(events["event"] == "relapse") & (events["after_course"] == 2),

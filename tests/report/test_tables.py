@@ -43,3 +43,21 @@ def test_the_raw_cells_caption_splits_by_basis_only_for_a_reconstruction():
     team = claim_cells_caption(reconstruction=False)
     assert "basis" not in team and "reconstruction" not in team and "imputed" not in team
     assert "by basis" in claim_cells_caption(reconstruction=True)
+
+
+def test_a_remission_before_cart2_is_noted_as_the_sheets_record_it():
+    """The article's account of its patient (chemotherapy first, CART2 against recurrence)
+    is not in any sheet: the note says what the marrow showed."""
+    from analysis.common.paths import ROOT
+    from analysis.derivations.adam import derive_tables
+    from analysis.report.tables import table2_notes
+    from analysis.sheets.cohort import read_cohort
+
+    tables = derive_tables(read_cohort(ROOT / "tests" / "cohorts" / "followup"))
+    adrs = tables["adrs"].copy()
+    pre = adrs[(adrs["course"] == 2) & (adrs["study_day"] < 0)].sort_values("study_day")
+    adrs.loc[pre.index[0], "mrd_negative_cr"] = True
+    patient = pre.iloc[0]["patient_id"]
+    notes = table2_notes({**tables, "adrs": adrs})
+    assert f"{patient}: in MRD-negative CR at the first marrow assessment before CART2." in notes
+    assert not [n for n in notes if "chemotherapy" in n or "prevent" in n]
