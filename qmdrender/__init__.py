@@ -19,7 +19,7 @@ supported subset (``qmdrender.subset.table()``, checked against this docstring b
 | cell option | `error` | `true`: an exception is shown and the render goes on |
 | cell option | `fig-cap` | figure caption (`fig-` label) |
 | cell option | `fig-subcap` | list of subfigure captions, (a), (b), ... |
-| cell option | `fig-alt` | alternative text of the figure's image |
+| cell option | `fig-alt` | alternative text of the figure's image (an image shown with its own, IPython's `Image(alt=...)`, keeps that) |
 | cell option | `layout-ncol` | subfigures in this many columns |
 | cell option | `layout-nrow` | subfigures in this many rows |
 | cell option | `tbl-cap` | table caption (`tbl-` label) |

@@ -29,6 +29,10 @@ def _quote(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+def _alt(text: str | None) -> str:
+    return f" fig-alt={_quote(text)}" if text else ""
+
+
 def _plain(text: str) -> str:
     """Inline text/plain: a string's repr loses its quotes (as Quarto shows it)."""
     if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
@@ -75,6 +79,7 @@ class _CellWriter:
         self.document, self.cell, self.files, self.base = document, cell, files, base
         self.parts: list[str] = []
         self.images: list[str] = []
+        self.alts: list[str | None] = []  # each image's own alternative text (output metadata)
         self.stem = cell.label or f"cell-{cell.line}"
 
     def where(self) -> str:
@@ -100,9 +105,9 @@ class _CellWriter:
             lines = [ANSI.sub("", line) for line in output.get("traceback", [])]
             self.parts.append(_fenced("\n".join(lines), " {.cell-output-error}"))
         else:
-            self.display(output.get("data", {}))
+            self.display(output.get("data", {}), output.get("metadata") or {})
 
-    def display(self, data: dict) -> None:
+    def display(self, data: dict, metadata: dict) -> None:
         ext = next((IMAGES[m] for m in IMAGES if m in data), None)
         if "text/markdown" in data:
             self.parts.append(data["text/markdown"])
@@ -111,6 +116,7 @@ class _CellWriter:
         elif ext:
             mime = next(m for m in IMAGES if m in data)
             self.images.append(self.image(data[mime], ext))
+            self.alts.append((metadata.get(mime) or {}).get("alt"))  # IPython Image(alt=...)
         elif "text/plain" in data:
             self.parts.append(_fenced(data["text/plain"]))
         elif data:
@@ -118,9 +124,8 @@ class _CellWriter:
 
     def figure(self) -> str:
         options, label = self.cell.options, self.cell.label or ""
-        alt = options.get("fig-alt")
-        attr = f' fig-alt={_quote(alt)}' if alt else ""
-        links = [f"![]({path}){{width=100%{attr}}}" for path in self.images]
+        links = [f"![]({path}){{width=100%{_alt(own or options.get('fig-alt'))}}}"
+                 for path, own in zip(self.images, self.alts, strict=True)]
         if not label.startswith("fig-"):
             return "\n\n".join(links)
         if not links:

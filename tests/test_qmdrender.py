@@ -241,6 +241,18 @@ def test_figure_cell_caption_alt_and_document_size(tmp_path, capsys):
     assert width / height == pytest.approx(4, rel=0.2)  # plots are cropped to their ink
 
 
+def test_an_image_shown_with_its_own_alt_keeps_it(tmp_path, capsys):
+    """An alternative text computed in the cell (IPython's ``Image(alt=...)``, the output's
+    ``alt`` metadata as nbconvert reads it) is the image's, before the cell's ``fig-alt``."""
+    body = ("```{python}\n#| label: fig-own\n#| fig-cap: Own.\n#| fig-alt: Static.\n"
+            "import matplotlib.pyplot as plt\nfrom IPython.display import Image, display\n"
+            "plt.plot([1, 2]); plt.savefig('own.png'); plt.close()\n"
+            "display(Image(filename='own.png', alt=f'{1 + 2} points'))\n```\n")
+    code, err, out = render(tmp_path, capsys, body)
+    assert code == 0, err
+    assert 'alt="3 points"' in page(out) and "Static." not in page(out)
+
+
 def test_cell_level_figure_size_is_refused(tmp_path, capsys):
     """https://quarto.org/docs/reference/cells/cells-jupyter.html: with the Jupyter engine
     ``fig-width`` has no effect in a cell (document or project level only); refused there."""
