@@ -19,7 +19,8 @@ CELL_OPTIONS = {
     "error": "`true`: an exception is shown and the render goes on",
     "fig-cap": "figure caption (`fig-` label)",
     "fig-subcap": "list of subfigure captions, (a), (b), ...",
-    "fig-alt": "alternative text of the figure's image (an image shown with its own, IPython's `Image(alt=...)`, keeps that)",
+    "fig-alt": "alternative text of the figure's image (an image shown with its own, "
+               "IPython's `Image(alt=...)`, keeps that)",
     "layout-ncol": "subfigures in this many columns",
     "layout-nrow": "subfigures in this many rows",
     "tbl-cap": "table caption (`tbl-` label)",

@@ -161,7 +161,7 @@ def test_product_ratios_reach_figure4_and_its_caption(bundled_tables):
     shown = figure4.product_ratios(changed, "CD4/CD8 CAR-T cells")
     assert [0.0, 2.5, "CD22"] in shown[["study_day", "value", "source"]].values.tolist()
     caption = figure4.product_ratio_caption(changed)
-    assert "the products sheet for 1 product (CD22)" in caption
+    assert "the products sheet for 1 product, each named beside its marker (CD22)" in caption
     assert caption != figure4.product_ratio_caption(bundled_tables)
 
 

@@ -5,6 +5,7 @@ off the data, chart types that suit the data, and counts that keep every patient
 from __future__ import annotations
 
 import itertools
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -521,3 +522,99 @@ def test_a_large_cohorts_marrow_boxes_show_every_result(drawn, cohorts):
         points = sum(len(c.get_offsets()) for c in ax.collections
                      if isinstance(c, PathCollection))
         assert points == len(figure3.marrow_rows(cohorts[cohort])), cohort
+
+
+def _empty(ax) -> bool:
+    return any(t.get_text() == "no data in this cohort" for t in ax.texts)
+
+
+def _patients_drawn(ax) -> int:
+    """Patients an axes draws: its patients' lines, or the n of its summary's title."""
+    found = {line.get_gid() for line in ax.get_lines() if line.get_gid()}
+    n = re.search(r"n = (\d+)", ax.get_title(loc="left"))
+    return len(found) or (int(n.group(1)) if n else 0)
+
+
+def test_alt_text_says_what_figures_2_and_3_draw(drawn, cohorts):
+    """Figures 2 and 3's alternative text is computed from the cohort (it was one text for
+    every cohort): the panels it calls empty are the empty ones, its patient and result
+    counts and P values are those drawn, lines or summaries as drawn."""
+    alts = {}
+    for cohort in ("bundled", "followup", "registry12"):
+        tables, figures = cohorts[cohort], dict((n, f) for n, f, *_ in drawn[cohort])
+        alt2, alt3 = figure2.alt_text(tables), figure3.alt_text(tables)
+        alts[cohort] = alt2 + alt3
+        lines = style.identified(style.patient_looks(tables["adsl"]["patient_id"]))
+        assert ("one line per patient" in alt2) == lines, cohort
+        for letter, name in [("A", "IL-6"), ("B", "IL-10"), ("C", "IFN-γ")]:
+            ax = _panel(figures["figure2"], f"{letter} ")
+            assert (f"{letter}, no {name} results" in alt2) == _empty(ax), (cohort, letter)
+            if not _empty(ax):
+                n = _patients_drawn(ax)
+                assert f"{letter}, {name} of {n} patient" in alt2, (cohort, letter, n)
+        for letter in "DE":
+            title = _panel(figures["figure2"], f"{letter} ").get_title(loc="left")
+            assert title.split("\n")[1] in alt2, (cohort, letter)
+        swimmer = _panel(figures["figure3"], "A ")
+        rows = len(figure3.swimmer_rows(tables))
+        assert f"each of the {rows} patients" in alt3, cohort
+        assert len(swimmer.get_yticks()) == rows or rows > 20, cohort
+        statuses = [t.get_text() for t in swimmer.get_legend().texts
+                    if t.get_text() in figure3.STATUS_COLORS]
+        assert f"({'; '.join(statuses)})" in alt3, cohort
+        marrow = figure3.marrow_rows(tables)
+        assert f"({len(marrow)} results of {marrow['patient_id'].nunique()} patients)" in alt3
+        assert ("a line per patient and course" in alt3) == bool(
+            {line.get_gid() for line in _panel(figures["figure3"], "C ").get_lines()} - {None})
+    assert len(set(alts.values())) == len(alts)
+
+
+def test_figure4_caption_describes_the_panels_as_drawn(drawn, cohorts):
+    """Figure 4's caption and alternative text say which panels are empty (the caption
+    described B and C of registry12, which show no data) and describe the others."""
+    for cohort in ("bundled", "followup", "registry12", "synthetic 60"):
+        fig, caption = drawn[cohort][3][1], figure4.caption(cohorts[cohort])
+        alt = figure4.alt_text(cohorts[cohort])
+        for letter in "ABCDEF":
+            ax = _panel(fig, f"{letter} ")
+            assert (f"{letter}: empty" in caption) == _empty(ax), (cohort, letter)
+            assert (f"{letter}, empty" in alt) == _empty(ax), (cohort, letter)
+            assert f"{letter}: " in caption or (letter in "EF" and "E, F: " in caption)
+    assert "B: empty" in figure4.caption(cohorts["registry12"])
+    assert "empty" not in figure4.caption(cohorts["bundled"])
+
+
+def _ratio_boxes(ax) -> tuple[list, list]:
+    """Window boxes of a ratio panel's markers and of its products' names."""
+    renderer = ax.get_figure(root=True).canvas.get_renderer()
+    markers = [line.get_window_extent(renderer) for line in ax.get_lines()
+               if line.get_marker() not in ("None", "") and len(line.get_xdata())]
+    names = [t.get_window_extent(renderer) for t in ax.texts
+             if t.get_gid() == figure4.PRODUCT_LABEL]
+    return markers, names
+
+
+def test_a_patients_cd19_and_cd22_products_are_told_apart(cohorts):
+    """Figure 4F names each products-sheet marker by its target, the names inside the panel
+    and clear of every marker and of each other, also when a patient's two products have
+    one ratio (the two markers were one look, and at one value one hid the other)."""
+    tables = {k: v.copy() for k, v in cohorts["followup"].items()}
+    cart2 = tables["adcourse"]["course"] == 2
+    same = tables["adcourse"].loc[cart2, "product_cd4_cd8_cd19"]
+    tables["adcourse"].loc[cart2 & same.notna(), "product_cd4_cd8_cd22"] = same
+    for case in (cohorts["followup"], tables):
+        fig = figure4.draw(case)
+        fig.canvas.draw()
+        ax = _panel(fig, "F ")
+        sheet = figure4.product_ratios(case, "CD4/CD8 CAR-T cells").query("source != 'flow'")
+        assert sorted(t.get_text() for t in ax.texts if t.get_gid() == figure4.PRODUCT_LABEL
+                      ) == sorted(sheet["source"])
+        markers, names = _ratio_boxes(ax)
+        points = [(b.x0, b.y0) for b in markers]
+        assert len(points) == len(set(points))  # no marker drawn on another
+        panel = ax.get_window_extent()
+        for i, name in enumerate(names):
+            assert panel.contains(name.x0, name.y0) and panel.contains(name.x1, name.y1)
+            assert not any(name.overlaps(m) for m in markers)
+            assert not any(name.overlaps(n) for n in names[i + 1:])
+        plt.close(fig)

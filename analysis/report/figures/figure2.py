@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from analysis.common.formatting import p_clause, p_value
+from analysis.common.formatting import p_clause, p_value, plural
 from analysis.derivations.store import Tables
 from analysis.report.figures.style import (
     COURSE_NAMES,
@@ -66,10 +66,15 @@ MARGINS = (0.55, 0.85)  # in: above the panels (the patient legend) and below (F
 CYTOKINE_DAYS = 28  # panels A-C and F-G show the days 0 to this after CART2
 
 
+def cytokine_rows(tables: Tables, parameter: str) -> pd.DataFrame:
+    """A cytokine's results after CART2 up to day CYTOKINE_DAYS (panels A-C)."""
+    rows = lab_rows(tables, parameter, course=2)
+    return rows[rows["study_day"] <= CYTOKINE_DAYS]
+
+
 def cytokine_panel(ax: plt.Axes, tables: Tables, parameter: str, title: str,
                    looks: dict, imputed: frozenset) -> set[str]:
-    rows = lab_rows(tables, parameter, course=2)
-    rows = rows[rows["study_day"] <= CYTOKINE_DAYS]
+    rows = cytokine_rows(tables, parameter)
     if rows.empty:
         empty_panel(ax, title)
         return set()
@@ -82,16 +87,24 @@ def cytokine_panel(ax: plt.Axes, tables: Tables, parameter: str, title: str,
     return set() if note else set(rows["patient_id"])
 
 
+def course_groups(tables: Tables, column: str) -> list[pd.DataFrame]:
+    """Patients' ``column`` of adcourse (patient_id and the value) after CART1 and after
+    CART2, or none unless both courses have values (panels D-E)."""
+    rows = tables["adcourse"][tables["adcourse"]["course"].isin([1, 2])].dropna(subset=[column])
+    if rows["course"].nunique() < 2:
+        return []
+    return [rows.loc[rows["course"] == c, ["patient_id", column]] for c in (1, 2)]
+
+
 def il6_comparison_panel(ax: plt.Axes, tables: Tables, column: str, title: str,
                          ylabel: str, looks: dict) -> set[str]:
     """Each patient's value after CART1 and after CART2 (a grey line joins a patient's two),
     the median as a black bar; box plots with points in one colour when the cohort's
     patients are not identified."""
-    rows = tables["adcourse"][tables["adcourse"]["course"].isin([1, 2])].dropna(subset=[column])
-    if rows["course"].nunique() < 2:
+    groups = course_groups(tables, column)
+    if not groups:
         empty_panel(ax, title)
         return set()
-    groups = [rows.loc[rows["course"] == c, ["patient_id", column]] for c in (1, 2)]
     many = not identified(looks)
     if many:
         ax.boxplot([g[column] for g in groups], positions=[0, 1], widths=0.45,
@@ -101,14 +114,15 @@ def il6_comparison_panel(ax: plt.Axes, tables: Tables, column: str, title: str,
         for row in pairs.itertuples(index=False):
             ax.plot([0, 1], row[1:], color="0.75", lw=0.8, zorder=1)
     for x, group in enumerate(groups):
-        offsets = np.linspace(-0.08, 0.08, len(group)) if len(group) > 1 else [0.0]
-        for dx, (patient, value) in zip(offsets, group.sort_values(column).itertuples(
-                index=False), strict=True):
-            look = {"color": PALETTE[0], "marker": "o"} if many else looks[patient]
-            ax.plot(x + (dx if many else 0), value, ls="none", zorder=3, ms=5, **look)
-        if not many:
-            median = group[column].median()
-            ax.plot([x - 0.2, x + 0.2], [median, median], color="black", lw=1.5, zorder=2)
+        if many:  # one artist per course, its points spread sideways in the order of value
+            spread = np.linspace(-0.08, 0.08, len(group)) if len(group) > 1 else [0.0]
+            ax.plot(x + np.asarray(spread), group[column].sort_values(), ls="none", zorder=3,
+                    ms=5, color=PALETTE[0], marker="o")
+            continue
+        for patient, value in group.sort_values(column).itertuples(index=False):
+            ax.plot(x, value, ls="none", zorder=3, ms=5, **looks[patient])
+        median = group[column].median()
+        ax.plot([x - 0.2, x + 0.2], [median, median], color="black", lw=1.5, zorder=2)
     test = mann_whitney(groups[0][column], groups[1][column])
     ax.set_yscale("log")
     decades(ax)
@@ -116,7 +130,7 @@ def il6_comparison_panel(ax: plt.Axes, tables: Tables, column: str, title: str,
     ax.set_xlim(-0.5, 1.5)
     ax.set_title(f"{title}\nMann–Whitney {p_clause(p_value(test['p']))}")
     ax.set_ylabel(ylabel)
-    return set() if many else set(rows["patient_id"])
+    return set() if many else set(pd.concat(groups)["patient_id"])
 
 
 def percent_of_peak(rows: pd.DataFrame) -> pd.DataFrame:
@@ -125,13 +139,19 @@ def percent_of_peak(rows: pd.DataFrame) -> pd.DataFrame:
     return rows.assign(value=100 * rows["value"] / peak)
 
 
+def timing_patients(tables: Tables, parameter: str) -> list[str]:
+    """Patients with both ``parameter`` and total CAR copies after CART2 (panels F-G)."""
+    found = [set(lab_rows(tables, p, course=2)["patient_id"]) for p in (parameter, "total CAR")]
+    return sorted(found[0] & found[1])
+
+
 def timing_panel(ax: plt.Axes, tables: Tables, parameter: str, title: str,
                  looks: dict) -> set[str]:
     """A cytokine (solid) and total CAR copies (dashed) in the patients with both, each as a
     percentage of the patient's own peak, so that one scale shows which peaks first."""
     cytokine = lab_rows(tables, parameter, course=2)
     copies = lab_rows(tables, "total CAR", course=2)
-    both = sorted(set(cytokine["patient_id"]) & set(copies["patient_id"]))
+    both = timing_patients(tables, parameter)
     if not both:
         empty_panel(ax, title)
         return set()
@@ -150,3 +170,46 @@ def timing_panel(ax: plt.Axes, tables: Tables, parameter: str, title: str,
     ax.set_ylabel("% of the patient's peak")
     legend_below(ax, ncol=2)
     return set() if note else set(both)
+
+
+def _patients(rows: pd.DataFrame) -> str:
+    return plural(rows["patient_id"].nunique(), "patient")
+
+
+def alt_text(tables: Tables) -> str:
+    """The figure's alternative text, from what each panel draws for this cohort: its
+    measure, how many patients, lines or a median, and which panels have no data."""
+    one = identified(patient_looks(tables["adsl"]["patient_id"]))
+    parts = []
+    for letter, name in [("A", "IL-6"), ("B", "IL-10"), ("C", "IFN-gamma")]:
+        rows = cytokine_rows(tables, name)
+        name = name.replace("-gamma", "-γ")
+        parts.append(f"{letter}, {name} of {_patients(rows)}" if len(rows)
+                     else f"{letter}, no {name} results")
+    drawn = ("one line per patient" if one
+             else "the median over patients with its interquartile band")
+    text = [f"Seven panels. A to C: serum cytokines on a log scale in the {CYTOKINE_DAYS} "
+            f"days after CART2, {drawn} ({'; '.join(parts)})."]
+    parts = []
+    for letter, column, what in [("D", "il6_fold_change", "fold change"),
+                                 ("E", "il6_peak_pg_ml", "peak")]:
+        groups = course_groups(tables, column)
+        test = mann_whitney(groups[0][column], groups[1][column]) if groups else None
+        parts.append(f"{letter}, {what} after CART1 in {groups[0]['patient_id'].nunique()} "
+                     f"and after CART2 in {_patients(groups[1])}, Mann–Whitney "
+                     f"{p_clause(p_value(test['p']))}" if groups
+                     else f"{letter}, no IL-6 {what} after both courses")
+    drawn = ("one point per patient, grey lines joining a patient's two courses and black "
+             "bars at the medians" if one else "a box and a point per patient")
+    text.append(f"D and E: IL-6 fold change and IL-6 peak on a log scale after CART1 and "
+                f"after CART2, {drawn} ({'; '.join(parts)}).")
+    parts = []
+    for letter, name in [("F", "IL-6"), ("G", "IFN-gamma")]:
+        both = timing_patients(tables, name)
+        parts.append(f"{letter}, {plural(len(both), 'patient')}" if both
+                     else f"{letter}, no patient with both")
+    drawn = "a line per patient" if one else "the median over patients"
+    text.append(f"F and G: IL-6 and IFN-γ (solid) with CAR copies (dashed) in the "
+                f"{CYTOKINE_DAYS} days after CART2, each as a percentage of the patient's "
+                f"peak, {drawn} ({'; '.join(parts)}).")
+    return " ".join(text)

@@ -13,6 +13,7 @@ import pandas as pd
 import seaborn as sns
 from lifelines import KaplanMeierFitter
 
+from analysis.common.formatting import plural
 from analysis.derivations.response import MRD_NEGATIVE_BELOW
 from analysis.derivations.store import Tables
 from analysis.derivations.timing import months_from_days
@@ -33,6 +34,7 @@ from analysis.report.figures.style import (
 )
 
 MAX_SWIMMER_ROWS = 60  # the swimmer plot shows at most this many patients
+MAX_STRIP_POINTS = 2000  # a large cohort's MRD boxes show every result up to this many
 ROW_INCHES = 0.17  # height of a swimmer row up to 20 patients; more share 3.4 inches
 SWIMMER_INCHES = 3.4
 LABEL_INCHES = 0.12  # patient labels closer than this are thinned to every k-th
@@ -123,9 +125,9 @@ def swimmer_rows(tables: Tables) -> list[dict]:
     marks (date, kind), from CART1 to death, loss or last contact."""
     adcourse, events = tables["adcourse"], tables["adevents"]
     cart1 = adcourse[adcourse["course"] == 1].set_index("patient_id")["infusion_date"]
-    ends = adcourse.groupby("patient_id").apply(
-        lambda g: g["infusion_date"].min() + pd.to_timedelta(
-            g["follow_up_months"].iloc[0] * 30, unit="D"), include_groups=False)
+    months = adcourse.drop_duplicates("patient_id").set_index("patient_id")["follow_up_months"]
+    ends = adcourse.groupby("patient_id")["infusion_date"].min() + pd.to_timedelta(
+        months * 30, unit="D")
     rows = []
     for patient in sorted(cart1.index)[:MAX_SWIMMER_ROWS]:
         mine = events[(events["patient_id"] == patient) & (events["event"] != "last_contact")]
@@ -197,15 +199,22 @@ def at_risk(durations: pd.Series, times) -> list[int]:
     return [int((durations >= t).sum()) for t in times]
 
 
+CURVES = {"EFS": (PALETTE[0], "-"), "OS": (PALETTE[1], "--")}  # colour, line style
+
+
+def survival_rows(tables: Tables, efs_rule: str = "hsct_ignored") -> dict[str, pd.DataFrame]:
+    """adtte rows of EFS (under ``efs_rule``) and of OS, those the cohort has."""
+    tte = tables["adtte"]
+    found = {parameter: tte[(tte["paramcd"] == parameter) & (tte["rule"] == rule)]
+             for parameter, rule in [("EFS", efs_rule), ("OS", "death")]}
+    return {parameter: rows for parameter, rows in found.items() if len(rows)}
+
+
 def km_panel(ax: plt.Axes, tables: Tables, efs_rule: str = "hsct_ignored") -> None:
     ax.set_title("B  Survival after CART2")
-    tte = tables["adtte"]
     fitted = []
-    for parameter, rule, color, ls in [("EFS", efs_rule, PALETTE[0], "-"),
-                                       ("OS", "death", PALETTE[1], "--")]:
-        rows = tte[(tte["paramcd"] == parameter) & (tte["rule"] == rule)]
-        if rows.empty:
-            continue
+    for parameter, rows in survival_rows(tables, efs_rule).items():
+        color, ls = CURVES[parameter]
         fitter = KaplanMeierFitter(label=parameter)
         fitter.fit(rows["aval_months"], event_observed=1 - rows["cnsr"])
         fitter.plot_survival_function(ax=ax, ci_show=False, show_censors=True, color=color,
@@ -278,17 +287,17 @@ def marrow_panel(ax: plt.Axes, tables: Tables, looks: dict) -> set[str]:
 
 
 def _marrow_summary(ax: plt.Axes, rows: pd.DataFrame) -> None:
-    """MRD by protocol visit and course as box plots with every result as a point, for
-    cohorts too large for lines."""
+    """MRD by protocol visit and course as box plots, for cohorts too large for lines, with
+    every result as a point up to MAX_STRIP_POINTS results."""
     rows = rows.assign(CAR_T=rows["course"].map(COURSE_NAMES))
     visits = rows.groupby("visit")["study_day"].median().sort_values().index
     colours = PALETTE[: rows["CAR_T"].nunique()]
     sns.boxplot(data=rows, x="visit", y="mrd", hue="CAR_T", order=visits, log_scale=True,
                 palette=colours, showfliers=False, ax=ax)
-    # every result as a point over its box: a course with one or two results shows them
-    sns.stripplot(data=rows, x="visit", y="mrd", hue="CAR_T", order=visits, dodge=True,
-                  palette=colours, size=2.5, edgecolor="white", linewidth=0.3, legend=False,
-                  ax=ax)
+    if len(rows) <= MAX_STRIP_POINTS:  # a course with one or two results shows them
+        sns.stripplot(data=rows, x="visit", y="mrd", hue="CAR_T", order=visits, dodge=True,
+                      palette=colours, size=2.5, edgecolor="white", linewidth=0.3,
+                      legend=False, ax=ax)
     ax.set_title(f"C  Marrow MRD by visit ({rows['patient_id'].nunique()} patients)")
     _mrd_axis(ax, "Protocol visit")
     ax.tick_params(axis="x", rotation=30)
@@ -297,12 +306,12 @@ def _marrow_summary(ax: plt.Axes, rows: pd.DataFrame) -> None:
 
 def mrd_caption(tables: Tables) -> str:
     """The caption's sentence on panels C-D, as they are drawn for this cohort: lines of
-    each patient with MRD-negative results open, or box plots by visit (with every result
-    as a point) and a median."""
+    each patient with MRD-negative results open, or box plots by visit (results as points
+    up to MAX_STRIP_POINTS) and a median."""
     limit = f"below {MRD_NEGATIVE_BELOW:g}%, the dotted line"
     if not identified(patient_looks(tables["adsl"]["patient_id"])):
         return ("C: marrow minimal residual disease (MRD, % of mononuclear cells) by protocol "
-                "visit, a box per CAR-T course with every result as a point; D: marrow MRD "
+                f"visit, a box per CAR-T course{_points(marrow_rows(tables))}; D: marrow MRD "
                 "around CART2 (days), the median over patients and its IQR; MRD-negative "
                 f"results ({limit}) count at that limit.")
     opened = (f"; open markers are MRD-negative results ({limit}), drawn on that line"
@@ -331,3 +340,51 @@ def mrd_course_panel(ax: plt.Axes, tables: Tables, looks: dict) -> set[str]:
         shown = set(rows["patient_id"])
     _mrd_axis(ax, "Days after CART2 infusion")
     return shown
+
+
+def alt_text(tables: Tables, efs_rule: str = "hsct_ignored") -> str:
+    """The figure's alternative text, from what each panel draws for this cohort: how many
+    patients and results, what the marks and colours stand for, lines or summaries."""
+    rows = swimmer_rows(tables)
+    labels = [h.get_label() for h in swimmer_legend(tables, rows)]
+    total = tables["adcourse"].loc[tables["adcourse"]["course"] == 1, "patient_id"].nunique()
+    who = (f"each of the {plural(len(rows), 'patient')}" if len(rows) == total
+           else f"the first {len(rows)} of {total} patients by ID")
+    infusions = [t.removesuffix(" infusion") for t in labels if t.endswith(" infusion")]
+    states = [t for t in labels if t in STATUS_COLORS]
+    events = [t for t in labels if not t.endswith(" infusion") and t not in states]
+    text = [f"Four panels. A: a horizontal bar for {who} from CART1 to the end of follow-up, "
+            f"in months, coloured by status ({'; '.join(states)}), with triangles above it "
+            f"at the infusions ({', '.join(infusions)}) and markers on it for: "
+            f"{'; '.join(events)}." if rows else "Four panels. A: no patient with CART1."]
+    curves = survival_rows(tables, efs_rule)
+    text.append(f"B: Kaplan–Meier curves of {' and '.join(curves)} after CART2 in months, "
+                f"{plural(max(len(r) for r in curves.values()), 'patient')}, with the "
+                "numbers at risk below." if curves else "B: no survival data.")
+    marrow = marrow_rows(tables)
+    one = identified(patient_looks(tables["adsl"]["patient_id"]))
+    negative = (" MRD-negative results are drawn open on the dotted MRD-negative line."
+                if one and marrow["mrd_negative"].fillna(False).astype(bool).any() else "")
+    if marrow.empty:
+        text.append("C and D: no marrow MRD results.")
+    else:
+        course2 = marrow[marrow["course"] == 2]
+        c = ("from CART1 in months, a line per patient and course" if one else
+             f"by protocol visit, a box per CAR-T course{_points(marrow)}")
+        d = ("a line per patient" if one else "the median over patients with its "
+             "interquartile band") if len(course2) else "no results"
+        text.append(f"C: marrow MRD on a log scale {c} ({_results(marrow)}). D: marrow MRD "
+                    f"around CART2 in days, {d}"
+                    f"{f' ({_results(course2)})' if len(course2) else ''}.{negative}")
+    return " ".join(text)
+
+
+def _results(rows: pd.DataFrame) -> str:
+    return (f"{plural(len(rows), 'result')} of "
+            f"{plural(rows['patient_id'].nunique(), 'patient')}")
+
+
+def _points(rows: pd.DataFrame) -> str:
+    """How panel C's boxes show a large cohort's results (``rows``: marrow_rows)."""
+    return (" with every result as a point" if len(rows) <= MAX_STRIP_POINTS else
+            f" (with more than {MAX_STRIP_POINTS} results, boxes only)")

@@ -54,6 +54,7 @@ def draw(tables: Tables, imputed: frozenset = frozenset()) -> plt.Figure:
             ax.set_xlim(min(days), max(days))
     for ax in ratios:
         spread_products(ax)
+        place_product_labels(ax)
     patient_legend(fig, looks, shown, y=0.955, opened=IMPUTED_LABEL if drew_open(fig) else "")
     return fig
 
@@ -62,9 +63,31 @@ def _detectable(rows: pd.DataFrame) -> pd.DataFrame:
     return rows[(rows["study_day"] >= 0) & (rows["value_qualifier"].fillna("") != "<")]
 
 
+def copies_rows(tables: Tables) -> pd.DataFrame:
+    """Detectable total CAR copies after CART2 (panel A)."""
+    return _detectable(lab_rows(tables, "total CAR", course=2))
+
+
+def target_rows(tables: Tables) -> pd.DataFrame:
+    """Detectable CD19 CAR and CD22 CAR copies after CART2 (panel B)."""
+    return pd.concat([_detectable(lab_rows(tables, p, course=2)) for p in TARGET_LINES])
+
+
+def b_cell_rows(tables: Tables) -> list[pd.DataFrame]:
+    """B cells (%) and B cells per µL from the day of CART2 on (panel D, above and below)."""
+    found = [lab_rows(tables, parameter, course=2) for parameter in B_CELL_LIMITS]
+    return [rows[rows["study_day"] >= 0] for rows in found]
+
+
+def blood_ratios(tables: Tables, parameter: str) -> pd.DataFrame:
+    """A CD4/CD8 ratio's blood results around CART2 (panels E-F, besides the products)."""
+    rows = lab_rows(tables, parameter, course=2)
+    return rows[rows["specimen"] != "product"]
+
+
 def copies_panel(ax: plt.Axes, tables: Tables, looks: dict, imputed: frozenset) -> set[str]:
     title = "A  CAR copies after CART2"
-    rows = _detectable(lab_rows(tables, "total CAR", course=2))
+    rows = copies_rows(tables)
     if rows.empty:
         empty_panel(ax, title)
         return set()
@@ -85,8 +108,7 @@ def cd19_cd22_panel(ax: plt.Axes, tables: Tables, looks: dict, imputed: frozense
                     ) -> set[str]:
     """CD19 CAR (solid) and CD22 CAR (dashed) copies of each patient with either series."""
     title = "B  CD19 and CD22 CAR copies"
-    rows = _detectable(lab_rows(tables, "CD19 CAR", course=2))
-    rows = pd.concat([rows, _detectable(lab_rows(tables, "CD22 CAR", course=2))])
+    rows = target_rows(tables)
     if rows.empty:
         empty_panel(ax, title)
         return set()
@@ -161,8 +183,7 @@ def b_cell_panel(upper: plt.Axes, lower: plt.Axes, tables: Tables, looks: dict,
     """B cells of every patient after CART2: CD19+ B cells (%) above, B cells per µL below,
     each on a log axis with its aplasia limit dotted."""
     title = "D  B cells after CART2"
-    found = [lab_rows(tables, parameter, course=2) for parameter in B_CELL_LIMITS]
-    found = [rows[rows["study_day"] >= 0] for rows in found]
+    found = b_cell_rows(tables)
     if all(rows.empty for rows in found):
         empty_panel(upper, title)
         lower.set_axis_off()
@@ -221,8 +242,8 @@ def product_ratio_caption(tables: Tables, course: int = 2) -> str:
         sources = ([f"flow cytometry of the product for {plural(flow, 'patient')}"]
                    if flow else [])
         if len(sheet):
-            sources.append(f"the products sheet for {plural(len(sheet), 'product')} "
-                           f"({', '.join(sorted(set(sheet['source'])))})")
+            sources.append(f"the products sheet for {plural(len(sheet), 'product')}, each "
+                           f"named beside its marker ({', '.join(sorted(set(sheet['source'])))})")
         parts.append(f"in {panel}, {' and '.join(sources)}")
     if not parts:
         return "No product CD4/CD8 ratio was recorded."
@@ -240,9 +261,8 @@ def ratio_panel(ax: plt.Axes, tables: Tables, parameter: str, title: str, looks:
                 imputed: frozenset) -> set[str]:
     """Blood ratios of each patient around CART2 and, at day 0, the infused product's ratio
     as the patient's marker, larger and edged in black."""
-    rows = lab_rows(tables, parameter, course=2)
     products = product_ratios(tables, parameter)
-    blood = rows[rows["specimen"] != "product"]
+    blood = blood_ratios(tables, parameter)
     if blood.empty and products.empty:
         empty_panel(ax, title)
         return set()
@@ -250,8 +270,11 @@ def ratio_panel(ax: plt.Axes, tables: Tables, parameter: str, title: str, looks:
     for row in products.itertuples():
         look = looks[row.patient_id] if identified(looks) else {"color": PALETTE[0],
                                                                 "marker": "o"}
-        ax.plot(row.study_day, row.value, ls="none", gid=row.patient_id, label=PRODUCT_LABEL,
-                **PRODUCT, **look)
+        line, = ax.plot(row.study_day, row.value, ls="none", gid=row.patient_id,
+                        label=PRODUCT_LABEL, **PRODUCT, **look)
+        if row.source != "flow":  # a patient's CD19 and CD22 products: named beside each
+            ax.annotate(row.source, xy=(1, 0.5), xycoords=line, xytext=(1.5, 0),
+                        textcoords="offset points", ha="left", va="center", gid=PRODUCT_LABEL)
     if len(products):  # the legend's marker as drawn, grey standing for the patient's colour
         ax.plot([], [], ls="none", marker="o", color="0.6" if identified(looks) else PALETTE[0],
                 label="infused product (day 0)", **PRODUCT)
@@ -285,3 +308,99 @@ def spread_products(ax: plt.Axes) -> None:
                                              for tx, ty, r in taken)), spots[0])
         taken.append((spot, y, radius))
         line.set_xdata([to_pixels.inverted().transform((spot, y))[0]])
+
+
+RATIO_PANELS = {"E": ("CD4/CD8 T cells", "T cells"), "F": ("CD4/CD8 CAR-T cells", "CAR-T cells")}
+
+
+def caption(tables: Tables) -> str:
+    """The caption's sentences on panels A-F as they are drawn for this cohort: what each
+    shows, or that it is empty and why (no results in the cohort)."""
+    empty = "{}: empty, as {}."
+    parts = [empty.format("A", "no total CAR copies were detectable after the second CAR-T "
+                               "(CART2)") if copies_rows(tables).empty else
+             "A: total CAR copies per µg of blood DNA (quantitative PCR) after the second "
+             "CAR-T (CART2).",
+             empty.format("B", "no CD19 or CD22 CAR copies were detectable after CART2")
+             if target_rows(tables).empty else
+             "B: CD19 CAR (solid) and CD22 CAR (dashed) copies after CART2.",
+             empty.format("C", "no patient had detectable CAR copies after both the first "
+                               "CAR-T (CART1) and CART2")
+             if not courses_compared_patients(tables) else
+             "C: CAR copies after the first CAR-T (CART1, dotted) and after CART2 (solid) in "
+             "the patients with detectable copies after both."]
+    percent, count = (not rows.empty for rows in b_cell_rows(tables))
+    shown = [text for text, found in [("CD19+ B cells in per cent (above)", percent),
+                                      ("B cells per µL (below)", count)] if found]
+    parts.append(f"D: {' and '.join(shown)} after CART2, with the B-cell aplasia limits "
+                 "(dotted: below 1%, at most 200 per µL)"
+                 + ("" if len(shown) == 2 else
+                    f"; the {'lower' if percent else 'upper'} part is empty") + "."
+                 if shown else empty.format("D", "no B cells were recorded after CART2"))
+    drawn = {letter: not (blood_ratios(tables, parameter).empty
+                          and product_ratios(tables, parameter).empty)
+             for letter, (parameter, _) in RATIO_PANELS.items()}
+    if all(drawn.values()):
+        parts.append("E, F: CD4/CD8 ratio of T cells and of CAR-T cells in blood around CART2 "
+                     "(dotted: a ratio of 1).")
+    else:
+        parts += [f"{letter}: CD4/CD8 ratio of {cells} in blood around CART2 (dotted: a ratio "
+                  "of 1)." if drawn[letter] else
+                  empty.format(letter, f"no CD4/CD8 ratio of {cells} was recorded around CART2")
+                  for letter, (_, cells) in RATIO_PANELS.items()]
+    return " ".join(parts)
+
+
+# where a product's name goes, tried in turn: (anchor on the marker, offset in points, ha, va)
+LABEL_PLACES = [((1, 0.5), (1.5, 0), "left", "center"), ((0.5, 1), (0, 1), "center", "bottom"),
+                ((0.5, 0), (0, -1), "center", "top"), ((0, 0.5), (-1.5, 0), "right", "center"),
+                ((0, 1), (0, 1), "left", "bottom"), ((0, 0), (0, -1), "left", "top")]
+
+
+def place_product_labels(ax: plt.Axes) -> None:
+    """Put each product's name (right of its marker, else above, below, left, or above or
+    below from its left edge) where it covers no marker and no other name and stays inside
+    the panel; call after :func:`spread_products`."""
+    renderer = ax.get_figure(root=True).canvas.get_renderer()
+    markers = [line.get_window_extent(renderer) for line in ax.get_lines()
+               if line.get_marker() not in ("None", "") and len(line.get_xdata())]
+    placed = []
+    for label in [t for t in ax.texts if t.get_gid() == PRODUCT_LABEL]:
+        for xy, offset, ha, va in LABEL_PLACES:
+            label.xy, label.xyann = xy, offset
+            label.set_ha(ha)
+            label.set_va(va)
+            box = label.get_window_extent(renderer)
+            if (ax.get_window_extent(renderer).contains(box.x0, box.y0)
+                    and ax.get_window_extent(renderer).contains(box.x1, box.y1)
+                    and not any(box.overlaps(other) for other in markers + placed)):
+                break
+        placed.append(label.get_window_extent(renderer))
+
+
+def alt_text(tables: Tables) -> str:
+    """The figure's alternative text, from what each panel draws for this cohort: its
+    measure and how many patients, or that it is empty."""
+    one = identified(patient_looks(tables["adsl"]["patient_id"]))
+
+    def of(rows: pd.DataFrame) -> str:
+        return plural(rows["patient_id"].nunique(), "patient")
+
+    percent, count = b_cell_rows(tables)
+    compared = courses_compared_patients(tables)
+    panels = [("A", "total CAR copies on a log scale", copies_rows(tables)),
+              ("B", "CD19 CAR (solid) and CD22 CAR (dashed) copies on a log scale",
+               target_rows(tables)),
+              ("C", "CAR copies after CART1 (dotted) and after CART2 (solid)",
+               pd.DataFrame({"patient_id": compared})),
+              ("D", "B cells as a percentage (above) and per µL (below) on log scales, with "
+               "the aplasia limits", pd.concat([percent, count]))]
+    for letter, (parameter, cells) in RATIO_PANELS.items():
+        products = product_ratios(tables, parameter)
+        panels.append((letter, f"the CD4/CD8 ratio of {cells} in blood"
+                       + (", with the infused products' ratios at day 0" if len(products)
+                          else ""), pd.concat([blood_ratios(tables, parameter), products])))
+    drawn = "a line per patient" if one else "the median over patients"
+    parts = [f"{letter}, {what} ({of(rows)})" if len(rows) else f"{letter}, empty"
+             for letter, what, rows in panels]
+    return (f"Six panels of CAR-T kinetics after CART2, {drawn}: " + "; ".join(parts) + ".")
