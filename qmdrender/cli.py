@@ -11,6 +11,8 @@ kernel) each. The output folder is ``project: output-dir`` of ``_quarto.yml`` un
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import glob
 import hashlib
 import shutil
@@ -24,6 +26,7 @@ from qmdrender import compose, document, meca, pandoc, project, scholarly
 
 FORMATS = {"html": "html", "pdf": "pdf", "docx": "docx", "jats": "xml"}  # -> file extension
 QUARTO_FORMATS = {"html": "html", "pdf": "typst", "docx": "docx", "jats": "jats"}
+WRITERS_AT_ONCE = 2  # conversions of one document run side by side (Pandoc, Typst)
 
 
 def engine_line(engine: str) -> str:
@@ -54,7 +57,9 @@ def render_builtin(qmd: Path, staging: Path, formats: list[str], name: str) -> N
     """Execute ``qmd`` and write <name>.<format> (and <name>_files/) into staging.
 
     Quarto executes a document once per format, each with its own figure size and format;
-    here it runs once, and again for a format only when an output depends on them."""
+    here it runs once, and again for a format only when an output depends on them. The
+    conversions (Pandoc, Typst) then run side by side, :data:`WRITERS_AT_ONCE` at a time;
+    the first failure in format order is raised once all of them have ended."""
     import datetime
 
     from qmdrender import execute  # nbclient and the kernel machinery: only when rendering
@@ -63,7 +68,8 @@ def render_builtin(qmd: Path, staging: Path, formats: list[str], name: str) -> N
     front = scholarly.front_matter(doc.front_matter, doc.front_matter_text,
                                    datetime.date.today())
     others = tuple(FORMATS[f] for f in formats if f != "html")
-    result, first = None, None
+    staging = staging.resolve()  # the writers run in the document's folder (below)
+    result, first, writes = None, None, []
     for fmt in sorted(formats, key=lambda f: f != "html"):
         settings = execute.figure_settings(doc, QUARTO_FORMATS[fmt])
         if result is None or (result[2] and settings != first):
@@ -75,9 +81,14 @@ def render_builtin(qmd: Path, staging: Path, formats: list[str], name: str) -> N
         markdown = compose.compose(doc, result[0], result[1], files, staging, front)
         target = staging / f"{qmd.stem}.{FORMATS[fmt]}"
         if fmt == "html":
-            pandoc.to_html(doc, markdown, target, others)
+            writes.append(functools.partial(pandoc.to_html, doc, markdown, target, others))
         else:
-            pandoc.WRITERS[fmt](doc, markdown, target)
+            writes.append(functools.partial(pandoc.WRITERS[fmt], doc, markdown, target))
+    # pypandoc changes the process's folder around each call unless it is already the
+    # document's: entered once here, so that calls from several threads cannot interleave
+    with contextlib.chdir(doc.path.parent), ThreadPoolExecutor(WRITERS_AT_ONCE) as pool:
+        for done in [pool.submit(write) for write in writes]:
+            done.result()
 
 
 def render_quarto(qmd: Path, staging: Path, formats: list[str], name: str) -> None:

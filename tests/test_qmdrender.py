@@ -473,6 +473,37 @@ def test_typst_failure_is_one_line(tmp_path, capsys):
     assert "Traceback" not in err
 
 
+def test_a_failing_conversion_leaves_the_previous_outputs(tmp_path, capsys):
+    """The conversions of one document run side by side: when one fails (here Typst), the
+    others' finished files are not installed, and the previous outputs stay as they were."""
+    code, err, out = render(tmp_path, capsys, "First.\n", to="html,pdf,docx")
+    assert code == 0, err
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    code, err, _ = render(tmp_path, capsys, "Second.\n\n```{=typst}\n#unknown-function()\n```\n",
+                          to="html,pdf,docx", extra=("--force",))
+    assert code == 1 and "doc.qmd: Typst could not typeset the PDF:" in err, err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_conversions_from_another_folder_leave_the_working_folder(tmp_path, capsys,
+                                                                  monkeypatch):
+    """A relative output folder and a bibliography beside the document, rendered from another
+    folder: the conversions run in the document's folder and the working folder is restored."""
+    (tmp_path / "doc").mkdir()
+    (tmp_path / "doc" / "refs.bib").write_text("@book{k, title={T}, author={A}, year=2000}\n")
+    (tmp_path / "doc" / "doc.qmd").write_text("---\nbibliography: refs.bib\n---\n\n"
+                                              "As in [@k].\n")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    code = cli.main(["../doc/doc.qmd", "--output-dir", "out", "--engine", "builtin",
+                     "--to", "html,pdf,docx", "--jobs", "1"])
+    assert code == 0, capsys.readouterr().err
+    assert Path.cwd() == tmp_path / "elsewhere"
+    assert sorted(p.name for p in Path("out").iterdir()) == [
+        ".doc.stamp", "doc.docx", "doc.html", "doc.pdf"]
+    assert "(A 2000)" in text(Path("out"))
+
+
 # The up-to-date stamp
 
 
