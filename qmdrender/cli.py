@@ -69,7 +69,7 @@ def render_builtin(qmd: Path, staging: Path, formats: list[str], name: str) -> N
                                    datetime.date.today())
     others = tuple(FORMATS[f] for f in formats if f != "html")
     staging = staging.resolve()  # the writers run in the document's folder (below)
-    result, first, writes = None, None, []
+    result, first, writes, texts = None, None, [], {}
     for fmt in sorted(formats, key=lambda f: f != "html"):
         settings = execute.figure_settings(doc, QUARTO_FORMATS[fmt])
         if result is None or (result[2] and settings != first):
@@ -79,6 +79,7 @@ def render_builtin(qmd: Path, staging: Path, formats: list[str], name: str) -> N
             result, first = execute.run(doc, settings), settings
         files = staging / f"{qmd.stem}_files" / f"figure-{QUARTO_FORMATS[fmt]}"
         markdown = compose.compose(doc, result[0], result[1], files, staging, front)
+        markdown = texts.setdefault(markdown.text, markdown)  # the same text: read once
         target = staging / f"{qmd.stem}.{FORMATS[fmt]}"
         if fmt == "html":
             writes.append(functools.partial(pandoc.to_html, doc, markdown, target, others))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -166,10 +167,13 @@ def _cell_markdown(document: Document, cell: Cell, outputs: list | None, files: 
 @dataclass
 class Composed:
     """Pandoc Markdown for one execution, and for each of its lines the .qmd line it comes
-    from (a cell's output: the cell's first line; an inline result: its line)."""
+    from (a cell's output: the cell's first line; an inline result: its line). ``reads``:
+    the text as Pandoc read it, by reader options, shared by the writers (under ``lock``)."""
 
     text: str
     lines: list[int] = field(default_factory=list)
+    reads: dict[tuple[str, ...], str | RuntimeError] = field(default_factory=dict, repr=False)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def source_line(self, line: int | None) -> int | None:
         return self.lines[line - 1] if line and 0 < line <= len(self.lines) else None

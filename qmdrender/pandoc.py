@@ -46,6 +46,7 @@ TYPST_HEADER = """\
 # unbreakable block, the image scaled down when both would not fit on one page, floated to the
 # top or bottom of the page where it fits, so that the text goes on around it instead of
 # leaving the rest of a page empty (as journals place figures).
+READ_OPTIONS = ("--columns",)  # options of ours that change what the Markdown reader makes
 EPOCH = "1700000000"  # DOCX timestamps: fixed, so that outputs are byte-identical between runs
 
 
@@ -74,11 +75,31 @@ def _pandoc(document: Document, markdown: Composed, to: str, output: Path,
             args: list[str]) -> None:
     os.environ.setdefault("SOURCE_DATE_EPOCH", EPOCH)
     try:
-        pypandoc.convert_text(markdown.text, to, format="markdown", outputfile=str(output),
+        source = _read(document, markdown, [a for a in args if a.startswith(READ_OPTIONS)])
+        pypandoc.convert_text(source, to, format="json", outputfile=str(output),
                               extra_args=[*_common(document, output), *args],
                               cworkdir=str(document.path.parent))
     except RuntimeError as error:
         raise _translate(document, markdown, str(error), to) from None
+
+
+def _read(document: Document, markdown: Composed, options: list[str]) -> str:
+    """The Markdown as Pandoc's JSON, read once for all writers given the same reader
+    ``options`` (a failed read raises, for each of them, the same RuntimeError)."""
+    with markdown.lock:
+        key = tuple(options)
+        if key not in markdown.reads:
+            try:
+                markdown.reads[key] = pypandoc.convert_text(
+                    markdown.text, "json", format="markdown",
+                    extra_args=["--fail-if-warnings", *options],
+                    cworkdir=str(document.path.parent))
+            except RuntimeError as error:
+                markdown.reads[key] = error
+        read = markdown.reads[key]
+    if isinstance(read, RuntimeError):
+        raise RuntimeError(*read.args)
+    return read
 
 
 def _where(document: Document, markdown: Composed, line: int | None) -> str:

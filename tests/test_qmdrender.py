@@ -485,6 +485,38 @@ def test_a_failing_conversion_leaves_the_previous_outputs(tmp_path, capsys):
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
+def test_writers_of_the_same_text_share_one_read(tmp_path, capsys, monkeypatch):
+    """Pandoc reads a document's Markdown once for the writers whose text and reader options
+    are the same (HTML, Word and JATS; the PDF reads with ``--columns=400``), and writes each
+    format from that read as it would from the Markdown."""
+    import pypandoc
+
+    reads, convert = [], pypandoc.convert_text
+    def counted(source, to, format, **kwargs):
+        if format == "markdown" and to == "json":
+            reads.append(kwargs["extra_args"])
+        return convert(source, to, format, **kwargs)
+    monkeypatch.setattr(pypandoc, "convert_text", counted)
+    body = "| a | b |\n|---|---|\n| " + "word " * 30 + "| x |\n\n: Wide {#tbl-w}\n"
+    code, err, out = render(tmp_path, capsys, body, to="html,pdf,docx,jats")
+    assert code == 0, err
+    assert sorted(reads) == [["--fail-if-warnings"], ["--fail-if-warnings", "--columns=400"]]
+    direct = convert((tmp_path / "doc.qmd").read_text(), "html5", format="markdown",
+                     extra_args=["--lua-filter=" + str(ROOT / "qmdrender" / "quarto.lua"),
+                                 "--metadata=qmdrender-classes:",
+                                 "--metadata=qmdrender-attributes:"])
+    widths = re.compile(r'<col style="width: (\d+)%" />')
+    assert widths.findall(direct) and widths.findall(page(out)) == widths.findall(direct)
+
+
+def test_a_reading_warning_stops_every_format(tmp_path, capsys):
+    """A warning of Pandoc's Markdown reader (an unclosed div) stops the render with one line
+    naming the first format, as a writer's warning does; nothing is written."""
+    code, err, out = render(tmp_path, capsys, "::: {.callout-note}\nOpen.\n", to="html,docx")
+    assert code == 1 and "doc.qmd: pandoc could not write html5:" in err and "unclosed" in err
+    assert not out.exists() or not any(out.iterdir())
+
+
 def test_conversions_from_another_folder_leave_the_working_folder(tmp_path, capsys,
                                                                   monkeypatch):
     """A relative output folder and a bibliography beside the document, rendered from another
