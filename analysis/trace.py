@@ -22,8 +22,9 @@ import pandas as pd
 
 from analysis.common.paths import cohort_paths
 from analysis.derivations.store import Tables, derived_tables
-from analysis.ledger.claims import Claim, load_ledger
-from analysis.ledger.settings import cohort_ledger, cohort_settings
+from analysis.ledger.claims import (NOT_STATED, Claim, for_patient, load_computed, load_ledger,
+                                    load_per_patient, patient_claim_id)
+from analysis.ledger.settings import about_published_patients, cohort_ledger, cohort_settings
 from analysis.provenance import categories, details, lineage, sources
 from analysis.provenance import cells as provenance
 
@@ -35,17 +36,17 @@ def report(claim_id: str, tables: Tables, cell_sources: sources.Lineage,
     (:mod:`analysis.provenance.categories`; ``reconstructed`` false for a cohort without a
     provenance file), computed as the cohort's ledger computes it (``ledger``:
     :func:`analysis.ledger.settings.cohort_ledger`, default as written)."""
-    claim = {c.id: c for c in ledger or load_ledger()}[claim_id]
+    claim = {c.id: c for c in [*(ledger or load_ledger()), *load_computed()]}[claim_id]
     trace = lineage.claim_provenance(claim, tables, cell_sources)
     row = categories.categorised(tables, cell_sources, basis if reconstructed else None,
                                  [claim], {claim.id: trace}).iloc[0]
     all_cells = categories.claim_cells(claim, tables, cell_sources, provenance.by_cell(basis),
                                        trace)
-    lines = [f"{claim.id}: {claim.what} ({claim.where})",
-             (f"  published {row['stated']}; computed {row['computed']}; "
-              + (f"{'agrees' if row['agrees'] else 'DISAGREES'}; " if reconstructed else "")
-              + f"{row['category']}"
-              + (f" ({row['note']})" if row["note"] else "")),
+    compared = (f"  published {row['stated']}; computed {row['computed']}; "
+                + (f"{'agrees' if row['agrees'] else 'DISAGREES'}; " if reconstructed else "")
+                + f"{row['category']}" + (f" ({row['note']})" if row["note"] else ""))
+    lines = [f"{claim.id}: {claim.what}" + (f" ({claim.where})" if claim.where else ""),
+             compared if claim.where else f"  {NOT_STATED}; computed {row['computed']}",
              f"  functions: {lineage.functions_text(trace)}",
              f"  derived: {lineage.derived_text(trace)}"]
     places = cell_sources.places
@@ -77,9 +78,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     # an id copied from the PDF may hold the invisible breaks Typst sets in narrow columns
     args.claims = [re.sub(r"[\u200b\u00ad\s]", "", c) for c in args.claims]
-    known = [c.id for c in load_ledger()]
+    counts = [details.count_id(c) for c in
+              [None, *categories.CATEGORIES, *categories.TEAM_CATEGORIES, categories.APART]]
+    known = [c.id for c in [*load_ledger(), *load_computed()]] + counts
+    templates = load_per_patient()  # '<template>.<patient>': a number about one patient
     for claim_id in args.claims:
-        if claim_id not in known:
+        if claim_id not in known and claim_id.partition(".")[0] not in templates:
             close = difflib.get_close_matches(claim_id, known, n=3)
             print(f"trace: no claim {claim_id!r} in claims.yaml"
                   + (f"; did you mean {', '.join(close)}?" if close else ""), file=sys.stderr)
@@ -93,14 +97,29 @@ def main(argv: list[str] | None = None) -> int:
     reconstructed = provenance.is_reconstruction(paths.raw)
     settings = cohort_settings(paths)
     ledger = cohort_ledger(settings)
-    apart = [c for c in args.claims if c not in {claim.id for claim in ledger}]
+    set_apart = {c.id for c in load_ledger()} - {claim.id for claim in ledger}
+    apart = [c for c in args.claims if c in set_apart]
     if apart:
         print(f"trace: {', '.join(apart)}: about named patients of the published cohort, "
               "not applicable to this cohort", file=sys.stderr)
         return 2
+    patients = {patient_claim_id(t, p): for_patient(templates[t], p)
+                for t in {c.partition(".")[0] for c in args.claims} & set(templates)
+                for p in tables["adsl"]["patient_id"]}
+    unknown = [c for c in args.claims if c.partition(".")[0] in templates and c not in patients]
+    if unknown:
+        print(f"trace: {', '.join(unknown)}: no such patient in this cohort", file=sys.stderr)
+        return 2
+    reported = [*ledger, *(patients[c] for c in args.claims if c in patients)]
+    ledger_counts = {}
+    if set(args.claims) & set(counts):  # the ledger's own counts: every claim categorised
+        ledger_counts = details.ledger_counts(
+            details.traced(tables, cell_sources, basis, reconstructed, ledger).ledger,
+            not reconstructed, [c.id for c in about_published_patients(settings)])
     with pd.option_context("display.max_colwidth", 40, "display.width", 200):
-        print("\n\n".join(report(c, tables, cell_sources, basis, args.filters, reconstructed,
-                                 ledger) for c in args.claims))
+        print("\n\n".join(details.count_report(c, ledger_counts) if c in counts else
+                           report(c, tables, cell_sources, basis, args.filters, reconstructed,
+                                  reported) for c in args.claims))
     return 0
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+
 import pytest
 
 DESKTOP = {"width": 1366, "height": 900}
@@ -223,8 +224,6 @@ SUPPLEMENT_NOT_COMPUTED = {
     r"cut-off of ⟨\d{4}⟩-": "the data cut-off, a setting of the study sheet",
     r"\(at day ⟨0⟩\)": "a rule's definition (no CR at the day of infusion)",
     r"Additional files? ⟨\d⟩|Additional files \d and ⟨\d⟩": "a supplement's file number",
-    r"showed (white cell count )?⟨[\d.]+⟩/mm³|cells ⟨[\d.]+⟩% of nucleated|received ⟨\d+⟩ further":
-        "a value of one patient, as Additional files 2-4 list them (no per-patient claim)",
 }
 
 
@@ -234,8 +233,8 @@ def test_every_recomputed_number_and_cell_count_of_the_supplement_carries_its_cl
     _open(page, rendered / "supplement.html")
     found = _numbers_outside_claims(page, SUPPLEMENT_SCOPE)
     assert len(found) > 5  # the criteria are found, so the scope is right
-    assert not _unclaimed(found, SUPPLEMENT_NOT_COMPUTED), _unclaimed(
-        found, SUPPLEMENT_NOT_COMPUTED)
+    fixed = {**SUPPLEMENT_NOT_COMPUTED, **NOT_YET_CLAIMED_NUMBERS}
+    assert not _unclaimed(found, fixed), _unclaimed(found, fixed)
     claimed = page.evaluate(f"""() => [...document.querySelectorAll(
         '{SUPPLEMENT_SCOPE}')].filter(td => td.querySelector('[data-claim]')).length""")
     assert claimed > 1000, claimed
@@ -253,15 +252,15 @@ def test_every_recomputed_number_and_cell_count_of_the_supplement_carries_its_cl
                                             'cr_cutoff_marrow_gap_max']) {
         const s = document.querySelector(`[data-claim="${id}"]`), parent = s.parentElement;
         s.replaceWith(document.createTextNode(s.textContent)); parent.normalize(); } }""")
-    missing = _unclaimed(_numbers_outside_claims(page, SUPPLEMENT_SCOPE),
-                         SUPPLEMENT_NOT_COMPUTED)
+    missing = _unclaimed(_numbers_outside_claims(page, SUPPLEMENT_SCOPE), fixed)
     assert any(re.fullmatch(r"⟨\d+⟩%", t) for t in missing), missing
     assert any("⟩ months before the end" in t for t in missing), missing
 
 
 def _spans_and_popups(page) -> tuple[list[list[str]], dict]:
     """Every claim span's text (outside the supplement's tables of the ledger's comparison
-    text and of raw-cell counts, whose spans hold other texts), powers of ten in Unicode
+    text and of raw-cell counts, whose spans hold other texts, and of the audit, whose spans
+    hold the published values it cites), powers of ten in Unicode
     superscripts as the popups write them, and the popups' data."""
     return page.evaluate(r"""() => {
         const superscript = t => [...t].map(c => '⁰¹²³⁴⁵⁶⁷⁸⁹'['0123456789'.indexOf(c)]
@@ -270,7 +269,7 @@ def _spans_and_popups(page) -> tuple[list[list[str]], dict]:
             copy.querySelectorAll('sup').forEach(u => u.replaceWith(superscript(u.textContent)));
             return copy.textContent.replace(/\s+/g, ' '); };
         return [[...document.querySelectorAll('[data-claim]')]
-                    .filter(s => !s.closest('#tbl-ledger, #tbl-claim-cells'))
+                    .filter(s => !s.closest('#tbl-ledger, #tbl-claim-cells, #tbl-audit'))
                     .map(s => [s.dataset.claim, text(s)]),
                 JSON.parse(document.getElementById('claim-data').textContent)]; }""")
 
@@ -294,3 +293,104 @@ def test_a_popup_prints_its_number_as_the_text_does(rendered, chromium_page, nam
     unlike = [(claim, text, popups[claim]["computed"]) for claim, text in spans
               if not _printed_alike(popups[claim]["computed"], text)]
     assert not unlike, unlike
+
+
+# ---- every number of both documents, outside the claims: each one fixed or a known gap ----
+
+# Regions whose numbers are not computed values of this cohort, with the reason.
+NOT_COMPUTED_REGIONS = {
+    "h1, h2, h3, h4, h5, h6": "a heading (section numbers)",
+    "#title-block-header, header": "the title block: the cited volume and pages, the date",
+    "#references, .citation, sup, a": "a reference, a citation or a link",
+    "code, pre": "a file name, a command or an identifier",
+    ".claim-trails": "the trail of a claim: addresses of raw cells (CSV lines, Excel rows)",
+    "#tbl-ledger td:nth-child(2)": "where the article states a claim (its paragraphs and figures)",
+    "#tbl-ledger td:nth-child(3)": "what a claim states, in words (the article's thresholds, "
+                                   "dates and time points)",
+    "#tbl-ledger td:nth-child(4)": "the value the article publishes (stated, never computed)",
+    "#published-numbers-recomputed li:has(> strong:first-child)":
+        "a reason claims.yaml records for a claim's category (text of the ledger)",
+}
+# Regions whose numbers are computed but carry no claim yet (issue 22): listed, so the gap
+# is visible and a new region of unclaimed numbers fails.
+NOT_YET_CLAIMED = {
+    "#tbl-cart1 td, #tbl-cart2 td, #tbl-cytokines td":
+        "a cell of a per-patient listing (Additional files 2-4; imputed cells carry a dagger)",
+    "#tbl-provenance td, #tbl-imputed td": "the counts and constraints of provenance.csv",
+    "#tbl-audit td:nth-child(1), #tbl-audit td:nth-child(5)":
+        "the audit's checks and evidence, computed from published values by the audit",
+}
+# Numbers within a sentence that are computed but carry no claim yet (issue 22).
+NOT_YET_CLAIMED_NUMBERS = {
+    r"treated at ⟨\d+⟩ centres?": "the number of centres (Methods)",
+    r"product for ⟨\d+⟩ patients?": "patients with a product's CD4/CD8 ratio (Figure 4's caption)",
+    r"read from the sheets \(⟨\d+⟩ and \d+\)|read from the sheets \(\d+ and ⟨\d+⟩\)|"
+    r"the ⟨\d+⟩ published intervals": "the group sizes and counts the audit depends on",
+}
+# Numbers within a sentence (marked ⟨n⟩) that are fixed by the method, the protocol or the
+# document's layout, with the reason.
+FIXED_NUMBERS = {
+    **NOT_COMPUTED, **SUPPLEMENT_NOT_COMPUTED, **NOT_YET_CLAIMED_NUMBERS,
+    r"¶⟨\d+⟩|Fig\. ⟨\d+⟩|Figure ⟨\d+⟩": "where the article states a value (paragraph, figure)",
+    r"in the ⟨28⟩ days after|at most ⟨200⟩ per µL|below ⟨1⟩%|a ratio of ⟨1⟩\)":
+        "a figure's fixed window or reference line (its caption)",
+    r"months of ⟨30⟩ days|months of ⟨30.4375⟩ days|years of ⟨365.25⟩ days":
+        "a convention the audit tries",
+    r"(Table|Figure) ⟨\d+⟩": "a table or figure number",
+    r"^⟨\d+⟩ months$|at ⟨\d+⟩ and 12 months|at 6 and ⟨12⟩ months": "a survival time point",
+    r"‘within ⟨6⟩ days’": "the example of a bound in the ledger's introduction",
+    r"day ⟨0⟩|days? ⟨\d+⟩ and \d+, on day|days \d+ and ⟨\d+⟩, on day|on day ⟨28⟩|at ⟨3⟩, 6|"
+    r"at 3, ⟨6⟩|6 and ⟨12⟩ months: morph": "the protocol's assessment schedule",
+    r"M\d [<>] ⟨\d+⟩%|M2 ⟨5⟩–25|M2 5–⟨25⟩|< ⟨5⟩% marrow|MRD < ⟨0.01⟩%|below ⟨0.01⟩%|"
+    r"B cells < ⟨1⟩%|≤ ⟨200⟩ B cells": "a threshold of the article's response definitions",
+    r"CTCAE ⟨4.03⟩|⟨4⟩-1BB|roughly ⟨1⟩:1|roughly 1:⟨1⟩": "a name (grading scale, domain) or the "
+                                                       "protocol's mixing ratio",
+    r"at most ⟨16⟩ values|divided by ⟨30⟩|years of ⟨365.25⟩": "a convention of the statistics",
+    r"combined dose between ⟨1⟩ × 10|least ⟨20⟩% transduction|over ⟨90⟩% viability|"
+    r"aged ⟨18⟩ years": "a criterion of the protocol (Methods)",
+    r"at the ⟨5⟩% level": "the significance level",
+    r"cut-off of ⟨\d{4}⟩-": "the data cut-off, a setting of the study sheet",
+}
+
+
+def _numbers_outside(page, skip: dict[str, str]) -> list[str]:
+    """Every number of the document's body outside claim spans and outside the regions
+    ``skip`` names, marked ⟨n⟩ in its sentence and preceded by its section's id."""
+    return page.evaluate(r"""(skip) => {
+        const found = [];
+        const number = /(?<![\p{L}\p{N}_.\-−^·/])\d+(?:\.\d+)?(?![\p{L}\p{N}_])/gu;
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        let node;
+        while ((node = walker.nextNode())) {
+            const parent = node.parentElement;
+            if (parent.closest('[data-claim], script, style, #claim-popup') ||
+                skip.some(s => parent.closest(s))) continue;
+            const text = node.textContent.replace(/\s+/g, ' ');
+            const section = (parent.closest('section') || {}).id || '';
+            let m;
+            while ((m = number.exec(text))) {
+                found.push(section + ': ' + text.slice(Math.max(0, m.index - 30), m.index)
+                           + '⟨' + m[0] + '⟩'
+                           + text.slice(m.index + m[0].length, m.index + m[0].length + 30));
+            }
+        }
+        return found; }""", list(skip))
+
+
+def unclaimed_numbers(page) -> list[str]:
+    """The numbers of an open document that neither carry a claim nor are fixed."""
+    found = _numbers_outside(page, {**NOT_COMPUTED_REGIONS, **NOT_YET_CLAIMED})
+    return [text for text in found if not any(re.search(p, text.partition(": ")[2])
+                                              for p in FIXED_NUMBERS)]
+
+
+@pytest.mark.parametrize("name", ["paper", "supplement"])
+def test_every_computed_number_of_either_document_carries_its_claim(
+        rendered, chromium_page, name):
+    page = chromium_page
+    _open(page, rendered / f"{name}.html")
+    assert not unclaimed_numbers(page), unclaimed_numbers(page)
+    # a number whose span is taken away is found
+    page.evaluate("""() => { const s = document.querySelector('[data-claim]');
+        s.replaceWith(document.createTextNode(' 12345 ')); }""")
+    assert any("⟨12345⟩" in t for t in unclaimed_numbers(page))

@@ -145,7 +145,8 @@ def p_clause(text: str) -> str:
 
 
 def render(value, style: str, markup: bool = True, published: bool = False) -> str:
-    """Write ``value`` in a named style ("decimals:2", "sig:2", "percent:0", "count", ...),
+    """Write ``value`` in a named style ("decimals:2", "sig:2", "percent:0", "count",
+    "recorded", ...),
     rounded half up with trailing zeros kept. With ``published`` trailing zeros are dropped
     as the article drops them (0.2 at "decimals:3", 25% at "percent:2"), for the claims the
     ledger compares with its printed text. With ``markup`` a negative number takes a real
@@ -170,6 +171,8 @@ def render(value, style: str, markup: bool = True, published: bool = False) -> s
         return ratio(value, digits, published)
     if kind == "count":
         return str(int(value))
+    if kind == "recorded":  # a value of the sheets as it stands there
+        return recorded(value)
     if kind == "bool":
         return "yes" if value else "no"
     if kind == "text":

@@ -13,6 +13,8 @@ reconstruction prove nothing and are not made; what the sheets cannot show is li
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import pandas as pd
@@ -20,7 +22,7 @@ import pandas as pd
 from analysis.common.formatting import fixed, p_value, percent, plural, scientific
 from analysis.common.units import Q_
 from analysis.derivations.store import Tables
-from analysis.ledger.claims import Claim, _published_number, load_ledger
+from analysis.ledger.claims import Claim, _published_number, load_ledger, span
 from analysis.results.measures import km_estimate
 from analysis.results.statistics import attainable_mann_whitney_p, km_estimates
 
@@ -52,6 +54,17 @@ def _claims(ledger: list[Claim] | None) -> dict[str, Claim]:
 
 def _cite(claim: Claim) -> str:
     return f"{claim.id} = {claim.published} ({claim.where})"
+
+
+CITED = re.compile(r"(?<![\w.])(?P<id>[A-Za-z]\w*) = (?P<value>[^;()]+?)(?= \()")
+
+
+def cited_in_spans(text: str, ids: Collection[str]) -> str:
+    """``text`` with each published value it cites as :func:`_cite` writes them
+    ('efs_6m = 100% (Abstract)'), of a claim among ``ids``, in the claim's span
+    (:func:`analysis.ledger.claims.span`): the HTML shows that claim's provenance on it."""
+    return CITED.sub(lambda m: (f"{m['id']} = {span(m['id'], m['value'])}" if m["id"] in ids
+                                else m[0]), text)
 
 
 def _interval(claim: Claim) -> tuple[float, float]:

@@ -146,6 +146,40 @@ def load_computed(path: Path = LEDGER) -> list[Claim]:
     return out
 
 
+def load_per_patient(path: Path = LEDGER) -> dict[str, Claim]:
+    """The ``per_patient:`` entries of the ledger file by id: templates of numbers about one
+    patient that the documents print and the article does not state (their ``what`` and
+    text arguments name the patient as ``{patient}``); :func:`for_patient` makes one a
+    claim. Like the computed entries, never compared with the article."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    entries = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=loader).get("per_patient")
+    out = {}
+    for entry in entries or []:
+        unknown = sorted(set(entry) - COMPUTED_KEYS)
+        if unknown:
+            raise ValueError(f"claims.yaml: per_patient {entry.get('id')!r}: unknown key(s) "
+                             f"{unknown}; expected {sorted(COMPUTED_KEYS)}")
+        compute = entry["compute"]
+        out[entry["id"]] = Claim(id=entry["id"], where="", what=entry["what"], published="",
+                                 style=entry["style"], function=compute["function"],
+                                 args=dict(compute.get("args") or {}))
+    return out
+
+
+def patient_claim_id(template: str, patient: str) -> str:
+    """The id of a per-patient claim, ``<template>.<patient>`` (characters of the patient
+    id other than letters, digits, '_' and '-' as '-', so that the id stays one word)."""
+    return template + "." + re.sub(r"[^\w-]", "-", str(patient))
+
+
+def for_patient(template: Claim, patient: str) -> Claim:
+    """A per-patient template (:func:`load_per_patient`) as the claim about ``patient``."""
+    args = {name: value.format(patient=patient) if isinstance(value, str) else value
+            for name, value in template.args.items()}
+    return replace(template, id=patient_claim_id(template.id, patient), args=args,
+                   what=f"{template.what}, {patient}")
+
+
 def _published_number(claim: Claim) -> float:
     """The published value as a number, read back through the claim's style."""
     text = claim.published.replace(" × 10^", "e").replace("%", "").replace("1:", "", 1)
@@ -325,6 +359,18 @@ class Claims:
                        else cohort_styles(ledger))
         self._values: dict[str, float] = {}
         self.printed: dict[str, str] = {}  # claim id -> its number as a sentence first printed it
+        self.per_patient: list[Claim] = []  # the claims about one patient served so far
+
+    def of_patient(self, template: str, patient: str) -> str:
+        """The id of the claim about ``patient`` made from the ``per_patient:`` entry
+        ``template`` of claims.yaml, served from now on as any claim is (in its cohort's
+        style, a count as written)."""
+        claim = for_patient(load_per_patient()[template], patient)
+        if claim.id not in self.ledger:
+            self.ledger[claim.id] = claim
+            self.styles[claim.id] = claim.style
+            self.per_patient.append(claim)
+        return claim.id
 
     def value(self, claim_id: str) -> float | str:
         """The computed value of a claim (NaN when it does not apply to this cohort, or is
@@ -443,3 +489,15 @@ def span(claim_id: str, text: str) -> str:
         raise ValueError(f"claim id {claim_id!r}: expected letters, digits, '_', '.' or '-'")
     return f'[{text}]{{data-claim="{claim_id}"}}'
 
+
+SPAN = re.compile(r'\[((?:[^\[\]]|\[[^\]]*\])*)\]\{data-claim="([\w.-]+)"\}')  # text, claim id
+
+
+def spanned_ids(texts: list[str]) -> set[str]:
+    """The ids of the claims whose spans (:func:`span`) the texts hold."""
+    return {m[2] for text in texts for m in SPAN.finditer(text)}
+
+
+def unspanned(text: str) -> str:
+    """``text`` with each claim span (:func:`span`) replaced by the text inside it."""
+    return SPAN.sub(r"\1", text)

@@ -81,7 +81,20 @@ def traced(tables: Tables, sources: Lineage, basis: pd.DataFrame, reconstructed:
             "category": row.category, "note": row.note,
             "counts": counts_text(row.bases), "total": sum(row.reads.values()),
             "reads": reads_text(row.reads), **listed[row.id]}
-    for claim in load_computed():  # numbers the article does not state
+    out.update(unstated(load_computed(), tables, sources, basis, reconstructed, first))
+    trail = lineage.provenance_table(tables, sources, claims, limit=TRAIL_SPANS,
+                                     basis=lookup if reconstructed else None, traces=traces)
+    return Traced(ledger, out, trail)
+
+
+def unstated(claims: list[Claim], tables: Tables, sources: Lineage, basis: pd.DataFrame,
+             reconstructed: bool = True, first: int = MAX_CELLS) -> dict[str, dict]:
+    """The popups of numbers the article does not state (the computed and per-patient
+    entries of claims.yaml), as :func:`traced` writes a claim's but for the comparison:
+    "not stated in the article", with the raw cells behind them (the ``first`` ones listed)."""
+    lookup = provenance.by_cell(basis)
+    out = {}
+    for claim in claims:
         cells = categories.claim_cells(claim, tables, sources, lookup)
         bases = cells["basis"].value_counts().to_dict() if reconstructed else {}
         out[claim.id] = {
@@ -89,9 +102,7 @@ def traced(tables: Tables, sources: Lineage, basis: pd.DataFrame, reconstructed:
             "category": NOT_STATED, "note": "", "counts": counts_text(bases),
             "total": len(cells), "reads": reads_text(cells["read"].value_counts().to_dict()),
             **_listing(cells, sources, reconstructed, first)}
-    trail = lineage.provenance_table(tables, sources, claims, limit=TRAIL_SPANS,
-                                     basis=lookup if reconstructed else None, traces=traces)
-    return Traced(ledger, out, trail)
+    return out
 
 
 def details(tables: Tables, sources: Lineage, basis: pd.DataFrame,
@@ -212,3 +223,41 @@ def html_details(trail: pd.DataFrame) -> str:
         for r in trail.to_dict("records"))
     return ("```{=html}\n<details class=\"claim-trails\"><summary>The full trail of every "
             f"number</summary><ul>{items}</ul></details>\n```\n")
+
+
+def count_id(category: str | None = None) -> str:
+    """The id of one of the ledger's own counts, as the supplement's introduction to the
+    ledger prints them: ``ledger.claims`` for every claim, ``ledger.data_gap`` for the
+    claims of the category 'data gap'."""
+    return "ledger." + re.sub(r"\W+", "_", category or "claims").strip("_")
+
+
+def ledger_counts(ledger: pd.DataFrame, team: bool = False,
+                  apart: list[str] | None = None) -> dict[str, dict]:
+    """What each count of the ledger's introduction shows on hover, by :func:`count_id`:
+    how many claims of a categorised ledger
+    (:func:`analysis.provenance.categories.categorised`) fall in each category
+    (:data:`~analysis.provenance.categories.CATEGORIES`; for a team's records, ``team``,
+    :data:`~analysis.provenance.categories.TEAM_CATEGORIES` and the ``apart`` ids, set apart
+    for this cohort) and in all, with the ids counted. A count of claims rests on the
+    claims' categories, not on raw cells."""
+    apart = apart or []
+    shown = [*categories.TEAM_CATEGORIES, categories.APART] if team else categories.CATEGORIES
+    members = {name: (apart if name == categories.APART
+                      else list(ledger.loc[ledger["category"] == name, "id"]))
+               for name in shown}
+    members[None] = [*ledger["id"], *apart]
+    return {count_id(name): {
+        "what": (f"claims of the ledger in the category ‘{name}’" if name
+                 else "claims of the ledger"),
+        "where": "", "published": NOT_STATED, "relation": "=", "category": NOT_STATED,
+        "note": "the claims counted: " + ", ".join(ids) if ids else "no claim",
+        "counts": "", "total": 0, "reads": "", "origin": "", "cells": [],
+        "computed": str(len(ids))} for name, ids in members.items()}
+
+
+def count_report(claim_id: str, counts: dict[str, dict]) -> str:
+    """One of the ledger's counts (:func:`ledger_counts`) as ``python -m analysis.trace``
+    prints it: what it counts, the count and the claims counted."""
+    count = counts[claim_id]
+    return f"{claim_id}: {count['what']}\n  computed {count['computed']}; {count['note']}"

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.common.listings import FIRST_ROWS, LISTED_PATIENTS, in_full, write_listing
+from analysis.ledger.claims import unspanned
 from analysis.provenance.details import first_cells
 
 
@@ -65,6 +66,7 @@ def patient_notes(notes: list[str], table: pd.DataFrame, shown: pd.DataFrame, na
     moved = [note for note in notes if about_hidden(note)]
     if not moved:
         return notes, ""
-    files = write_listing(pd.DataFrame({"note": moved}), output, name)
+    files = write_listing(pd.DataFrame({"note": [unspanned(note) for note in moved]}), output,
+                          name)
     return [note for note in notes if not about_hidden(note)], (
         f"The notes on the other patients ({len(moved):,}) are in {links(files)}.")

@@ -10,6 +10,7 @@ reconstruction's sections."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 import pandas as pd
@@ -18,8 +19,10 @@ from analysis.common.formatting import plural
 from analysis.common.paths import is_reconstruction
 from analysis.derivations.store import Tables
 from analysis.ledger import audit
+from analysis.ledger.claims import span
 from analysis.provenance import categories
 from analysis.provenance import cells as provenance
+from analysis.provenance.details import count_id
 from analysis.report import tables
 
 CATEGORY_WORDS = {
@@ -49,6 +52,18 @@ TEAM_WORDS = {
                         "between two cohorts, not an error in either",
     categories.UNAVAILABLE: "this cohort's sheets hold none of the values the statement needs",
 }
+APART_WORDS = ("statements about named patients of the published cohort; they do not apply to "
+               "this cohort and are left out of the table")
+
+
+def category_words(team: bool) -> dict[str, str]:
+    """The groups the ledger's introduction counts, with what each means, in the order of
+    :data:`analysis.provenance.categories.CATEGORIES` (for a team's records, ``team``:
+    :data:`~analysis.provenance.categories.TEAM_CATEGORIES` and the claims set apart), as
+    :func:`analysis.provenance.details.ledger_counts` counts them."""
+    return {**TEAM_WORDS, categories.APART: APART_WORDS} if team else CATEGORY_WORDS
+
+
 COMPARED = ("The computed value is printed at the article's precision and compared with the "
             "published text (P values at three decimals: stricter than the article's one "
             "decimal, at which the exact test and a normal approximation print alike, so this "
@@ -61,10 +76,12 @@ def ledger_intro(ledger: pd.DataFrame, team: bool = False, apart: int = 0,
     """How many claims a categorised ledger (:func:`analysis.provenance.categories.categorised`)
     holds, how they are compared, and each category's count; for a team's records
     (``team``) the comparison as information, under the cohort's ``settings``, with the
-    ``apart`` claims about the published patients counted and left out."""
+    ``apart`` claims about the published patients counted and left out. Each count is in
+    the span of its :func:`analysis.provenance.details.count_id`."""
     counts = ledger["category"].value_counts()
+    total = span(count_id(), plural(len(ledger) + apart, "claim"))
     if team:
-        intro = (f"**{plural(len(ledger) + apart, 'claim')}.** Each quantitative or factual "
+        intro = (f"**{total}.** Each quantitative or factual "
                  "statement of the article that the sheets can speak to is listed in "
                  "`claims.yaml` with the function that computes it, and computed here for "
                  "this cohort, as the paper prints it"
@@ -73,18 +90,14 @@ def ledger_intro(ledger: pd.DataFrame, team: bool = False, apart: int = 0,
                  + ". The article's value is shown beside it for comparison: this cohort is "
                  f"not the article's, so the comparison is information, not a test. {COMPARED}"
                  " Each claim falls in one group:\n")
-        words = {**TEAM_WORDS, categories.APART: (
-            "statements about named patients of the published cohort; they do not apply to "
-            "this cohort and are left out of the table")}
         counts = {**counts.to_dict(), categories.APART: apart}
     else:
-        intro = (f"**{plural(len(ledger), 'claim')}.** Each quantitative or factual statement of "
+        intro = (f"**{total}.** Each quantitative or factual statement of "
                  "the article that the sheets can speak to is listed in `claims.yaml` with the "
                  "function that computes it; the paper prints the same computed values. "
                  f"{COMPARED} Each claim falls in one category:\n")
-        words = CATEGORY_WORDS
-    lines = [intro] + [f"- *{name}* ({int(counts.get(name, 0))}): {text}"
-                       for name, text in words.items()]
+    lines = [intro] + [f"- *{name}* ({span(count_id(name), str(int(counts.get(name, 0))))}): "
+                       f"{text}" for name, text in category_words(team).items()]
     return "\n".join(lines) + "\n"
 
 
@@ -95,8 +108,10 @@ def ledger_notes(ledger: pd.DataFrame) -> str:
     return "".join(f"- **{row.id}** ({row.category}): {row.note}\n" for row in rows.itertuples())
 
 
-def audit_table(data: Tables, bundled: bool) -> str:
-    """The audit's findings as a table (published cohort only), else why it does not run."""
+def audit_table(data: Tables, bundled: bool, ids: Collection[str] = ()) -> str:
+    """The audit's findings as a table (published cohort only), else why it does not run;
+    each published value a finding depends on in its claim's span when its id is among
+    ``ids`` (:func:`analysis.ledger.audit.cited_in_spans`)."""
     if not bundled:
         return ("*The audit judges the article's reported results against the article's "
                 "own cohort, so it runs only for that cohort; this cohort's numbers are "
@@ -104,7 +119,8 @@ def audit_table(data: Tables, bundled: bool) -> str:
     findings = audit.run(data)
     return tables.pipe_table(findings.assign(
         consistent=findings["consistent"].map({True: "consistent", False: "**inconsistent**"}),
-        depends_on=tables.superscript_powers(findings["depends_on"]),
+        depends_on=tables.superscript_powers(findings["depends_on"]).map(
+            lambda text: audit.cited_in_spans(text, ids)),
         evidence=tables.superscript_powers(findings["evidence"])).rename(
         columns={"follows_from": "follows from", "depends_on": "depends on"}),
         widths=[18, 10, 12, 25, 35])
@@ -171,15 +187,16 @@ GAPS_INTRO = ("Definitions of the article that need values the sheets do not hol
               "limits of the check, not inconsistencies of the article.")
 
 
-def audit_section(data: Tables, bundled: bool, team: bool) -> str:
+def audit_section(data: Tables, bundled: bool, team: bool, ids: Collection[str] = ()) -> str:
     """The audit of the article and what the sheets cannot show, as Markdown sections. The
     audit judges the article against its own cohort: a team's records get only what their
-    sheets cannot show."""
+    sheets cannot show. ``ids``: the claims whose cited values carry their span
+    (:func:`audit_table`)."""
     gaps = data_gap_list(data)
     if team:
         return ("## What the sheets cannot show\n\nDefinitions of the article that need values "
                 f"the sheets do not hold; these results cannot be checked as defined.\n\n{gaps}")
-    audit_text = (table_div("tbl-audit", audit_table(data, bundled),
+    audit_text = (table_div("tbl-audit", audit_table(data, bundled, ids),
                             "Consistency audit: stated methods against reported results, with "
                             "what each finding rests on.") if bundled
                   else audit_table(data, bundled) + "\n")

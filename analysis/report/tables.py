@@ -175,16 +175,21 @@ def pipe_table(table: pd.DataFrame, widths: list[int]) -> str:
     return "\n".join(lines)
 
 
-def table1_notes(tables: Tables) -> list[str]:
-    """Footnotes of Table 1, from the data: CSF findings and testicular disease before CART1."""
+def table1_notes(tables: Tables, claims: Claims | None = None) -> list[str]:
+    """Footnotes of Table 1, from the data: CSF findings and testicular disease before CART1,
+    each number the per-patient claim of claims.yaml as ``claims`` print it (in its span when
+    they carry spans; default the cohort policy)."""
+    claims = claims or Claims(tables, published_precision=False)
     notes = []
     for _, row in tables["adsl"].iterrows():
+        patient = row["patient_id"]
         if pd.notna(row["csf_blasts_pre_cart1_pct"]):
-            wbc = row["csf_wbc_pre_cart1_per_mm3"]
-            count = f" white cell count {recorded(wbc)}/mm³ and" if pd.notna(wbc) else ""
-            notes.append(f"{markdown_text(row['patient_id'])}: CSF flow cytometry before CART1 showed{count} "
-                         f"immature cells {recorded(row['csf_blasts_pre_cart1_pct'])}% of nucleated "
-                         "cells.")
+            wbc = (claims.marked(claims.of_patient("csf_wbc_pre_cart1", patient))
+                   if pd.notna(row["csf_wbc_pre_cart1_per_mm3"]) else None)
+            count = f" white cell count {wbc}/mm³ and" if wbc else ""
+            blasts = claims.marked(claims.of_patient("csf_blasts_pre_cart1", patient))
+            notes.append(f"{markdown_text(patient)}: CSF flow cytometry before CART1 showed{count} "
+                         f"immature cells {blasts}% of nucleated cells.")
         if str(row["extramedullary_pre_cart1"]).lower() == "testis":
             notes.append(f"{markdown_text(row['patient_id'])}: leukaemic infiltration of the testis before "
                          "CART1.")
@@ -193,7 +198,9 @@ def table1_notes(tables: Tables) -> list[str]:
 
 def table2_notes(tables: Tables, claims: Claims | None = None) -> list[str]:
     """Footnotes of Table 2, from the data: CART2 given in remission; later CAR-T courses;
-    the status in CR at the cut-off (:func:`cr_at_cutoff_note`, its numbers from ``claims``)."""
+    the status in CR at the cut-off (:func:`cr_at_cutoff_note`), the numbers from ``claims``
+    (default the cohort policy)."""
+    claims = claims or Claims(tables, published_precision=False)
     notes = []
     adrs = tables["adrs"]
     pre = adrs[(adrs["course"] == 2) & (adrs["study_day"] < 0)].sort_values("study_day")
@@ -205,10 +212,11 @@ def table2_notes(tables: Tables, claims: Claims | None = None) -> list[str]:
     events = tables["adevents"]
     relapsed = set(events.loc[(events["event"] == "relapse") & (events["after_course"] == 2),
                               "patient_id"])
-    for patient, rows in later.groupby("patient_id"):
+    for patient in sorted(later["patient_id"].unique()):
         again = "relapsed after CART2 and " if patient in relapsed else ""
+        later_courses = claims.of_patient("later_courses", patient)
         notes.append(f"{markdown_text(patient)}: {again}"
-                     f"received {plural(len(rows), 'further CAR-T course')}.")
+                     f"received {claims.counted_as(later_courses, 'further CAR-T course')}.")
     inferred = cr_at_cutoff_note(tables, claims)
     return notes + ([inferred] if inferred else [])
 

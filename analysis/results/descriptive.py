@@ -1,7 +1,8 @@
 """Numbers the documents print that the article does not state: the measures behind the
 ``computed:`` entries of ``claims.yaml`` (a Spearman ρ and its pairs, CD4/CD8 medians, the
-reach of the Mann–Whitney test, the months of the first and last infusion, how long before the end of follow-up the last marrow of a
-patient in CR lies). Each returns a plain number, NaN when it cannot be
+reach of the Mann–Whitney test, the months of the first and last infusion, how long before
+the end of follow-up the last marrow of a patient in CR lies) and of the ``per_patient:``
+entries (one patient's value or count). Each returns a plain number, NaN when it cannot be
 computed for the cohort; like :mod:`analysis.results.measures`, they take the derived
 tables and read them through pandas, so their provenance is traced as a claim's is.
 """
@@ -99,3 +100,17 @@ def infusion_month(tables: Tables, course: int, which: str) -> str | float:
     if dates.empty:
         return np.nan
     return f"{(dates.min() if which == 'first' else dates.max()):%B %Y}"
+
+
+def patient_value(tables: Tables, table: str, column: str, patient: str) -> float:
+    """The value of ``column`` on the row of ``table`` for ``patient`` (one row per patient:
+    the column's units), NaN when the patient has no row or the cell is blank."""
+    frame = tables[table]
+    values = frame[frame["patient_id"] == patient][column].dropna()
+    return float(values.iloc[0]) if len(values) else np.nan
+
+
+def patient_count(tables: Tables, table: str, patient: str, where: str) -> int:
+    """How many rows of ``table`` for ``patient`` match ``where`` (a pandas query)."""
+    frame = tables[table]
+    return len(frame[frame["patient_id"] == patient].query(where, engine="python"))

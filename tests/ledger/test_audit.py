@@ -171,3 +171,12 @@ def test_every_finding_names_what_it_rests_on(bundled_derived):
     assert list(findings.columns) == audit.COLUMNS
     assert findings["follows_from"].str.startswith((audit.STATED, audit.RECONSTRUCTED)).all()
     assert (findings["depends_on"].str.len() > 0).all()
+
+
+def test_a_cited_published_value_carries_its_claims_span():
+    from analysis.ledger.audit import cited_in_spans
+
+    text = "n_patients = 5 (Abstract); other_id = 3 (Results ¶2); months of 30 days"
+    assert cited_in_spans(text, {"n_patients"}) == (
+        'n_patients = [5]{data-claim="n_patients"} (Abstract); other_id = 3 (Results ¶2); '
+        "months of 30 days")

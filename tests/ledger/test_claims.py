@@ -244,3 +244,25 @@ def test_a_range_whose_ends_print_alike_reads_as_one_value():
                            "age_cart1_min": 4.0, "age_cart1_max": 9.5})
     assert claims.between("age_dx_min", "age_dx_max") == render(4.0, claims.styles["age_dx_min"])
     assert "–" in claims.between("age_cart1_min", "age_cart1_max")
+
+
+def test_a_number_about_one_patient_is_a_claim_of_that_patient(bundled_derived):
+    from analysis.ledger.claims import load_per_patient, spanned_ids, unspanned
+    from analysis.report.tables import table1_notes, table2_notes
+
+    adsl, courses = bundled_derived["adsl"], bundled_derived["adcourse"]
+    claims = Claims(bundled_derived, spans=True)
+    notes = table1_notes(bundled_derived, claims) + table2_notes(bundled_derived, claims)
+    ids = spanned_ids(notes)
+    assert {i.partition(".")[0] for i in ids} >= set(load_per_patient())  # every template used
+    for claim in claims.per_patient:
+        template, _, patient = claim.id.partition(".")
+        assert patient in set(adsl["patient_id"]) and claim.what.endswith(patient)
+        if template == "later_courses":  # as counted from the derived courses
+            assert claims.value(claim.id) == ((courses["patient_id"] == patient)
+                                              & (courses["course"] > 2)).sum()
+    with_wbc = adsl.dropna(subset=["csf_wbc_pre_cart1_per_mm3"])
+    assert {f"csf_wbc_pre_cart1.{p}" for p in with_wbc["patient_id"]} == {
+        i for i in ids if i.startswith("csf_wbc")}  # a blank count is not a claim
+    assert not spanned_ids([unspanned(note) for note in notes])
+    assert render(84.0, "recorded") == "84" and render(88.63, "recorded") == "88.63"

@@ -10,6 +10,9 @@ import pypandoc
 import pytest
 
 from analysis.ledger.claims import Claims, span
+import pandas as pd
+
+from analysis.provenance import details
 from analysis.provenance.details import html_block, plain
 
 
@@ -110,3 +113,17 @@ def test_a_number_the_article_does_not_state_says_so_and_shows_its_raw_cells(bun
         assert popup["published"] == NOT_STATED and popup["computed"] != "NA", claim_id
         assert popup["total"] == len(popup["cells"]) or len(popup["cells"]) == 40, claim_id
     assert popups["il6_copies_rho"]["total"] > 0
+
+
+def test_the_ledgers_counts_name_the_claims_they_count():
+    ledger = pd.DataFrame({"id": ["a", "b", "c"],
+                           "category": ["reproduced", "circular", "reproduced"]})
+    counts = details.ledger_counts(ledger)
+    assert counts["ledger.claims"]["computed"] == "3"
+    assert counts["ledger.reproduced"]["computed"] == "2"
+    assert counts["ledger.reproduced"]["note"].endswith("a, c")
+    assert counts["ledger.not_applicable"]["computed"] == "0"
+    assert details.count_id("data gap") == "ledger.data_gap"
+    team = details.ledger_counts(ledger.assign(category="same as published"), True, ["x"])
+    assert team["ledger.about_the_published_patients"]["computed"] == "1"
+    assert team["ledger.claims"]["computed"] == "4"
