@@ -19,6 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
+from claimed import unclaimed_numbers
 from pdfpages import short_pages
 from scipy.stats import mannwhitneyu, spearmanr
 from workbooks import workbook
@@ -454,3 +455,17 @@ def test_no_local_path_in_any_document(outputs):
             text = page_text(output / f"{document}.html")
             assert str(output.parent.parent) not in text
             assert "/tmp/" not in text and str(ROOT) not in text
+
+# The paper of a cohort other than the bundled one still prints computed numbers without a
+# claim (the counts behind a survival estimate, the relapses and later courses after CART2,
+# the copies' peak and decline, counts in figure captions): issue 22.
+PAPER_GAPS = pytest.mark.xfail(strict=True, reason="the paper's computed numbers for a cohort "
+                               "other than the bundled one do not all carry a claim yet")
+
+
+@pytest.mark.parametrize("name", [pytest.param("paper", marks=PAPER_GAPS), "supplement"])
+def test_every_computed_number_carries_its_claim(outputs, chromium_page, name):
+    chromium_page.goto((outputs["csv"] / f"{name}.html").as_uri())
+    chromium_page.wait_for_load_state("load")
+    found = unclaimed_numbers(chromium_page)
+    assert not found, found

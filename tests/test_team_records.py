@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from claimed import unclaimed_numbers
 
 from analysis.common.paths import ROOT, cohort_paths
 from analysis.ledger.claims import load_ledger
@@ -100,3 +101,17 @@ def test_trace_shows_a_teams_cells_as_recorded_and_compares_as_information():
     assert "published 100%; computed 67%; differs from published\n" in out
     for verdict in ("uncovered", "DISAGREES", "agrees"):
         assert verdict not in out
+
+# The paper of a cohort other than the bundled one still prints computed numbers without a
+# claim (the counts behind a survival estimate, the relapses and later courses after CART2,
+# the copies' peak and decline, counts in figure captions): issue 22.
+PAPER_GAPS = pytest.mark.xfail(strict=True, reason="the paper's computed numbers for a cohort "
+                               "other than the bundled one do not all carry a claim yet")
+
+
+@pytest.mark.parametrize("name", [pytest.param("paper", marks=PAPER_GAPS), "supplement"])
+def test_every_computed_number_carries_its_claim(outputs, chromium_page, name):
+    chromium_page.goto((outputs[0] / f"{name}.html").as_uri())
+    chromium_page.wait_for_load_state("load")
+    found = unclaimed_numbers(chromium_page)
+    assert not found, found
