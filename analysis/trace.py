@@ -83,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     known = [c.id for c in [*load_ledger(), *load_computed()]] + counts
     templates = load_per_patient()  # '<template>.<patient>': a number about one patient
     for claim_id in args.claims:
-        if claim_id not in known and claim_id.partition(".")[0] not in templates:
+        template, _, patient = claim_id.partition(".")
+        if claim_id not in known and not (template in templates and patient):
             close = difflib.get_close_matches(claim_id, known, n=3)
             print(f"trace: no claim {claim_id!r} in claims.yaml"
                   + (f"; did you mean {', '.join(close)}?" if close else ""), file=sys.stderr)
@@ -103,10 +104,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"trace: {', '.join(apart)}: about named patients of the published cohort, "
               "not applicable to this cohort", file=sys.stderr)
         return 2
+    asked = [c for c in args.claims if c not in known]  # '<template>.<patient>'
     patients = {patient_claim_id(t, p): for_patient(templates[t], p)
-                for t in {c.partition(".")[0] for c in args.claims} & set(templates)
+                for t in {c.partition(".")[0] for c in asked}
                 for p in tables["adsl"]["patient_id"]}
-    unknown = [c for c in args.claims if c.partition(".")[0] in templates and c not in patients]
+    unknown = [c for c in asked if c not in patients]
     if unknown:
         print(f"trace: {', '.join(unknown)}: no such patient in this cohort", file=sys.stderr)
         return 2

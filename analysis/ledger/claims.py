@@ -65,6 +65,7 @@ class Claim:
     data_gap: str = ""
     unreproducible: str = ""
     setting: dict = field(default_factory=dict)
+    stated: tuple[str, ...] = ()  # a per_patient entry's claims that state it for a patient
 
     def under(self, settings: dict[str, str]) -> Claim:
         """The claim computed under a cohort's own settings (:data:`SETTINGS`): each argument
@@ -148,21 +149,31 @@ def load_computed(path: Path = LEDGER) -> list[Claim]:
 
 def load_per_patient(path: Path = LEDGER) -> dict[str, Claim]:
     """The ``per_patient:`` entries of the ledger file by id: templates of numbers about one
-    patient that the documents print and the article does not state (their ``what`` and
-    text arguments name the patient as ``{patient}``); :func:`for_patient` makes one a
-    claim. Like the computed entries, never compared with the article."""
+    patient that the documents print (their ``what`` and text arguments name the patient as
+    ``{patient}``); :func:`for_patient` makes one a claim. Like the computed entries, never
+    compared with the article; ``stated`` names the claims by which the article states such
+    a number for one of its patients."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     entries = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=loader).get("per_patient")
     out = {}
     for entry in entries or []:
-        unknown = sorted(set(entry) - COMPUTED_KEYS)
+        unknown = sorted(set(entry) - COMPUTED_KEYS - {"stated"})
         if unknown:
             raise ValueError(f"claims.yaml: per_patient {entry.get('id')!r}: unknown key(s) "
-                             f"{unknown}; expected {sorted(COMPUTED_KEYS)}")
+                             f"{unknown}; expected {sorted(COMPUTED_KEYS | {'stated'})}")
         compute = entry["compute"]
         out[entry["id"]] = Claim(id=entry["id"], where="", what=entry["what"], published="",
                                  style=entry["style"], function=compute["function"],
-                                 args=dict(compute.get("args") or {}))
+                                 args=dict(compute.get("args") or {}),
+                                 stated=tuple(entry.get("stated") or ()))
+    written = {c.id for c in load_ledger(path)}
+    taken = sorted(set(out) & (written | {c.id for c in load_computed(path)}))
+    if taken:
+        raise ValueError(f"claims.yaml: per_patient ids {taken} are ids of claims or computed "
+                         "entries too")
+    stray = sorted({i for c in out.values() for i in c.stated} - written)
+    if stray:
+        raise ValueError(f"claims.yaml: per_patient entries state {stray}, which are no claims")
     return out
 
 

@@ -22,7 +22,8 @@ import pandas as pd
 from analysis.common import listings
 from analysis.common.formatting import unescaped
 from analysis.derivations.store import Tables
-from analysis.ledger.claims import NOT_STATED, Claim, Claims, load_computed, load_ledger
+from analysis.ledger.claims import (NOT_STATED, Claim, Claims, compute, computed_text,
+                                    load_computed, load_ledger, missing)
 from analysis.provenance import categories
 from analysis.provenance import cells as provenance
 from analysis.provenance import lineage
@@ -88,10 +89,15 @@ def traced(tables: Tables, sources: Lineage, basis: pd.DataFrame, reconstructed:
 
 
 def unstated(claims: list[Claim], tables: Tables, sources: Lineage, basis: pd.DataFrame,
-             reconstructed: bool = True, first: int = MAX_CELLS) -> dict[str, dict]:
-    """The popups of numbers the article does not state (the computed and per-patient
-    entries of claims.yaml), as :func:`traced` writes a claim's but for the comparison:
-    "not stated in the article", with the raw cells behind them (the ``first`` ones listed)."""
+             reconstructed: bool = True, first: int = MAX_CELLS,
+             ledger: pd.DataFrame | None = None) -> dict[str, dict]:
+    """The popups of numbers the article does not state as claims (the computed and
+    per-patient entries of claims.yaml), as :func:`traced` writes a claim's but for the
+    comparison: "not stated in the article", with the raw cells behind them (the ``first``
+    ones listed). For a reconstruction with its categorised ``ledger``
+    (:func:`analysis.provenance.categories.categorised`), a per-patient number that one of
+    its ``stated`` claims states (the claim agrees, and its computed text is this number's)
+    shows that claim's published value, category and note."""
     lookup = provenance.by_cell(basis)
     out = {}
     for claim in claims:
@@ -101,8 +107,22 @@ def unstated(claims: list[Claim], tables: Tables, sources: Lineage, basis: pd.Da
             "what": claim.what, "where": "", "published": NOT_STATED, "relation": "=",
             "category": NOT_STATED, "note": "", "counts": counts_text(bases),
             "total": len(cells), "reads": reads_text(cells["read"].value_counts().to_dict()),
-            **_listing(cells, sources, reconstructed, first)}
+            **_listing(cells, sources, reconstructed, first),
+            **(_stated_as(claim, tables, ledger) if reconstructed and ledger is not None else {})}
     return out
+
+
+def _stated_as(claim: Claim, tables: Tables, ledger: pd.DataFrame) -> dict:
+    """What a per-patient number's popup takes from the first of its ``stated`` claims that
+    states it: where, the published value, the category and its note (empty when none)."""
+    value, written = compute(claim, tables), {c.id: c for c in load_ledger()}
+    rows = ledger[ledger["id"].isin(claim.stated) & ledger["agrees"]]
+    for row in rows.itertuples():
+        if not missing(value) and row.computed == computed_text(written[row.id], value):
+            return {"where": row.where, "published": plain(row.stated), "category": row.category,
+                    "note": f"the article states it as {row.id}" + (f": {row.note}" if row.note
+                                                                    else "")}
+    return {}
 
 
 def details(tables: Tables, sources: Lineage, basis: pd.DataFrame,

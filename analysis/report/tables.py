@@ -184,10 +184,10 @@ def table1_notes(tables: Tables, claims: Claims | None = None) -> list[str]:
     for _, row in tables["adsl"].iterrows():
         patient = row["patient_id"]
         if pd.notna(row["csf_blasts_pre_cart1_pct"]):
-            wbc = (claims.marked(claims.of_patient("csf_wbc_pre_cart1", patient))
+            wbc = (claims.marked(claims.of_patient("csf_wbc_recorded", patient))
                    if pd.notna(row["csf_wbc_pre_cart1_per_mm3"]) else None)
             count = f" white cell count {wbc}/mm³ and" if wbc else ""
-            blasts = claims.marked(claims.of_patient("csf_blasts_pre_cart1", patient))
+            blasts = claims.marked(claims.of_patient("csf_blasts_recorded", patient))
             notes.append(f"{markdown_text(patient)}: CSF flow cytometry before CART1 showed{count} "
                          f"immature cells {blasts}% of nucleated cells.")
         if str(row["extramedullary_pre_cart1"]).lower() == "testis":

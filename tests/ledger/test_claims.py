@@ -262,7 +262,7 @@ def test_a_number_about_one_patient_is_a_claim_of_that_patient(bundled_derived):
             assert claims.value(claim.id) == ((courses["patient_id"] == patient)
                                               & (courses["course"] > 2)).sum()
     with_wbc = adsl.dropna(subset=["csf_wbc_pre_cart1_per_mm3"])
-    assert {f"csf_wbc_pre_cart1.{p}" for p in with_wbc["patient_id"]} == {
-        i for i in ids if i.startswith("csf_wbc")}  # a blank count is not a claim
+    assert {f"csf_wbc_recorded.{p}" for p in with_wbc["patient_id"]} == {
+        i for i in ids if i.startswith("csf_wbc_recorded")}  # a blank count is not a claim
     assert not spanned_ids([unspanned(note) for note in notes])
     assert render(84.0, "recorded") == "84" and render(88.63, "recorded") == "88.63"

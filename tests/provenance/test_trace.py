@@ -54,3 +54,29 @@ def test_a_workbook_trace_names_worksheets_and_excel_rows(tmp_path):
     assert "raw cells in followup.xlsx: " in text
     assert "worksheet  row" in text and ".csv" not in text
     assert str(tmp_path) not in text
+
+
+def test_every_claim_id_of_the_supplement_traces(rendered):
+    import re
+
+    from analysis.ledger.claims import load_computed, load_per_patient
+
+    page = (rendered / "supplement.html").read_text(encoding="utf-8")
+    ids = set(re.findall(r'data-claim="([\w.-]+)"', page))
+    computed = {c.id for c in load_computed()}
+    templates = set(load_per_patient())
+    kinds = {"count": {i for i in ids if i.startswith("ledger.")},
+             "per patient": {i for i in ids if i.partition(".")[0] in templates},
+             "computed": ids & computed}
+    assert all(kinds.values()), kinds
+    chosen = [sorted(found)[0] for found in kinds.values()] + [sorted(kinds["per patient"])[-1]]
+    result = subprocess.run([sys.executable, "-m", "analysis.trace", *chosen], cwd=ROOT,
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    for claim_id in chosen:
+        assert f"{claim_id}: " in result.stdout
+    assert "not stated in the article; computed" in result.stdout
+    unknown = f"{sorted(templates)[0]}.no-such-patient"
+    result = subprocess.run([sys.executable, "-m", "analysis.trace", unknown], cwd=ROOT,
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 2 and "no such patient" in result.stderr
