@@ -30,8 +30,8 @@ from analysis.provenance import cells as provenance
 
 
 def report(claim_id: str, tables: Tables, cell_sources: sources.Lineage,
-           basis: pd.DataFrame, filters: bool = False, reconstructed: bool = True,
-           ledger: list[Claim] | None = None) -> str:
+           basis: pd.DataFrame | provenance.CellBasis, filters: bool = False,
+           reconstructed: bool = True, ledger: list[Claim] | None = None) -> str:
     """The trace of one claim as text, with its category by construction
     (:mod:`analysis.provenance.categories`; ``reconstructed`` false for a cohort without a
     provenance file), computed as the cohort's ledger computes it (``ledger``:
@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     if tables is None:
         return 2
     cell_sources = sources.cohort_lineage(paths)
-    basis = provenance.cell_rules(paths.raw)
+    basis = provenance.cell_basis(paths.raw)
     reconstructed = provenance.is_reconstruction(paths.raw)
     settings = cohort_settings(paths)
     ledger = cohort_ledger(settings)

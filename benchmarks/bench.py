@@ -13,8 +13,8 @@ A second table times the lineage of the raw cells behind every derived value
 (analysis/provenance/sources.py) at every size, in a process of its own: "derive" is the plain
 derivation, "with lineage" the derivation noting the raw rows and building the lineage
 frames, and "lineage" the difference; with the render timings, also the lineage in floors.
-(Tracing every claim of the ledger to its raw cells, analysis/provenance/lineage.py, is not timed:
-its recording of reads grows with the cohort and takes minutes at 50,000 patients.)
+Tracing every claim of the ledger to its raw cells (analysis/provenance/lineage.py, from that
+lineage) is part of the pipeline table's verify and render steps.
 """
 
 from __future__ import annotations

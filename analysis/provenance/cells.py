@@ -18,6 +18,7 @@ records (no ``provenance.csv``) have no rules: each of their cells is ``recorded
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -60,50 +61,71 @@ def _row_mask(rule: pd.Series, frame: pd.DataFrame) -> pd.Series:
     return mask
 
 
+CELL_COLUMNS = ["sheet", "row", "column", "value", "basis", "source", "constrains", "depends",
+                "rule", *KEYS]  # the columns of :func:`cell_rules`
+
+
 def cell_rules(directory: Path) -> pd.DataFrame:
     """One row per non-empty raw cell (sheet, row: CSV line or Excel row, column, value) of a
     cohort folder or workbook, as the cohort reader reads it, with the basis, source,
     constraint and dependencies of the one rule that matches it (basis ``uncovered`` when
-    none does, ``recorded`` for a team's records, ``ambiguous`` when several do)."""
+    none does, ``recorded`` for a team's records, ``ambiguous`` when several do). A large
+    cohort's claims look cells up in :func:`cell_basis`, which never holds this frame."""
+    parts = list(_sheet_cells(directory))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=CELL_COLUMNS)
+
+
+def cell_basis(directory: Path) -> CellBasis:
+    """:func:`by_cell` of :func:`cell_rules`, built one sheet at a time (memory: a few bytes
+    per raw cell, not a frame of them)."""
+    return CellBasis(_sheet_cells(directory))
+
+
+def _sheet_cells(directory: Path) -> Iterator[pd.DataFrame]:
+    """:func:`cell_rules` of each sheet in turn (each sheet's text released once done)."""
     rules = read_rules(directory)
     unmatched = "uncovered" if is_reconstruction(directory) else "recorded"  # a team's cell
-    parts = []
-    for name, text in raw_text(directory).items():
-        frame = text.drop(columns="_row")
-        cells = pd.DataFrame({
-            "index": np.repeat(frame.index.to_numpy(), len(frame.columns)),
-            "column": np.tile(frame.columns.to_numpy(), len(frame)),
-            "value": frame.to_numpy().ravel()})
-        hits = np.zeros(len(cells), dtype=int)
-        chosen = np.full(len(cells), -1)
-        for number, rule in rules[rules["sheet"] == name].iterrows():
-            rows = _row_mask(rule, frame)
-            columns = (list(frame.columns) if rule["columns"] == "*"
-                       else rule["columns"].split("|"))
-            match = (cells["index"].map(rows).to_numpy(dtype=bool)
-                     & cells["column"].isin(columns).to_numpy())
-            hits += match
-            chosen[match] = number
-        described = rules.reindex(chosen).reset_index(drop=True)
-        cells["basis"] = np.select([hits == 0, hits > 1], [unmatched, "ambiguous"],
-                                   default=described["basis"].fillna(""))
-        for column in ("source", "constrains", "depends"):
-            cells[column] = described[column].where(hits == 1, "").fillna("").to_numpy()
-        cells["rule"] = np.where(hits == 1, chosen + 2, 0)  # line of provenance.csv
-        for key in KEYS:
-            cells[key] = cells["index"].map(frame[key]) if key in frame else ""
-        cells.insert(0, "sheet", name)
-        cells["row"] = cells["index"].map(text["_row"]).astype(int)
-        parts.append(cells[cells["value"] != ""].drop(columns="index"))
-    columns = ["sheet", "row", "column", "value", "basis", "source", "constrains", "depends",
-               "rule", *KEYS]
-    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(
-        columns=columns)
+    texts = raw_text(directory)
+    for name in list(texts):
+        yield _cells_of(name, texts.pop(name), rules[rules["sheet"] == name], unmatched)
 
 
-def reconstruction_basis(directory: Path) -> pd.DataFrame | None:
-    """:func:`cell_rules` of a reconstructed cohort (:func:`is_reconstruction`), else None."""
-    return cell_rules(directory) if is_reconstruction(directory) else None
+def _cells_of(name: str, text: pd.DataFrame, rules: pd.DataFrame, unmatched: str
+              ) -> pd.DataFrame:
+    """:func:`cell_rules` of one sheet (``text``: :func:`raw_text`'s frame of it, ``rules``:
+    those of the sheet, numbered as in ``provenance.csv``)."""
+    frame = text.drop(columns="_row")
+    width = len(frame.columns)
+    values = frame.to_numpy().ravel()  # row by row, as the cells are laid out
+    hits = np.zeros(len(values), dtype=int)
+    chosen = np.full(len(values), -1)
+    for number, rule in rules.iterrows():
+        rows = _row_mask(rule, frame).to_numpy(dtype=bool)
+        columns = frame.columns.isin(list(frame.columns) if rule["columns"] == "*"
+                                     else rule["columns"].split("|"))
+        match = np.outer(rows, columns).ravel()
+        hits += match
+        chosen[match] = number
+    kept = values != ""
+    hits, chosen = hits[kept], chosen[kept]
+    described = rules.reindex(chosen).reset_index(drop=True)
+    cells = pd.DataFrame({
+        "sheet": name, "row": np.repeat(text["_row"].to_numpy(dtype=int), width)[kept],
+        "column": np.tile(frame.columns.to_numpy(), len(frame))[kept], "value": values[kept],
+        "basis": np.select([hits == 0, hits > 1], [unmatched, "ambiguous"],
+                           default=described["basis"].fillna(""))})
+    for column in ("source", "constrains", "depends"):
+        cells[column] = described[column].where(hits == 1, "").fillna("").to_numpy()
+    cells["rule"] = np.where(hits == 1, chosen + 2, 0)  # line of provenance.csv
+    for key in KEYS:
+        cells[key] = (np.repeat(frame[key].to_numpy(), width)[kept] if key in frame
+                      else "")
+    return cells
+
+
+def reconstruction_basis(directory: Path) -> CellBasis | None:
+    """:func:`cell_basis` of a reconstructed cohort (:func:`is_reconstruction`), else None."""
+    return cell_basis(directory) if is_reconstruction(directory) else None
 
 
 def dependency_violations(cells: pd.DataFrame) -> pd.DataFrame:
@@ -176,60 +198,91 @@ def sorted_cells(parts: list[tuple[str, str, np.ndarray]]
 
 
 class CellBasis:
-    """The basis of raw cells (:func:`cell_rules`), looked up per sheet and column in time
-    linear in the cells asked for, whatever the size of the cohort."""
+    """The basis of raw cells (:func:`cell_rules`, whole or as parts, such as one sheet at a
+    time), looked up per sheet and column in time linear in the cells asked for, whatever
+    the size of the cohort. Each of its columns is kept per sheet and column as codes into
+    its distinct values (a few bytes per cell), not as a frame of objects."""
 
-    def __init__(self, basis: pd.DataFrame):
-        self.frame = basis.reset_index(drop=True)
-        lines = self.frame["row"].to_numpy(dtype="int64")
-        self._parts = {}
-        for key, rows in self.frame.groupby(["sheet", "column"], sort=False).indices.items():
-            order = np.argsort(lines[rows], kind="stable")
-            self._parts[key] = (lines[rows][order], rows[order])
+    def __init__(self, basis: pd.DataFrame | Iterable[pd.DataFrame]):
+        self.columns = [c for c in CELL_COLUMNS if c not in CELL]  # what is kept of a cell
+        # (sheet, column) -> (lines ascending, {kept column: (codes, distinct values)})
+        self._parts: dict[tuple[str, str], tuple[np.ndarray, dict]] = {}
+        self._dtypes: dict[str, np.dtype] = {}  # of each kept column, as the frame has it
+        for frame in [basis] if isinstance(basis, pd.DataFrame) else basis:
+            self._add(frame)
+
+    def _add(self, frame: pd.DataFrame) -> None:
+        """Keep the cells of ``frame`` (of sheets and columns not kept yet)."""
+        lines = frame["row"].to_numpy(dtype="int64")
+        columns = {name: frame[name].to_numpy() for name in self.columns}
+        self._dtypes.update({name: values.dtype for name, values in columns.items()})
+        for key, rows in frame.groupby(["sheet", "column"], sort=False).indices.items():
+            rows = rows[np.argsort(lines[rows], kind="stable")]
+            self._parts[key] = (lines[rows], {
+                name: _coded(values[rows]) for name, values in columns.items()})
 
     def positions(self, sheet: str, column: str, lines: np.ndarray) -> np.ndarray:
-        """The row of :attr:`frame` of each cell of ``column`` of ``sheet`` on ``lines``
-        (-1 for a cell it does not list, a blank one)."""
-        none = np.array([], dtype="int64")
-        known, rows = self._parts.get((sheet, column), (none, none))
+        """Where each cell of ``column`` of ``sheet`` on ``lines`` is among the cells kept of
+        that column (-1 for a cell it does not list, a blank one)."""
+        known = self._parts.get((sheet, column), (np.array([], dtype="int64"),))[0]
         at = np.searchsorted(known, lines)
         found = at < len(known)
         found[found] = known[at[found]] == lines[found]
-        out = np.full(len(lines), -1, dtype="int64")
-        out[found] = rows[at[found]]
+        return np.where(found, at, -1)
+
+    def _values(self, sheet: str, column: str, name: str, at: np.ndarray,
+                blank: object) -> np.ndarray:
+        """Column ``name`` of the cells at positions ``at`` (:meth:`positions`); ``blank``
+        where a position is -1."""
+        out = np.full(len(at), blank, dtype=object)
+        if (sheet, column) in self._parts and len(at):
+            codes, distinct = self._parts[(sheet, column)][1][name]
+            out[at >= 0] = distinct[codes[at[at >= 0]]]
         return out
 
     def bases(self, sheet: str, column: str, lines: np.ndarray) -> np.ndarray:
         """The basis of each cell of ``column`` of ``sheet`` on ``lines`` (``empty`` for a
         blank cell)."""
-        at = self.positions(sheet, column, lines)
-        out = np.full(len(lines), "empty", dtype=object)
-        out[at >= 0] = self.frame["basis"].to_numpy()[at[at >= 0]]
-        return out
+        return self._values(sheet, column, "basis", self.positions(sheet, column, lines),
+                            "empty")
 
     def cells(self, parts: list[tuple[str, str, np.ndarray]],
               per_part: dict[str, list] | None = None) -> pd.DataFrame:
         """Raw cells given as (sheet, column, lines) parts, each cell in one part, sorted
-        (:func:`sorted_cells`), with what :attr:`frame` says of each (value, basis, source,
-        ...; a cell it does not list is blank: value '', basis ``empty``, the rest '') and
-        the columns of ``per_part`` (one value per part)."""
+        (:func:`sorted_cells`), with what :func:`cell_rules` says of each (value, basis,
+        source, ...; a cell it does not list is blank: value '', basis ``empty``, the rest
+        '') and the columns of ``per_part`` (one value per part)."""
         sheet, line, column, order = sorted_cells(parts)
-        at = (np.concatenate([self.positions(s, c, as_lines(lines)) for s, c, lines in parts])
-              if parts else np.array([], dtype="int64"))[order]
-        found = at >= 0
+        positions = [self.positions(s, c, as_lines(lines)) for s, c, lines in parts]
         out = {"sheet": sheet, "line": line, "column": column}
-        for name in self.frame.columns.drop(CELL):
-            known = self.frame[name].to_numpy()
-            if found.all():
-                out[name] = known[at]
-                continue
-            values = np.full(len(line), "empty" if name == "basis" else "", dtype=object)
-            values[found] = known[at[found]]
-            out[name] = values
+        listed = all((at >= 0).all() for at in positions)  # no blank cell among them
+        for name in self.columns:
+            blank = "empty" if name == "basis" else ""
+            found = [self._values(s, c, name, at, blank)
+                     for (s, c, _), at in zip(parts, positions, strict=True)]
+            values = np.concatenate(found) if found else np.array([], dtype=object)
+            out[name] = values[order].astype(self._dtypes.get(name, object)) if listed else values[order]
         sizes = [len(lines) for _, _, lines in parts]
         for name, values in (per_part or {}).items():
             out[name] = np.repeat(np.array(values, dtype=object), sizes)[order]
-        return pd.DataFrame(out)
+        return pd.DataFrame(out, copy=False)  # not consolidated: a large claim is not copied
+
+    def having(self, basis: str) -> pd.DataFrame:
+        """The rows of :func:`cell_rules` whose basis is ``basis`` (in the order of sheets and
+        columns kept, each column's by line)."""
+        parts = []
+        for (sheet, column), (lines, kept) in self._parts.items():
+            codes, distinct = kept["basis"]
+            chosen = np.flatnonzero(np.isin(codes, np.flatnonzero(distinct == basis)))
+            if len(chosen):
+                parts.append(pd.DataFrame({"sheet": sheet, "row": lines[chosen], "column": column,
+                                           **{name: distinct_of[codes_of[chosen]].astype(
+                                               self._dtypes[name])
+                                              for name, (codes_of, distinct_of) in kept.items()}}))
+        dtypes = {"row": np.dtype("int64"), **self._dtypes}
+        frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+            {name: np.array([], dtype=dtypes.get(name, object)) for name in CELL_COLUMNS})
+        return frame[CELL_COLUMNS]
 
     def counts(self, raw: RawLines) -> str:
         """:func:`basis_counts` of :func:`cells_with_basis` of ``raw``, the same text (most
@@ -246,6 +299,13 @@ class CellBasis:
                     tally[name] = [count + int(size), here if cell is None else min(cell, here)]
         ordered = sorted(tally.items(), key=lambda item: (-item[1][0], item[1][1]))
         return ", ".join(f"{n} {basis.replace('_', ' ')}" for basis, (n, _) in ordered)
+
+
+def _coded(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``values`` as the smallest integer codes into their distinct values."""
+    codes, distinct = pd.factorize(values)
+    return codes.astype(np.min_scalar_type(max(len(distinct), 1))), np.asarray(distinct,
+                                                                              dtype=object)
 
 
 def by_cell(basis: pd.DataFrame | CellBasis) -> CellBasis:

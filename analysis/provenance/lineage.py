@@ -193,11 +193,20 @@ def claim_provenance(claim: claims_module.Claim, tables: Tables, sources: Lineag
         kind = "raw" if provenance.within(rows, derived[table]["rows"]) else "raw_filters"
         for (sheet, raw_column), lines in sources.raw_lines(table, column, rows).items():
             found[kind].setdefault(sheet, {}).setdefault(raw_column, []).append(lines)
-    raw = {kind: {sheet: {column: provenance.distinct(np.concatenate(parts))
+    shared: dict[tuple[int, int], np.ndarray] = {}
+    raw = {kind: {sheet: {column: _shared(provenance.distinct(np.concatenate(parts)), shared)
                           for column, parts in columns.items()}
                   for sheet, columns in sheets.items()} for kind, sheets in found.items()}
     return {"functions": [c for c in record.calls if not c.startswith("analysis.ledger.claims")],
             "derived": derived, "patients": sorted(patients), **raw, "value": value}
+
+
+def _shared(lines: np.ndarray, seen: dict[tuple[int, int], np.ndarray]) -> np.ndarray:
+    """``lines``, or an equal array already in ``seen`` (the raw columns of one sheet often
+    share their lines: a trace then holds them once)."""
+    key = (len(lines), hash(lines.tobytes()))
+    known = seen.setdefault(key, lines)
+    return known if np.array_equal(known, lines) else lines
 
 
 def claim_traces(claims: list[claims_module.Claim], tables: Tables, sources: Lineage

@@ -44,6 +44,7 @@ class Lineage:
     places: Places = field(default_factory=Places)
     _expansions: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     _plans: dict[tuple[str, str], list] = field(default_factory=dict, repr=False)
+    _noted: dict[tuple[str, str, str], tuple] = field(default_factory=dict, repr=False)
 
     def expansion(self, table: str) -> pd.DataFrame:
         """(label, derived column, sheet, raw column) for every label and sheet noted in
@@ -68,14 +69,21 @@ class Lineage:
         if (table, column) not in self._plans:
             expansion = self.expansion(table)
             expansion = expansion[expansion["derived"] == column]
-            frame = self.frames[table]
-            plan = []
-            for (label, sheet), named in expansion.groupby(["label", "sheet"])["column"]:
-                noted = ((frame["label"] == label) & (frame["sheet"] == sheet)).to_numpy()
-                plan.append((frame["row"].to_numpy()[noted], frame["line"].to_numpy()[noted],
-                             [sheet, *named]))
-            self._plans[(table, column)] = plan
+            self._plans[(table, column)] = [
+                (*self._noted_rows(table, label, sheet), [sheet, *named])
+                for (label, sheet), named in expansion.groupby(["label", "sheet"])["column"]]
         return self._plans[(table, column)]
+
+    def _noted_rows(self, table: str, label: str, sheet: str) -> tuple[np.ndarray, np.ndarray]:
+        """The row positions and raw lines noted in ``table`` under ``label`` from ``sheet``,
+        found once and shared by every column the label covers (memory linear in the noted
+        rows, not in the rows times the columns)."""
+        if (table, label, sheet) not in self._noted:
+            frame = self.frames[table]
+            noted = ((frame["label"] == label) & (frame["sheet"] == sheet)).to_numpy()
+            self._noted[(table, label, sheet)] = (frame["row"].to_numpy()[noted],
+                                                  frame["line"].to_numpy()[noted])
+        return self._noted[(table, label, sheet)]
 
     def raw_lines(self, table: str, column: str, rows) -> dict[tuple[str, str], np.ndarray]:
         """The raw cells behind ``column`` of ``table`` on the given row positions, as

@@ -3,6 +3,7 @@ only, or imputed within the published figures."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from analysis.common.paths import ROOT
@@ -129,3 +130,26 @@ def test_cell_basis_counts_as_the_cells_listed():
            "patients": {"patient_id": {2, 3, 4, 5, 6}}, "nosuch": {"x": {2}}}
     assert lookup.counts(raw) == basis_counts(cells_with_basis(raw, cells))
     assert lookup.counts({}) == ""
+
+
+def test_the_cell_basis_of_a_folder_looks_up_what_its_cell_rules_list(tmp_path):
+    from analysis.provenance.cells import CellBasis, cell_basis
+    for folder in (ROOT / "data-raw", ROOT / "tests" / "cohorts" / "registry12"):
+        cells = cell_rules(folder)
+        compact = cell_basis(folder)
+        parts = [(sheet, column, np.array([*group["row"], 10**6]))
+                 for (sheet, column), group in cells.groupby(["sheet", "column"])]
+        parts.append(("nosuch", "x", np.array([2])))
+        pd.testing.assert_frame_equal(compact.cells(parts), CellBasis(cells).cells(parts))
+        looked_up = compact.cells(parts[:-1])
+        listed = looked_up[looked_up["basis"] != "empty"].rename(columns={"line": "row"})
+        pd.testing.assert_frame_equal(
+            listed[cells.columns].reset_index(drop=True),
+            cells.sort_values(["sheet", "row", "column"], ignore_index=True),
+            check_dtype=False)  # blank cells asked for: the rule's line column holds ''
+        for basis in ("imputed", "recorded"):
+            chosen = cells[cells["basis"] == basis]
+            pd.testing.assert_frame_equal(
+                compact.having(basis).sort_values(["sheet", "row", "column"],
+                                                  ignore_index=True),
+                chosen.sort_values(["sheet", "row", "column"], ignore_index=True))
