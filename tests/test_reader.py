@@ -5,6 +5,7 @@ page wider than a phone; claim ids that copy and paste."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -93,6 +94,36 @@ def test_a_bound_shows_its_relation_and_the_popup_links_to_the_full_trail(
     page.wait_for_load_state("load")
     assert page.evaluate("""() => { const t = document.getElementById(
         'trail-crs_onset_latest'); return !!t && t.closest('details').open; }""")
+
+
+def _claim_data(path) -> dict[str, dict]:
+    text = path.read_text(encoding="utf-8")
+    return json.loads(re.search(r'<script[^>]*id="claim-data"[^>]*>(.*?)</script>', text,
+                                re.DOTALL).group(1))
+
+
+def test_a_popup_links_to_a_full_trail_only_where_the_supplement_has_one(rendered,
+                                                                        chromium_page):
+    """Claims of the ledger link to their entry in the supplement's list of trails; numbers
+    the article does not state (and the ledger's own counts) have no entry there, so their
+    popup names the trace command alone instead of a link that leads nowhere."""
+    supplement = (rendered / "supplement.html").read_text(encoding="utf-8")
+    trails = set(re.findall(r'<li id="trail-([^"]+)"', supplement))
+    for name in ("paper", "supplement"):
+        data = _claim_data(rendered / f"{name}.html")
+        linked = {claim for claim, entry in data.items() if entry["trail"]}
+        assert linked <= trails, (name, sorted(linked - trails)[:5])
+        assert trails & set(data) <= linked, name
+        assert len(linked) < len(data), name  # numbers without a trail entry are present
+    data = _claim_data(rendered / "paper.html")
+    shown = set(re.findall(r'data-claim="([^"]+)"',
+                           (rendered / "paper.html").read_text(encoding="utf-8")))
+    unlinked = next(claim for claim, entry in data.items() if claim in shown and
+                    not entry["trail"])
+    _open(chromium_page, rendered / "paper.html")
+    chromium_page.hover(f'[data-claim="{unlinked}"] >> nth=0')
+    box = _popup_box(chromium_page)
+    assert not box["href"] and f"nox -s trace -- {unlinked}" in box["text"], box
 
 
 def test_the_numbers_are_one_tab_stop_and_the_arrow_keys_move_between_them(

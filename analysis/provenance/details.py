@@ -81,7 +81,7 @@ def traced(tables: Tables, sources: Lineage, basis: pd.DataFrame, reconstructed:
             "relation": row.relation,
             "category": row.category, "note": row.note,
             "counts": counts_text(row.bases), "total": sum(row.reads.values()),
-            "reads": reads_text(row.reads), **listed[row.id]}
+            "reads": reads_text(row.reads), "trail": True, **listed[row.id]}
     out.update(unstated(load_computed(), tables, sources, basis, reconstructed, first))
     trail = lineage.provenance_table(tables, sources, claims, limit=TRAIL_SPANS,
                                      basis=lookup if reconstructed else None, traces=traces)
@@ -107,7 +107,7 @@ def unstated(claims: list[Claim], tables: Tables, sources: Lineage, basis: pd.Da
             "what": claim.what, "where": "", "published": NOT_STATED, "relation": "=",
             "category": NOT_STATED, "note": "", "counts": counts_text(bases),
             "total": len(cells), "reads": reads_text(cells["read"].value_counts().to_dict()),
-            **_listing(cells, sources, reconstructed, first),
+            "trail": False, **_listing(cells, sources, reconstructed, first),
             **(_stated_as(claim, tables, ledger) if reconstructed and ledger is not None else {})}
     return out
 
@@ -272,7 +272,7 @@ def ledger_counts(ledger: pd.DataFrame, team: bool = False,
                  else "claims of the ledger"),
         "where": "", "published": NOT_STATED, "relation": "=", "category": NOT_STATED,
         "note": "the claims counted: " + ", ".join(ids) if ids else "no claim",
-        "counts": "", "total": 0, "reads": "", "origin": "", "cells": [],
+        "counts": "", "total": 0, "reads": "", "origin": "", "cells": [], "trail": False,
         "computed": str(len(ids))} for name, ids in members.items()}
 
 
