@@ -22,8 +22,8 @@ import pandas as pd
 
 from analysis.common.paths import cohort_paths
 from analysis.derivations.store import Tables, derived_tables
-from analysis.ledger.claims import (NOT_STATED, Claim, for_patient, load_computed, load_ledger,
-                                    load_per_patient, patient_claim_id)
+from analysis.ledger.claims import NOT_STATED, Claim, load_ledger
+from analysis.ledger.entries import for_patient, load_computed, load_per_patient, patient_claim_id
 from analysis.ledger.settings import about_published_patients, cohort_ledger, cohort_settings
 from analysis.provenance import categories, details, lineage, sources
 from analysis.provenance import cells as provenance

@@ -48,10 +48,7 @@ def test_imports_run_from_later_stages_to_earlier_ones(path):
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_modules_stay_small_and_say_what_they_hold(path):
     text = path.read_text()
-    # ledger/claims.py outgrew the limit with the unstated and per-patient entries (stop 30);
-    # its loaders of those entries are to move into a module of their own, then this goes
-    limit = 520 if path.relative_to(PACKAGE).as_posix() == "ledger/claims.py" else 450
-    assert len(text.splitlines()) <= limit
+    assert len(text.splitlines()) <= 450
     assert ast.get_docstring(ast.parse(text)), f"{path.relative_to(ROOT)} has no docstring"
 
 

@@ -23,7 +23,8 @@ from analysis.common import listings
 from analysis.common.formatting import unescaped
 from analysis.derivations.store import Tables
 from analysis.ledger.claims import (NOT_STATED, Claim, Claims, compute, computed_text,
-                                    load_computed, load_ledger, missing)
+                                    load_ledger, missing)
+from analysis.ledger.entries import load_computed
 from analysis.provenance import categories
 from analysis.provenance import cells as provenance
 from analysis.provenance import lineage

@@ -247,7 +247,8 @@ def test_a_range_whose_ends_print_alike_reads_as_one_value():
 
 
 def test_a_number_about_one_patient_is_a_claim_of_that_patient(bundled_derived):
-    from analysis.ledger.claims import load_per_patient, spanned_ids, unspanned
+    from analysis.ledger.claims import spanned_ids, unspanned
+    from analysis.ledger.entries import load_per_patient
     from analysis.report.tables import table1_notes, table2_notes
 
     adsl, courses = bundled_derived["adsl"], bundled_derived["adcourse"]

@@ -103,7 +103,8 @@ def test_the_popup_lists_the_cells_behind_the_values_first(bundled_counts):
 
 
 def test_a_number_the_article_does_not_state_says_so_and_shows_its_raw_cells(bundled_counts):
-    from analysis.ledger.claims import NOT_STATED, load_computed, load_ledger
+    from analysis.ledger.claims import NOT_STATED, load_ledger
+    from analysis.ledger.entries import load_computed
 
     _, popups, _ = bundled_counts
     computed = {c.id for c in load_computed()}

@@ -59,7 +59,7 @@ def test_a_workbook_trace_names_worksheets_and_excel_rows(tmp_path):
 def test_every_claim_id_of_the_supplement_traces(rendered):
     import re
 
-    from analysis.ledger.claims import load_computed, load_per_patient
+    from analysis.ledger.entries import load_computed, load_per_patient
 
     page = (rendered / "supplement.html").read_text(encoding="utf-8")
     ids = set(re.findall(r'data-claim="([\w.-]+)"', page))
