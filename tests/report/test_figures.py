@@ -618,3 +618,20 @@ def test_a_patients_cd19_and_cd22_products_are_told_apart(cohorts):
             assert not any(name.overlaps(m) for m in markers)
             assert not any(name.overlaps(n) for n in names[i + 1:])
         plt.close(fig)
+
+
+def test_protocol_visits_read_as_words_on_the_axis(drawn):
+    """Where 3C summarises by protocol visit, its axis names the visits in words ("days 7–14",
+    not the sheet's code "day7_14")."""
+    assert figure3.visit_label("day7_14") == "days 7–14"
+    assert figure3.visit_label("month3") == "month 3"
+    assert figure3.visit_label("enrolment") == "enrolment"
+    summarised = 0
+    for cohort, figures in drawn.items():
+        marrow = _panel(figures[2][1], "C ")
+        if marrow.get_xlabel() != "Protocol visit":
+            continue
+        summarised += 1
+        labels = [tick.get_text() for tick in marrow.get_xticklabels()]
+        assert labels and not any("_" in label for label in labels), (cohort, labels)
+    assert summarised, "no cohort drew 3C by protocol visit"

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -286,10 +287,21 @@ def marrow_panel(ax: plt.Axes, tables: Tables, looks: dict) -> set[str]:
     return set(rows["patient_id"])
 
 
+def visit_label(code: str) -> str:
+    """A protocol visit code in words for an axis: "day7_14" -> "days 7–14", "month3" ->
+    "month 3"; a code of another form is returned as it is."""
+    found = re.fullmatch(r"(day|month|week)(\d+)(?:_(\d+))?", code)
+    if found is None:
+        return code
+    unit, first, last = found.groups()
+    return f"{unit}s {first}–{last}" if last else f"{unit} {first}"
+
+
 def _marrow_summary(ax: plt.Axes, rows: pd.DataFrame) -> None:
     """MRD by protocol visit and course as box plots, for cohorts too large for lines, with
     every result as a point up to MAX_STRIP_POINTS results."""
-    rows = rows.assign(CAR_T=rows["course"].map(COURSE_NAMES))
+    rows = rows.assign(CAR_T=rows["course"].map(COURSE_NAMES),
+                       visit=rows["visit"].astype(str).map(visit_label))
     visits = rows.groupby("visit")["study_day"].median().sort_values().index
     colours = PALETTE[: rows["CAR_T"].nunique()]
     sns.boxplot(data=rows, x="visit", y="mrd", hue="CAR_T", order=visits, log_scale=True,
