@@ -42,11 +42,17 @@ def report(claim_id: str, tables: Tables, cell_sources: sources.Lineage,
                                  [claim], {claim.id: trace}).iloc[0]
     all_cells = categories.claim_cells(claim, tables, cell_sources, provenance.by_cell(basis),
                                        trace)
-    compared = (f"  published {row['stated']}; computed {row['computed']}; "
-                + (f"{'agrees' if row['agrees'] else 'DISAGREES'}; " if reconstructed else "")
-                + f"{row['category']}" + (f" ({row['note']})" if row["note"] else ""))
-    lines = [f"{claim.id}: {claim.what}" + (f" ({claim.where})" if claim.where else ""),
-             compared if claim.where else f"  {NOT_STATED}; computed {row['computed']}",
+    where, compared = claim.where, (
+        f"  published {row['stated']}; computed {row['computed']}; "
+        + (f"{'agrees' if row['agrees'] else 'DISAGREES'}; " if reconstructed else "")
+        + f"{row['category']}" + (f" ({row['note']})" if row["note"] else ""))
+    if not claim.where:  # what its popup says: not stated, or stated as one of its claims
+        shown = unstated_popup(claim, tables, cell_sources, basis, reconstructed, ledger)
+        where, compared = shown["where"], (
+            f"  {NOT_STATED}; computed {row['computed']}" if shown["category"] == NOT_STATED
+            else f"  published {shown['published']}; computed {row['computed']}; "
+                 f"{shown['category']} ({shown['note']})")
+    lines = [f"{claim.id}: {claim.what}" + (f" ({where})" if where else ""), compared,
              f"  functions: {lineage.functions_text(trace)}",
              f"  derived: {lineage.derived_text(trace)}"]
     places = cell_sources.places
@@ -66,6 +72,19 @@ def report(claim_id: str, tables: Tables, cell_sources: sources.Lineage,
             lines.append("    " + shown.to_string(index=False).replace("\n", "\n    "))
             lines += [f"    [{i}] {text}" for text, i in notes.items()]
     return "\n".join(lines)
+
+
+def unstated_popup(claim: Claim, tables: Tables, cell_sources: sources.Lineage,
+                   basis: pd.DataFrame | provenance.CellBasis, reconstructed: bool,
+                   ledger: list[Claim] | None = None) -> dict:
+    """The popup of a number the article does not state as a claim
+    (:func:`analysis.provenance.details.unstated`), with the claims that state it for a
+    patient (its ``stated``) categorised as the supplement's ledger categorises them."""
+    stated = [c for c in ledger or load_ledger() if c.id in claim.stated]
+    categorised = (categories.categorised(tables, cell_sources, basis, stated)
+                   if stated and reconstructed else None)
+    return details.unstated([claim], tables, cell_sources, basis, reconstructed,
+                            ledger=categorised)[claim.id]
 
 
 def main(argv: list[str] | None = None) -> int:

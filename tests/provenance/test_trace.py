@@ -80,3 +80,31 @@ def test_every_claim_id_of_the_supplement_traces(rendered):
     result = subprocess.run([sys.executable, "-m", "analysis.trace", unknown], cwd=ROOT,
                             capture_output=True, text=True, check=False)
     assert result.returncode == 2 and "no such patient" in result.stderr
+
+
+def test_trace_says_what_the_popup_says_of_a_number_about_one_patient(rendered):
+    """A per-patient number the article states for its patient (the CSF footnotes of
+    Additional file 2) is stated, with the claim's published value and category, in trace
+    as in the supplement's popup; one the article does not state is "not stated" in both."""
+    import json
+    import re
+
+    from analysis.ledger.claims import NOT_STATED
+    from analysis.ledger.entries import load_per_patient
+
+    page = (rendered / "supplement.html").read_text(encoding="utf-8")
+    popups = json.loads(re.search(r'id="claim-data">(.*?)</script>', page, re.DOTALL).group(1))
+    ids = sorted(i for i in popups if i.partition(".")[0] in load_per_patient())
+    assert {popups[i]["category"] == NOT_STATED for i in ids} == {True, False}, ids
+    result = subprocess.run([sys.executable, "-m", "analysis.trace", *ids], cwd=ROOT,
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    for claim_id in ids:
+        block = re.search(rf"^{re.escape(claim_id)}: .*\n(.*)", result.stdout, re.MULTILINE)
+        shown, compared = popups[claim_id], block.group(1)
+        if shown["category"] == NOT_STATED:
+            assert compared.startswith(f"  {NOT_STATED}; computed "), (claim_id, compared)
+        else:
+            assert compared.startswith(f"  published {shown['published']}; computed "), compared
+            assert f"; {shown['category']} ({shown['note']})" in compared, (claim_id, compared)
+            assert f"({shown['where']})" in block.group(0), block.group(0)
