@@ -15,6 +15,9 @@ derivation, "with lineage" the derivation noting the raw rows and building the l
 frames, and "lineage" the difference; with the render timings, also the lineage in floors.
 Tracing every claim of the ledger to its raw cells (analysis/provenance/lineage.py, from that
 lineage) is part of the pipeline table's verify and render steps.
+The pipeline CSV is written again as each size finishes, so a later failure loses nothing. A
+run that fails or passes ``--timeout`` seconds is reported in its row with the reason, the
+next size runs, and the bench exits with status 1 at the end.
 """
 
 from __future__ import annotations
@@ -78,23 +81,30 @@ def synthesize(size: int, workdir: Path) -> Path:
     return cohort
 
 
-def child(script: str, size: int, cohort: Path) -> dict:
-    """Run a timing script on a cohort in a fresh process; its last line is JSON."""
-    out = subprocess.run([sys.executable, "-c", script, str(cohort)], cwd=ROOT,
-                         capture_output=True, text=True, check=False)
+def child(script: str, size: int, cohort: Path, timeout: float | None = None) -> dict:
+    """Run a timing script on a cohort in a fresh process; its last line is JSON. A failed
+    run or one past ``timeout`` seconds is ``{"failed": reason}``."""
+    try:
+        out = subprocess.run([sys.executable, "-c", script, str(cohort)], cwd=ROOT,
+                             capture_output=True, text=True, check=False, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"failed": f"timed out after {timeout:g} s"}
     if out.returncode != 0:
-        sys.exit(f"bench: the run on {size} patients failed:\n{out.stderr}")
+        return {"failed": f"exit {out.returncode}: "
+                + " | ".join(out.stderr.strip().splitlines()[-3:])}
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def run(size: int, workdir: Path) -> dict:
-    return child(CHILD, size, synthesize(size, workdir))
+def run(size: int, workdir: Path, timeout: float | None = None) -> dict:
+    return {**child(CHILD, size, synthesize(size, workdir), timeout), "size": size}
 
 
-def run_lineage(size: int, workdir: Path) -> dict:
+def run_lineage(size: int, workdir: Path, timeout: float | None = None) -> dict:
     """Seconds of the derivation with and without lineage."""
-    result = child(LINEAGE_CHILD, size, synthesize(size, workdir))
-    return {**result, "size": size, "lineage": result["with lineage"] - result["derive"]}
+    result = {**child(LINEAGE_CHILD, size, synthesize(size, workdir), timeout), "size": size}
+    if "failed" not in result:
+        result["lineage"] = result["with lineage"] - result["derive"]
+    return result
 
 
 def print_lineage(results: list[dict], floor: float | None = None) -> None:
@@ -103,6 +113,10 @@ def print_lineage(results: list[dict], floor: float | None = None) -> None:
           f"{'lineage s':>10} {'floors':>7} {'x prev':>7}")
     previous = None
     for r in results:
+        if "failed" in r:
+            print(f"{r['size']:>9}  failed: {r['failed']}")
+            previous = None
+            continue
         growth = f"{r['with lineage'] / previous:>7.1f}" if previous else f"{'':>7}"
         floors = f"{r['lineage'] / floor:>7.2f}" if floor else f"{'-':>7}"
         print(f"{r['size']:>9} {r['noted rows']:>11} {r['derive']:>9.2f} "
@@ -113,51 +127,85 @@ def print_lineage(results: list[dict], floor: float | None = None) -> None:
           + "; x prev: growth of the derivation with lineage")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", type=int, nargs="+", default=SIZES)
-    parser.add_argument("--no-render", action="store_true",
-                        help="skip the render timings (floor, full, no change)")
-    parser.add_argument("--runs", type=int, default=1,
-                        help="repetitions of each pipeline step and floor (median quoted)")
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results"
-                        / "pipeline.csv", help="CSV of the pipeline table")
-    args = parser.parse_args(argv)
-    header = (f"{'patients':>9} {'raw rows':>10} {'validate s':>11} {'derive s':>9} "
-              f"{'analysis s':>11} {'total s':>8} {'x prev':>7} {'peak MB':>8}")
-    results, lineages, steps = [], [], []
-    with tempfile.TemporaryDirectory() as tmp:
-        for size in args.sizes:
-            print(f"bench: {size} patients ...", file=sys.stderr, flush=True)
-            started = time.perf_counter()
-            result = run(size, Path(tmp))
-            result["size"] = size
-            results.append(result)
-            lineages.append(run_lineage(size, Path(tmp)))
-            steps += pipeline.time_size(size, synthesize(size, Path(tmp)), args.runs)
-            print(f"bench: {size} patients done in {time.perf_counter() - started:.1f} s "
-                  "(including synthesis)", file=sys.stderr, flush=True)
-    print(header)
+def print_steps(results: list[dict]) -> None:
+    """The table of validation, derivation and analysis seconds by size."""
+    print(f"{'patients':>9} {'raw rows':>10} {'validate s':>11} {'derive s':>9} "
+          f"{'analysis s':>11} {'total s':>8} {'x prev':>7} {'peak MB':>8}")
     previous = None
     for r in results:
+        if "failed" in r:
+            print(f"{r['size']:>9}  failed: {r['failed']}")
+            previous = None
+            continue
         total = r["validate"] + r["derive"] + r["analysis"]
         growth = f"{total / previous:>7.1f}" if previous else f"{'':>7}"
         print(f"{r['size']:>9} {r['rows']:>10} {r['validate']:>11.2f} {r['derive']:>9.2f} "
               f"{r['analysis']:>11.2f} {total:>8.2f} {growth} {r['peak_mb']:>8.0f}")
         previous = total
     print("x prev: total time over that of the previous size (linear growth: the size ratio)")
+
+
+def bench_size(size: int, workdir: Path, runs: int, timeout: float | None,
+               ) -> tuple[dict, dict, list[dict]]:
+    """Every measurement of one size: the steps, the lineage and the pipeline rows."""
+    cohort = synthesize(size, workdir)
+    return (run(size, workdir, timeout), run_lineage(size, workdir, timeout),
+            pipeline.time_size(size, cohort, runs, timeout))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Bench every size; each size's pipeline rows are written to ``--out`` as it finishes.
+    Exit status 1 if any run failed (it is reported in its row and the next size runs)."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=SIZES)
+    parser.add_argument("--no-render", action="store_true",
+                        help="skip the render timings (floor, full, no change)")
+    parser.add_argument("--runs", type=int, default=1,
+                        help="repetitions of each pipeline step and floor (median quoted)")
+    parser.add_argument("--timeout", type=float, default=None,
+                        help="seconds after which one run is stopped and recorded as failed")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results"
+                        / "pipeline.csv", help="CSV of the pipeline table")
+    args = parser.parse_args(argv)
+    results, lineages, steps = [], [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in args.sizes:
+            print(f"bench: {size} patients ...", file=sys.stderr, flush=True)
+            started = time.perf_counter()
+            result, lineage, rows = bench_size(size, Path(tmp), args.runs, args.timeout)
+            results.append(result)
+            lineages.append(lineage)
+            steps += rows
+            pipeline.write_csv(pipeline.table(steps), args.out)
+            print(f"bench: {size} patients done in {time.perf_counter() - started:.1f} s "
+                  f"(including synthesis); rows so far in {args.out}", file=sys.stderr,
+                  flush=True)
+    print_steps(results)
     print()
-    floor = None if args.no_render else render_bench.floor_seconds()
+    floor, failed = None, []
+    if not args.no_render:
+        try:
+            floor = render_bench.floor_seconds()
+        except render_bench.StepFailed as failure:
+            print(f"floor failed: {failure}")
+            failed.append(failure)
     print_lineage(lineages, floor)
     print()
     table = pipeline.table(steps)
     print(pipeline.show(table))
-    pipeline.write_csv(table, args.out)
     print(f"written to {args.out}")
-    if not args.no_render:
+    failed += [r for r in [*results, *lineages] if "failed" in r] + [
+        r for r in table if r["status"] != "ok"]
+    if floor:
         print()
-        print(render_bench.report(floor))
-    return 0
+        try:
+            print(render_bench.report(floor))
+        except render_bench.StepFailed as failure:
+            print(f"render timings failed: {failure}")
+            failed.append(failure)
+    if failed:
+        print(f"bench: {len(failed)} run(s) failed; see the rows above", file=sys.stderr)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

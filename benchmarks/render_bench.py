@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -32,22 +34,37 @@ The median is `{python} value`.
 """
 
 
-def measure(command: list[str]) -> tuple[float, float]:
+class StepFailed(RuntimeError):
+    """A timed command exited non-zero or ran past its time bound; the message says which."""
+
+
+def measure(command: list[str], timeout: float | None = None) -> tuple[float, float]:
     """Wall seconds and peak resident memory (MB) of one command run from the repository root.
 
     The peak is the kernel's ``ru_maxrss`` of the finished child (``os.wait4``): the largest
-    single process of its tree, pandoc and Typst included. A failing command stops the bench.
+    single process of its tree, pandoc and Typst included. A command that fails, or runs past
+    ``timeout`` seconds (its process group is then killed), raises :class:`StepFailed` with
+    the reason (the end of its output, or the bound).
     """
     with tempfile.TemporaryFile() as log:
         started = time.perf_counter()
-        child = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        child = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                 start_new_session=True)
+        timer = threading.Timer(timeout, os.killpg, (child.pid, signal.SIGKILL)) if timeout \
+            else None
+        if timer:
+            timer.start()
         _, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - started
+        if timer:
+            timer.cancel()
         child.returncode = os.waitstatus_to_exitcode(status)
+        if timeout and seconds >= timeout and child.returncode < 0:
+            raise StepFailed(f"timed out after {timeout:g} s")
         if child.returncode != 0:
             log.seek(0)
-            sys.exit(f"bench: {' '.join(command)} failed:\n"
-                     f"{log.read().decode(errors='replace')[-2000:]}")
+            tail = log.read().decode(errors="replace").strip().splitlines()[-3:]
+            raise StepFailed(f"exit {child.returncode}: " + " | ".join(tail))
     return seconds, usage.ru_maxrss / 1024
 
 
@@ -55,13 +72,13 @@ def _seconds(*commands: list[str]) -> float:
     return sum(measure(command)[0] for command in commands)
 
 
-def floor() -> tuple[float, float]:
+def floor(timeout: float | None = None) -> tuple[float, float]:
     """Seconds and peak MB to render the one-cell document to HTML and PDF."""
     with tempfile.TemporaryDirectory() as tmp:
         qmd = Path(tmp) / "floor.qmd"
         qmd.write_text(FLOOR_QMD, encoding="utf-8")
         return measure([sys.executable, "-m", "qmdrender", str(qmd), "--output-dir",
-                        str(Path(tmp) / "out"), "--to", "html,pdf", "--force"])
+                        str(Path(tmp) / "out"), "--to", "html,pdf", "--force"], timeout)
 
 
 def floor_seconds() -> float:
