@@ -118,10 +118,17 @@ def test_every_patient_ends_in_one_box_of_the_flow_chart(tables):
 def test_efs_rules_side_by_side_with_induction_failure(tables):
     from analysis.report.tables import efs_by_rule
 
-    rules = efs_by_rule(tables, "induction_failure").set_index("rule")
+    from analysis.derivations.events import EFS_RULES
+
+    table = efs_by_rule(tables, "induction_failure")
+    assert "_" not in " ".join(table["rule"])  # the rules in words, never their codes
+    rules = table.set_index(table["rule"].str.removesuffix(" (the study's rule)").map(
+        {text[0].upper() + text[1:]: rule for rule, text in EFS_RULES.items()}))
+    assert table["rule"].str.endswith("(the study's rule)").tolist() == [
+        rule == "induction_failure" for rule in rules.index]
     # fu02 and fu05 fail induction (day 0); fu01 censored at HSCT (day 90); fu03 relapses
     # and fu04 dies on day 180; fu06 censored: (4/6) * (1/3) = 22%
-    row = rules.loc["induction_failure (the study's)"]
+    row = rules.loc["induction_failure"]
     assert (row["events"], row["6 months"], row["12 months"]) == ("4 of 6", "22%", "22%")
     assert rules.loc["hsct_event", "events"] == "4 of 6"
 

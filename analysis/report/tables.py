@@ -331,7 +331,7 @@ def efs_by_rule(tables: Tables, study_rule: str, claims: Claims | None = None) -
     events of patients, and the Kaplan-Meier estimate (%) at each of :data:`EFS_MONTHS`, each
     number the ``computed:`` claim ``efs_rule_<rule>_events`` (``_patients``, ``_6m``, ...)
     as ``claims`` print it (in its span when they carry spans; default the cohort policy);
-    the study's rule is marked."""
+    each rule in the words of the study sheet's dictionary, the study's rule marked."""
     claims = claims or Claims(tables, published_precision=False)
     rows = []
     for rule, text in EFS_RULES.items():
@@ -341,8 +341,8 @@ def efs_by_rule(tables: Tables, study_rule: str, claims: Claims | None = None) -
         if missing:
             raise LookupError(f"claims.yaml: no computed entry {missing} for the EFS rule "
                               f"{rule!r} of the study sheet's dictionary")
-        row = {"rule": rule + (" (the study's)" if rule == study_rule else ""),
-               "definition": text,
+        row = {"rule": text[0].upper() + text[1:] + (" (the study's rule)"
+                                                     if rule == study_rule else ""),
                "events": f"{claims.marked(ids['events'])} of {claims.marked(ids['patients'])}"}
         for m in EFS_MONTHS:
             row[f"{m} months"] = (claims.marked(ids[f"{m}m"], counts=False)
