@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from claimed import unclaimed_numbers
 from pdfpages import short_pages
+from sentences import starting_with_a_numeral
 from scipy.stats import mannwhitneyu, spearmanr
 from workbooks import workbook
 
@@ -352,8 +353,8 @@ def test_methods_and_later_courses_are_worded_from_these_sheets():
                    if int(r["course"]) > 2)
     assert later == [("rg03", 3), ("rg03", 4)]
     assert outcomes.later_courses(tables) == (
-        "1 patient received a third and a fourth CAR-T course. After the last of them, 1 "
-        "patient reached MRD-negative CR and no patient relapsed; at the cut-off, 1 was in "
+        "A third and a fourth CAR-T course were given to 1 patient. After the last of them, "
+        "1 patient reached MRD-negative CR and no patient relapsed; at the cut-off, 1 was in "
         "MRD-negative CR.")
 
 
@@ -469,3 +470,9 @@ def test_every_computed_number_carries_its_claim(outputs, chromium_page, name):
     chromium_page.wait_for_load_state("load")
     found = unclaimed_numbers(chromium_page)
     assert not found, found
+
+
+def test_no_sentence_starts_with_a_numeral(outputs):
+    for document in ("paper.html", "supplement.html"):
+        page = (outputs["csv"] / document).read_text(encoding="utf-8")
+        assert not starting_with_a_numeral(page), document

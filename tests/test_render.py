@@ -9,6 +9,8 @@ import re
 import zipfile
 from pathlib import Path
 
+from sentences import starting_with_a_numeral
+
 from analysis.ledger.claims import evaluate
 from analysis.report import tables
 from analysis.report.figures import figure1, figure4
@@ -61,6 +63,19 @@ def test_no_python_object_or_error_leaks_into_the_text(rendered):
         leaks = re.findall(r"<[\w.]+ object(?: at 0x[0-9a-f]+)?>|Traceback \(most recent|"
                            r"\bnan\b|\bNaN\b|\bNone\b", text)
         assert not leaks, (name, leaks)
+
+
+def test_the_numeral_check_finds_a_sentence_starting_with_a_digit():
+    page = ("<p>Before CART1, 6 patients were in CR (Li et al. 2023). 5 patients relapsed; "
+            "Six did not.</p><table><tr><td>7 days</td></tr></table><div id=\"refs\">"
+            "<p>2023. Blood.</p></div>")
+    assert starting_with_a_numeral(page) == ["5 patients relapsed; Six did not."]
+
+
+def test_no_sentence_starts_with_a_numeral(rendered):
+    for name in ("paper", "supplement"):
+        page = (rendered / f"{name}.html").read_text(encoding="utf-8")
+        assert not starting_with_a_numeral(page), name
 
 
 def test_prose_writes_zero_in_words_a_real_minus_and_no_setting_names(rendered):

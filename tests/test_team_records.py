@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from claimed import unclaimed_numbers
+from sentences import starting_with_a_numeral
 
 from analysis.common.paths import ROOT, cohort_paths
 from analysis.ledger.claims import load_ledger
@@ -60,6 +61,13 @@ def test_a_teams_records_read_as_such(outputs):
     apart = sum(c.cohort for c in load_ledger())  # claims naming the published patients
     assert f"about the published patients ({apart})" in supplement
     assert "What the sheets cannot show" in supplement
+
+
+def test_no_sentence_starts_with_a_numeral(outputs):
+    output, _, _ = outputs
+    for name in ("paper", "supplement"):
+        page = (output / f"{name}.html").read_text(encoding="utf-8")
+        assert not starting_with_a_numeral(page), name
 
 
 def test_popups_compare_as_information(outputs):

@@ -22,6 +22,7 @@ from pathlib import Path
 import pypdf
 import pytest
 from pdfpages import short_pages
+from sentences import starting_with_a_numeral
 from workbooks import workbook
 
 from analysis.common.paths import ROOT, cohort_paths
@@ -161,6 +162,12 @@ def test_no_output_holds_the_local_path_of_the_cohort(cohorts):
     leaks = [name for p in files for name, text in _texts(p.name, p.read_bytes())
              if any(path in text for path in local)]
     assert leaks == []
+
+
+def test_no_sentence_starts_with_a_numeral(cohorts):
+    for document in ("paper.html", "supplement.html"):
+        page = (cohorts["xlsx"].output / document).read_text(encoding="utf-8")
+        assert not starting_with_a_numeral(page), document
 
 
 def test_the_data_notice_names_the_study(cohorts):

@@ -81,7 +81,8 @@ def _survival(claims: Claims, efs_rule: str, article_reading: bool) -> str:
     """Follow-up, OS and EFS at 6 and 12 months, and transplantation after CART2."""
     sentences = []
     if claims.applies("follow_up_median"):
-        sentences.append(f"Median follow-up was {claims.duration('follow_up_median')}.")
+        words = prose.lead(claims, "follow_up", "Median follow-up", "Follow-up")
+        sentences.append(f"{words} was {claims.duration('follow_up_median')}.")
     at = " at 6 months and {} at 12 months"
     os_ = _estimates(claims, "OS", "death")
     if os_:

@@ -57,7 +57,7 @@ def relapses_after(tables: Tables, course: int = 2) -> str:
         antigens = ("with" if n == 1 else "each with") + " CD19 and CD22 still expressed"
     else:
         antigens = ""
-    text = (f"{plural(n, 'patient').capitalize()} relapsed after CART{course}, "
+    text = (f"After CART{course}, {plural(n, 'patient')} relapsed, "
             f"{_after(rows['months_from_course'])}")
     if n == 1:
         return text + "".join(f", {p}" for p in (where, antigens) if p) + "."
@@ -81,11 +81,13 @@ def later_courses(tables: Tables, after: int = 2) -> str:
     per_course = later.groupby("course")["patient_id"].nunique()
     first = int(per_course.iloc[0])  # a later course implies every one before it
     if per_course.nunique() == 1:  # the same patients received each: "a third and a fourth"
-        given = f"{plural(first, 'patient')} received " + _series(
-            [f"a {_ordinal(int(c))}" for c in per_course.index])
+        given = (_series([f"a {_ordinal(int(c))}" for c in per_course.index])
+                 + f" CAR-T course {'was' if len(per_course) == 1 else 'were'} given to "
+                 + plural(first, "patient"))
     else:
-        given = (f"{plural(first, 'patient')} received a {_ordinal(int(per_course.index[0]))}"
-                 + "".join(f", {int(k)} of them a {_ordinal(int(c))}"
+        given = (f"a {_ordinal(int(per_course.index[0]))} CAR-T course was given to "
+                 f"{plural(first, 'patient')}"
+                 + "".join(f", a {_ordinal(int(c))} to {int(k)} of them"
                            for c, k in per_course.iloc[1:].items()))
     last = later.sort_values("course").drop_duplicates("patient_id", keep="last")
     cr = int(last["best_mrd_negative_cr"].fillna(False).astype(bool).sum())
@@ -97,7 +99,7 @@ def later_courses(tables: Tables, after: int = 2) -> str:
     states = [f"{int(k)} {STATUS_WORDS.get(s, s)}" for s, k in status.items()]
     states[0] = states[0].replace(" ", " was " if int(status.iloc[0]) == 1 else " were ", 1)
     who = "it" if len(per_course) == 1 else "the last of them"
-    return (f"{given[0].upper()}{given[1:]} CAR-T course. After {who}, {_count(cr)} reached "
+    return (f"{given[0].upper()}{given[1:]}. After {who}, {_count(cr)} reached "
             f"MRD-negative CR and {_count(relapsed['patient_id'].nunique())} relapsed; at the "
             f"cut-off, {_series(states)}.")
 

@@ -49,11 +49,23 @@ def il6(claims: Claims) -> str:
     parts = []
     if claims.applies("il6_fold_cart1", "il6_fold_cart2", "il6_fold_p", "il6_peak_cart1",
                       "il6_peak_cart2", "il6_peak_p"):
-        parts.append(
-            f"The median IL-6 fold change was {n['il6_fold_cart1'].data} after CART1 and "
-            f"{n['il6_fold_cart2'].data} after CART2 ({claims.p('il6_fold_p')}), and the median "
-            f"IL-6 peak {n['il6_peak_cart1'].data} against {n['il6_peak_cart2'].data} pg/mL "
-            f"({claims.p('il6_peak_p')}; @fig-cytokines D–E).\n")
+        fold = [(f"il6_fold_cart{k}", f"{n[f'il6_fold_cart{k}'].data} after CART{k}")
+                for k in (1, 2)]
+        if any(prose.single(claims, c) for c, _ in fold):  # a group of one patient
+            parts.append(
+                f"The IL-6 fold change was {prose.medians(claims, fold)} "
+                f"({claims.p('il6_fold_p')}), and the IL-6 peak "
+                + prose.medians(claims, [(f"il6_peak_cart{k}", f"{n[f'il6_peak_cart{k}'].data}"
+                                          f"{' pg/mL' if k == 2 else ''} after CART{k}")
+                                         for k in (1, 2)])
+                + f" ({claims.p('il6_peak_p')}; @fig-cytokines D–E).\n")
+        else:
+            parts.append(
+                f"The median IL-6 fold change was {n['il6_fold_cart1'].data} after CART1 and "
+                f"{n['il6_fold_cart2'].data} after CART2 ({claims.p('il6_fold_p')}), and the "
+                f"median IL-6 peak {n['il6_peak_cart1'].data} against "
+                f"{n['il6_peak_cart2'].data} pg/mL ({claims.p('il6_peak_p')}; "
+                "@fig-cytokines D–E).\n")
     parts.append(" ".join([mann_whitney_note(claims),
                            "@fig-cytokines F–G sets IL-6 and IFN-γ beside the CAR copy number.",
                            prose.moved_with(claims)]))

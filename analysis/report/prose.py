@@ -43,8 +43,8 @@ def schedule(adcourse: pd.DataFrame, course: int, drug: str) -> str:
 
 
 def lymphodepletion(claims: Claims) -> str:
-    """The lymphodepletion before CART1 and CART2: daily doses per m² (medians), days, and
-    whether the fludarabine dose changed between the courses."""
+    """The lymphodepletion before CART1 and CART2: daily doses per m² (medians, or one
+    patient's doses), days, and whether the fludarabine dose changed between the courses."""
     adcourse = claims.tables["adcourse"]
     parts = []
     for course in (1, 2):
@@ -56,14 +56,19 @@ def lymphodepletion(claims: Claims) -> str:
             f"before CART{course}, fludarabine {claims.marked(flu)} mg/m² daily "
             f"{schedule(adcourse, course, 'fludarabine')} and cyclophosphamide "
             f"{claims.marked(cy)} mg/m² daily {schedule(adcourse, course, 'cyclophosphamide')}")
-    text = "Patients received lymphodepletion " + "; ".join(parts) + " (medians over patients)."
+    over = [c for c in ("ld_flu_cart1", "ld_cy_cart1", "ld_flu_cart2", "ld_cy_cart2")
+            if claims.applies(c) and not single(claims, c)]
+    who = "The patient" if claims.value("n_patients") == 1 else "Patients"
+    text = (f"{who} received lymphodepletion " + "; ".join(parts)
+            + (" (medians over patients)." if over else "."))
     if claims.applies("ld_flu_cart1", "ld_flu_cart2"):
         before, after = claims.value("ld_flu_cart1"), claims.value("ld_flu_cart2")
         if claims.text("ld_flu_cart1") == claims.text("ld_flu_cart2"):
             change = "the same as"
         else:
             change = "higher than" if after > before else "lower than"
-        text += f" The median fludarabine dose before CART2 was {change} before CART1."
+        dose = ("The median fludarabine dose" if over else "The fludarabine dose")
+        text += f" {dose} before CART2 was {change} before CART1."
     return text
 
 
@@ -171,6 +176,40 @@ def moved_with(claims: Claims, cytokines: tuple[str, ...] = ("IL-6", "IFN-gamma"
     return " ".join(sentences)
 
 
+def single(claims: Claims, claim_id: str) -> bool:
+    """Whether a summary claim (a median, minimum or maximum) summarises one value: a median
+    of one patient is that patient's value, and the sentence says the value, not a median."""
+    claim = claims.ledger[claim_id]
+    return (claim.function == "summary" and claims.applies(claim_id)
+            and results.summary(claims.tables, **{**claim.args, "stat": "n"}) == 1)
+
+
+def lead(claims: Claims, stem: str, many: str, one: str) -> str:
+    """``many`` (a sentence's words before a median, "The median CART1 dose was"), or ``one``
+    ("The CART1 dose was") when the claim ``<stem>_median`` summarises one value."""
+    return one if single(claims, f"{stem}_median") else many
+
+
+def medians(claims: Claims, parts: list[tuple[str, str]]) -> str:
+    """Medians of several groups as one phrase, each part a (median claim id, its phrase):
+    "a median of 6.0 months after CART1 and 11.6 months after CART2", or with a group of
+    one value its value alone, "6.0 months after CART1 and a median of 11.6 months after
+    CART2"."""
+    if not any(single(claims, c) for c, _ in parts):
+        return "a median of " + _series([p for _, p in parts])
+    return _series([("" if single(claims, c) else "a median of ") + p for c, p in parts])
+
+
+def ages(claims: Claims) -> str:
+    """The ages at diagnosis and at CART1 (claims ``age_dx_*``, ``age_cart1_*``, years)
+    over the cohort's patients, as medians with ranges, or one patient's ages."""
+    at = f"{median(claims, 'age_dx', ' years at diagnosis', 'range ')} and " + median(
+        claims, "age_cart1", " years at CART1")
+    if single(claims, "age_dx_median"):
+        return f"The patient was aged {at}."
+    return f"Across the {claims.counted_as('n_patients', 'patient')}, the median age was {at}."
+
+
 def median(claims: Claims, stem: str, unit: str = "", label: str = "", sep: str = "–") -> str:
     """The claims ``<stem>_median``, ``_min`` and ``_max`` as one phrase in their spans,
     "7.25 years (range 3.20–12.00)", the median alone when the range is one value
@@ -268,12 +307,12 @@ def aplasia(claims: Claims) -> str:
     stems = {"CART1": "bca_cart1", "CART2": "bca_cart2"}
     ids = {course: [f"{stem}_{s}" for s in ("median", "min", "max")]
            for course, stem in stems.items()}
-    found = [f"{claims.duration(*c)} after {course}"
+    found = [(c[0], f"{claims.duration(*c)} after {course}")
              for course, c in ids.items() if claims.applies(*c)]
     missed = [course for course, c in ids.items() if not claims.applies(*c)]
     if not found:
         return "The duration of B-cell aplasia was not recorded after either CAR-T"
-    text = "B-cell aplasia lasted a median of " + _series(found)
+    text = "B-cell aplasia lasted " + medians(claims, found)
     if missed:
         text += f"; it was not recorded after {missed[0]}"
     return text

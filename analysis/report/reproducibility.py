@@ -81,7 +81,7 @@ def ledger_intro(ledger: pd.DataFrame, team: bool = False, apart: int = 0,
     counts = ledger["category"].value_counts()
     total = span(count_id(), plural(len(ledger) + apart, "claim"))
     if team:
-        intro = (f"**{total}.** Each quantitative or factual "
+        intro = (f"**The ledger holds {total}.** Each quantitative or factual "
                  "statement of the article that the sheets can speak to is listed in "
                  "`claims.yaml` with the function that computes it, and computed here for "
                  "this cohort, as the paper prints it"
@@ -92,7 +92,7 @@ def ledger_intro(ledger: pd.DataFrame, team: bool = False, apart: int = 0,
                  " Each claim falls in one group:\n")
         counts = {**counts.to_dict(), categories.APART: apart}
     else:
-        intro = (f"**{total}.** Each quantitative or factual statement of "
+        intro = (f"**The ledger holds {total}.** Each quantitative or factual statement of "
                  "the article that the sheets can speak to is listed in `claims.yaml` with the "
                  "function that computes it; the paper prints the same computed values. "
                  f"{COMPARED} Each claim falls in one category:\n")

@@ -73,6 +73,15 @@ def efs_rule(manifest: dict, reconstruction: bool) -> str:
             "of the others gives the published estimates.")
 
 
+def conventions(reconstruction: bool) -> str:
+    """How intervals and ages are measured; for the article's reconstruction also that these
+    conventions are the ones that reproduce its published values (a team's cohort has no
+    published values to reproduce)."""
+    text = "Intervals in months are days divided by 30 and ages use years of 365.25 days"
+    return text + (", the conventions that reproduce the published values." if reconstruction
+                   else ".")
+
+
 def criteria(manifest: dict, period: str, reconstruction: bool) -> str:
     """Additional file 1: the article's inclusion criteria with this cohort's dates and
     centres, or, for a team's cohort, what its sheets say of who was treated."""

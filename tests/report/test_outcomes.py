@@ -21,7 +21,7 @@ def followup():
 def test_relapse_after_cart2_with_its_site_and_antigen(followup):
     # fu03: relapse 2022-05-25, 180 days after CART2 (2021-11-26), marrow, CD19-negative
     assert outcomes.relapses_after(followup) == (
-        "1 patient relapsed after CART2, 6.0 months after infusion, in the marrow only, with "
+        "After CART2, 1 patient relapsed, 6.0 months after infusion, in the marrow only, with "
         "CD19-negative disease.")
 
 
@@ -32,7 +32,7 @@ def test_several_relapses_read_as_one_sentence(followup):
     relapse = events[(events["event"] == "relapse") & (events["after_course"] == 2)]
     other = relapse.assign(patient_id="fu01", site="testis", cd19="positive")
     text = outcomes.relapses_after({**followup, "adevents": pd.concat([events, other])})
-    assert text == ("2 patients relapsed after CART2, a median of 6.0 months after infusion: "
+    assert text == ("After CART2, 2 patients relapsed, a median of 6.0 months after infusion: "
                     "in the marrow only in 1 and extramedullary only in 1; 1 with CD19-negative "
                     "disease.")
     assert text.count(";") == 1
@@ -41,7 +41,7 @@ def test_several_relapses_read_as_one_sentence(followup):
 def test_later_courses_and_their_outcome(followup):
     # fu03's CART3: blasts 2%, MRD 0.5% after it, no later relapse or death: CR with MRD
     assert outcomes.later_courses(followup) == (
-        "1 patient received a third CAR-T course. After it, no patient reached MRD-negative "
+        "A third CAR-T course was given to 1 patient. After it, no patient reached MRD-negative "
         "CR and no patient relapsed; at the cut-off, 1 was in CR with detectable MRD.")
 
 
@@ -57,7 +57,7 @@ def test_another_cohorts_paragraphs_name_no_published_patient(followup):
     claims = Claims(followup, published_precision=False)
     text = paragraphs.course_statements(claims) + paragraphs.expansion(claims)
     assert "pt0" not in text and "do not apply" not in text
-    assert "relapsed after CART2" in text
+    assert "After CART2, 1 patient relapsed" in text
 
 
 def test_latest_copy_peak_and_the_decline_after_it(followup):

@@ -4,12 +4,14 @@ import math
 import re
 from pathlib import Path
 
+import pandas as pd
+
 from analysis.ledger.claims import Claims
 from analysis.report import prose
 
 
-def _claims(values: dict) -> Claims:
-    claims = Claims({}, published_precision=False)
+def _claims(values: dict, tables: dict | None = None) -> Claims:
+    claims = Claims(tables or {}, published_precision=False)
     claims._values.update(values)  # the claims' values, as if computed from a cohort
     return claims
 
@@ -19,12 +21,42 @@ def _aplasia(cart1: float) -> dict:
             "bca_cart2_median": 3.5, "bca_cart2_min": 3.0, "bca_cart2_max": 4.0}
 
 
+def _aplasia_rows(cart1: int) -> dict:
+    """adcourse with ``cart1`` B-cell aplasia durations after CART1 and two after CART2."""
+    return {"adcourse": pd.DataFrame({"course": [1] * cart1 + [2, 2],
+                                      "bca_months": [6.0] * cart1 + [3.0, 4.0]})}
+
+
 def test_aplasia_names_only_the_courses_where_it_was_recorded():
-    text = prose.aplasia(_claims(_aplasia(math.nan)))
+    text = prose.aplasia(_claims(_aplasia(math.nan), _aplasia_rows(0)))
     assert text == ("B-cell aplasia lasted a median of 3.5 months (3.0–4.0) after CART2; "
                     "it was not recorded after CART1")
-    both = prose.aplasia(_claims(_aplasia(6.0)))
+    both = prose.aplasia(_claims(_aplasia(6.0), _aplasia_rows(3)))
     assert both.startswith("B-cell aplasia lasted a median of 6.0 months after CART1 and")
+
+
+def test_one_patients_value_is_said_as_the_value_not_a_median():
+    # one aplasia after CART1 (6.0 months), two after CART2 (3.0 and 4.0)
+    text = prose.aplasia(_claims(_aplasia(6.0), _aplasia_rows(1)))
+    assert text == ("B-cell aplasia lasted 6.0 months after CART1 and a median of 3.5 months "
+                    "(3.0–4.0) after CART2")
+    one = _claims({"age_dx_median": 7.0, "age_dx_min": 7.0, "age_dx_max": 7.0,
+                   "age_cart1_median": 9.5, "age_cart1_min": 9.5, "age_cart1_max": 9.5,
+                   "n_patients": 1},
+                  {"adsl": pd.DataFrame({"age_at_diagnosis_years": [7.0]})})
+    assert prose.ages(one) == "The patient was aged 7.00 years at diagnosis and 9.50 years at CART1."
+    assert prose.lead(one, "age_dx", "The median age was", "The age was") == "The age was"
+    two = _claims({"age_dx_median": 7.0, "age_dx_min": 7.0, "age_dx_max": 7.0},
+                  {"adsl": pd.DataFrame({"age_at_diagnosis_years": [7.0, 7.0]})})
+    assert prose.lead(two, "age_dx", "The median age was", "The age was") == "The median age was"
+
+
+def test_the_paper_words_every_median_for_one_value():
+    # each "median" the paper types before a median claim has its one-value wording (L(...))
+    paper = (Path(__file__).resolve().parents[2] / "paper.qmd").read_text(encoding="utf-8")
+    results = paper[paper.index("# Results"):paper.index("```{python}\n#| label: fig-design")]
+    typed = re.sub(r"`\{python\}[^`]*`", "", results)
+    assert "median" not in typed.lower(), re.findall(r".{30}median.{30}", typed)
 
 
 def _cytokines(rho: float) -> dict:
