@@ -311,7 +311,8 @@ class Claims:
         style, a count as written)."""
         from analysis.ledger.entries import for_patient, load_per_patient
 
-        claim = for_patient(load_per_patient()[template], patient)
+        self._templates = getattr(self, "_templates", None) or load_per_patient()  # read once
+        claim = for_patient(self._templates[template], patient)
         if claim.id not in self.ledger:
             self.ledger[claim.id] = claim
             self.styles[claim.id] = claim.style
