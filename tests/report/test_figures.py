@@ -635,3 +635,19 @@ def test_protocol_visits_read_as_words_on_the_axis(drawn):
         labels = [tick.get_text() for tick in marrow.get_xticklabels()]
         assert labels and not any("_" in label for label in labels), (cohort, labels)
     assert summarised, "no cohort drew 3C by protocol visit"
+
+
+def test_marrow_summary_draws_a_box_only_where_a_visit_has_enough_results(cohorts):
+    """Figure 3C draws a box for a visit and course with at least MIN_BOX_VALUES results and
+    points only for fewer (registry12's CART3 and CART4 had boxes of one to three values)."""
+    from matplotlib.patches import PathPatch
+
+    tables = cohorts["registry12"]
+    enough = figure3.box_groups(figure3.marrow_rows(tables))
+    assert enough.any() and not enough.all()
+    fig = figure3.draw(tables)
+    boxes = [p for p in _panel(fig, "C ").patches if isinstance(p, PathPatch)]
+    assert len(boxes) == enough.sum()
+    assert f"at least {figure3.MIN_BOX_VALUES} results" in figure3.mrd_caption(tables)
+    assert "points only" in figure3.alt_text(tables)
+    plt.close(fig)

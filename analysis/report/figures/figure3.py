@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from lifelines import KaplanMeierFitter
+from matplotlib.patches import Patch
 
 from analysis.common.formatting import plural
 from analysis.derivations.response import MRD_NEGATIVE_BELOW
@@ -36,6 +37,7 @@ from analysis.report.figures.style import (
 
 MAX_SWIMMER_ROWS = 60  # the swimmer plot shows at most this many patients
 MAX_STRIP_POINTS = 2000  # a large cohort's MRD boxes show every result up to this many
+MIN_BOX_VALUES = 5  # panel C draws a box only for a visit and course with this many results
 ROW_INCHES = 0.17  # height of a swimmer row up to 20 patients; more share 3.4 inches
 SWIMMER_INCHES = 3.4
 LABEL_INCHES = 0.12  # patient labels closer than this are thinned to every k-th
@@ -297,33 +299,46 @@ def visit_label(code: str) -> str:
     return f"{unit}s {first}–{last}" if last else f"{unit} {first}"
 
 
+def box_groups(rows: pd.DataFrame) -> pd.Series:
+    """Results per (visit, course) of panel C's summary (``rows``: :func:`marrow_rows`),
+    True where there are at least MIN_BOX_VALUES, enough for a box."""
+    return rows.groupby(["visit", "course"]).size() >= MIN_BOX_VALUES
+
+
 def _marrow_summary(ax: plt.Axes, rows: pd.DataFrame) -> None:
-    """MRD by protocol visit and course as box plots, for cohorts too large for lines, with
-    every result as a point up to MAX_STRIP_POINTS results."""
+    """MRD by protocol visit and course, for cohorts too large for lines: a box where a
+    visit has at least MIN_BOX_VALUES results of a course (a box of fewer misleads), and
+    every result as a point up to MAX_STRIP_POINTS results (beyond, the points of the
+    groups without a box only)."""
+    enough = box_groups(rows)
+    boxed = pd.MultiIndex.from_frame(rows[["visit", "course"]]).isin(enough[enough].index)
     rows = rows.assign(CAR_T=rows["course"].map(COURSE_NAMES),
                        visit=rows["visit"].astype(str).map(visit_label))
     visits = rows.groupby("visit")["study_day"].median().sort_values().index
-    colours = PALETTE[: rows["CAR_T"].nunique()]
-    sns.boxplot(data=rows, x="visit", y="mrd", hue="CAR_T", order=visits, log_scale=True,
-                palette=colours, showfliers=False, ax=ax)
-    if len(rows) <= MAX_STRIP_POINTS:  # a course with one or two results shows them
-        sns.stripplot(data=rows, x="visit", y="mrd", hue="CAR_T", order=visits, dodge=True,
-                      palette=colours, size=2.5, edgecolor="white", linewidth=0.3,
-                      legend=False, ax=ax)
+    courses = [COURSE_NAMES[c] for c in sorted(rows["course"].unique())]
+    colours = dict(zip(courses, PALETTE, strict=False))
+    shared = {"x": "visit", "y": "mrd", "hue": "CAR_T", "order": visits,
+              "hue_order": courses, "palette": colours, "legend": False, "ax": ax}
+    if boxed.any():
+        sns.boxplot(data=rows[boxed], log_scale=True, showfliers=False, **shared)
+    points = rows if len(rows) <= MAX_STRIP_POINTS else rows[~boxed]
+    sns.stripplot(data=points, dodge=True, size=2.5, edgecolor="white", linewidth=0.3,
+                  log_scale=True, **shared)
     ax.set_title(f"C  Marrow MRD by visit ({rows['patient_id'].nunique()} patients)")
     _mrd_axis(ax, "Protocol visit")
     ax.tick_params(axis="x", rotation=30)
-    legend_below(ax, offset=0.5, ncol=4, title=None)
+    handles = [Patch(color=colour, label=course) for course, colour in colours.items()]
+    legend_below(ax, offset=0.5, ncol=4, handles=handles)
 
 
 def mrd_caption(tables: Tables) -> str:
     """The caption's sentence on panels C-D, as they are drawn for this cohort: lines of
-    each patient with MRD-negative results open, or box plots by visit (results as points
-    up to MAX_STRIP_POINTS) and a median."""
+    each patient with MRD-negative results open, or boxes and points by visit
+    (:func:`_summary`) and a median."""
     limit = f"below {MRD_NEGATIVE_BELOW:g}%, the dotted line"
     if not identified(patient_looks(tables["adsl"]["patient_id"])):
         return ("C: marrow minimal residual disease (MRD, % of mononuclear cells) by protocol "
-                f"visit, a box per CAR-T course{_points(marrow_rows(tables))}; D: marrow MRD "
+                f"visit, {_summary(marrow_rows(tables))}; D: marrow MRD "
                 "around CART2 (days), the median over patients and its IQR; MRD-negative "
                 f"results ({limit}) count at that limit.")
     opened = (f"; open markers are MRD-negative results ({limit}), drawn on that line"
@@ -382,7 +397,7 @@ def alt_text(tables: Tables, efs_rule: str = "hsct_ignored") -> str:
     else:
         course2 = marrow[marrow["course"] == 2]
         c = ("from CART1 in months, a line per patient and course" if one else
-             f"by protocol visit, a box per CAR-T course{_points(marrow)}")
+             f"by protocol visit, {_summary(marrow)}")
         d = ("a line per patient" if one else "the median over patients with its "
              "interquartile band") if len(course2) else "no results"
         text.append(f"C: marrow MRD on a log scale {c} ({_results(marrow)}). D: marrow MRD "
@@ -396,7 +411,19 @@ def _results(rows: pd.DataFrame) -> str:
             f"{plural(rows['patient_id'].nunique(), 'patient')}")
 
 
-def _points(rows: pd.DataFrame) -> str:
-    """How panel C's boxes show a large cohort's results (``rows``: marrow_rows)."""
-    return (" with every result as a point" if len(rows) <= MAX_STRIP_POINTS else
-            f" (with more than {MAX_STRIP_POINTS} results, boxes only)")
+def _summary(rows: pd.DataFrame) -> str:
+    """How panel C shows a large cohort's results (``rows``: :func:`marrow_rows`): boxes
+    where a visit has at least MIN_BOX_VALUES results of a course, points elsewhere and,
+    up to MAX_STRIP_POINTS results, on the boxes too."""
+    enough = box_groups(rows)
+    every = len(rows) <= MAX_STRIP_POINTS
+    if not enough.any():
+        return ("each result as a point coloured by CAR-T course (no visit has "
+                f"{MIN_BOX_VALUES} results of one course, too few for a box)")
+    boxes = ("a box per CAR-T course" if enough.all() else "a box per CAR-T course where a "
+             f"visit has at least {MIN_BOX_VALUES} results of it")
+    if enough.all():
+        return boxes + (" with every result as a point" if every
+                        else f" (with more than {MAX_STRIP_POINTS} results, boxes only)")
+    return boxes + (f", every result as a point (fewer than {MIN_BOX_VALUES}: points only)"
+                    if every else " and, where there are fewer, each result as a point")

@@ -200,7 +200,8 @@ def lab_rows(tables: Tables, parameter: str, course: int | None = None) -> pd.Da
 
 def legend_below(ax: plt.Axes, offset: float = 0.28, **options) -> None:
     """The panel's legend under its x-axis label (``offset``: axes heights below the axis),
-    off the data."""
-    if ax.get_legend_handles_labels()[0]:
+    off the data; ``options`` as for ``Axes.legend`` (``handles``: the entries, else the
+    labelled artists)."""
+    if options.get("handles") or ax.get_legend_handles_labels()[0]:
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -offset),
                   ncol=options.pop("ncol", 2), **options)
