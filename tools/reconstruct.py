@@ -614,7 +614,10 @@ def event_rows(dates: dict, infusions: dict) -> list[list]:
         rows.append([pid, "relapse", iso(relapse), 1, p["relapse1_site"], "positive",
                      "positive"])
     cart2 = {pid: d["cart2"] for pid, d in dates.items()}
-    day = lambda pid, n: iso(cart2[pid] + timedelta(days=n))
+
+    def day(pid: str, n: int) -> str:
+        return iso(cart2[pid] + timedelta(days=n))
+
     rows += [["pt01", "relapse", day("pt01", PT01_EVENTS["relapse2"]), 2, "BM", "positive",
               "positive"],
              ["pt01", "relapse", day("pt01", PT01_EVENTS["relapse3"]), 3, "BM", "positive",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.common.formatting import markdown_text, plural, recorded, render
+from analysis.common.formatting import markdown_text, recorded, render
 from analysis.derivations.events import EFS_RULES
 from analysis.derivations.store import Tables
 from analysis.ledger.claims import Claims, span
