@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pipeline
@@ -107,21 +108,30 @@ def run_lineage(size: int, workdir: Path, timeout: float | None = None) -> dict:
     return result
 
 
-def print_lineage(results: list[dict], floor: float | None = None) -> None:
-    """The lineage table; with ``floor`` (seconds), the lineage also in floors."""
-    print(f"{'patients':>9} {'noted rows':>11} {'derive s':>9} {'with lineage s':>15} "
-          f"{'lineage s':>10} {'floors':>7} {'x prev':>7}")
+def print_rows(results: list[dict], measure: Callable[[dict], float],
+               line: Callable[[dict, str], str]) -> None:
+    """One line per size: ``line(result, growth)`` for a measured size, where growth is its
+    ``measure`` (seconds) over the previous measured size's (blank first and after a failure);
+    the reason for a failed size."""
     previous = None
     for r in results:
         if "failed" in r:
             print(f"{r['size']:>9}  failed: {r['failed']}")
             previous = None
             continue
-        growth = f"{r['with lineage'] / previous:>7.1f}" if previous else f"{'':>7}"
-        floors = f"{r['lineage'] / floor:>7.2f}" if floor else f"{'-':>7}"
-        print(f"{r['size']:>9} {r['noted rows']:>11} {r['derive']:>9.2f} "
-              f"{r['with lineage']:>15.2f} {r['lineage']:>10.2f} {floors} {growth}")
-        previous = r["with lineage"]
+        growth = f"{measure(r) / previous:>7.1f}" if previous else f"{'':>7}"
+        print(line(r, growth))
+        previous = measure(r)
+
+
+def print_lineage(results: list[dict], floor: float | None = None) -> None:
+    """The lineage table; with ``floor`` (seconds), the lineage also in floors."""
+    print(f"{'patients':>9} {'noted rows':>11} {'derive s':>9} {'with lineage s':>15} "
+          f"{'lineage s':>10} {'floors':>7} {'x prev':>7}")
+    print_rows(results, lambda r: r["with lineage"], lambda r, growth: (
+        f"{r['size']:>9} {r['noted rows']:>11} {r['derive']:>9.2f} "
+        f"{r['with lineage']:>15.2f} {r['lineage']:>10.2f} "
+        + (f"{r['lineage'] / floor:>7.2f}" if floor else f"{'-':>7}") + f" {growth}"))
     print("lineage: the derivation with lineage minus the plain one"
           + (f", and in floors of {floor:.1f} s" if floor else "")
           + "; x prev: growth of the derivation with lineage")
@@ -131,17 +141,12 @@ def print_steps(results: list[dict]) -> None:
     """The table of validation, derivation and analysis seconds by size."""
     print(f"{'patients':>9} {'raw rows':>10} {'validate s':>11} {'derive s':>9} "
           f"{'analysis s':>11} {'total s':>8} {'x prev':>7} {'peak MB':>8}")
-    previous = None
-    for r in results:
-        if "failed" in r:
-            print(f"{r['size']:>9}  failed: {r['failed']}")
-            previous = None
-            continue
-        total = r["validate"] + r["derive"] + r["analysis"]
-        growth = f"{total / previous:>7.1f}" if previous else f"{'':>7}"
-        print(f"{r['size']:>9} {r['rows']:>10} {r['validate']:>11.2f} {r['derive']:>9.2f} "
-              f"{r['analysis']:>11.2f} {total:>8.2f} {growth} {r['peak_mb']:>8.0f}")
-        previous = total
+    def total(r: dict) -> float:
+        return r["validate"] + r["derive"] + r["analysis"]
+
+    print_rows(results, total, lambda r, growth: (
+        f"{r['size']:>9} {r['rows']:>10} {r['validate']:>11.2f} {r['derive']:>9.2f} "
+        f"{r['analysis']:>11.2f} {total(r):>8.2f} {growth} {r['peak_mb']:>8.0f}"))
     print("x prev: total time over that of the previous size (linear growth: the size ratio)")
 
 
