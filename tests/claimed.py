@@ -56,8 +56,6 @@ NOT_YET_CLAIMED = {
 }
 # Numbers within a sentence that are computed but carry no claim yet (issue 22).
 NOT_YET_CLAIMED_NUMBERS = {
-    r"treated at ⟨\d+⟩ centres?": "the number of centres (Methods)",
-    r"product for ⟨\d+⟩ patients?": "patients with a product's CD4/CD8 ratio (Figure 4's caption)",
     r"read from the sheets \(⟨\d+⟩ and \d+\)|read from the sheets \(\d+ and ⟨\d+⟩\)|"
     r"the ⟨\d+⟩ published intervals": "the group sizes and counts the audit depends on",
 }
@@ -83,6 +81,9 @@ FIXED_NUMBERS = {
     r"combined dose between ⟨1⟩ × 10|least ⟨20⟩% transduction|over ⟨90⟩% viability|"
     r"aged ⟨18⟩ years": "a criterion of the protocol (Methods)",
     r"at the ⟨5⟩% level": "the significance level",
+    r"\(more than ⟨12⟩\)|whiskers to ⟨1.5⟩ IQR|at least ⟨5⟩ results|fewer than ⟨5⟩":
+        "a drawing rule of the figures (patients drawn as a group above 12, Tukey's whiskers, "
+        "boxes from five values)",
     r"cut-off of ⟨\d{4}⟩-": "the data cut-off, a setting of the study sheet",
 }
 

@@ -340,6 +340,7 @@ def test_derived_tables_hold_the_oracle_values(oracle):
 
 def test_methods_and_later_courses_are_worded_from_these_sheets():
     from analysis.derivations.adam import derive_tables
+    from analysis.ledger.claims import Claims
     from analysis.report import outcomes, study
     from analysis.sheets.cohort import read_cohort
 
@@ -353,7 +354,7 @@ def test_methods_and_later_courses_are_worded_from_these_sheets():
     later = sorted((r["patient_id"], int(r["course"])) for r in sheet("courses")
                    if int(r["course"]) > 2)
     assert later == [("rg03", 3), ("rg03", 4)]
-    assert outcomes.later_courses(tables) == (
+    assert outcomes.later_courses(Claims(tables, published_precision=False)) == (
         "A third and a fourth CAR-T course were given to 1 patient. After the last of them, "
         "1 patient reached MRD-negative CR and no patient relapsed; at the cut-off, 1 was in "
         "MRD-negative CR.")
@@ -460,14 +461,7 @@ def test_no_local_path_in_any_document(outputs):
             assert str(output.parent.parent) not in text
             assert "/tmp/" not in text and str(ROOT) not in text
 
-# The paper of a cohort other than the bundled one still prints computed numbers without a
-# claim (the counts behind a survival estimate, the relapses and later courses after CART2,
-# the copies' peak and decline, counts in figure captions): issue 22.
-PAPER_GAPS = pytest.mark.xfail(strict=True, reason="the paper's computed numbers for a cohort "
-                               "other than the bundled one do not all carry a claim yet")
-
-
-@pytest.mark.parametrize("name", [pytest.param("paper", marks=PAPER_GAPS), "supplement"])
+@pytest.mark.parametrize("name", ["paper", "supplement"])
 def test_every_computed_number_carries_its_claim(outputs, chromium_page, name):
     chromium_page.goto((outputs["csv"] / f"{name}.html").as_uri())
     chromium_page.wait_for_load_state("load")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sentences import starting_with_a_numeral
 
-from analysis.ledger.claims import evaluate
+from analysis.ledger.claims import Claims, evaluate
 from analysis.report import tables
 from analysis.report.figures import figure1, figure4
 
@@ -175,9 +175,10 @@ def test_product_ratios_reach_figure4_and_its_caption(bundled_tables):
     assert figure4.product_ratios(changed, "CD4/CD8 T cells").empty
     shown = figure4.product_ratios(changed, "CD4/CD8 CAR-T cells")
     assert [0.0, 2.5, "CD22"] in shown[["study_day", "value", "source"]].values.tolist()
-    caption = figure4.product_ratio_caption(changed)
-    assert "the products sheet for 1 product, each named beside its marker (CD22)" in caption
-    assert caption != figure4.product_ratio_caption(bundled_tables)
+    caption = figure4.product_ratio_caption(Claims(changed, published_precision=False))
+    assert "the products sheet for 1 patient, each product named beside its marker (CD22)" \
+        in caption
+    assert caption != figure4.product_ratio_caption(Claims(bundled_tables))
 
 
 def test_a_deleted_figure_makes_the_next_render_run(tmp_path):

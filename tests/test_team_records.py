@@ -110,14 +110,8 @@ def test_trace_shows_a_teams_cells_as_recorded_and_compares_as_information():
     for verdict in ("uncovered", "DISAGREES", "agrees"):
         assert verdict not in out
 
-# The paper of a cohort other than the bundled one still prints computed numbers without a
-# claim (the counts behind a survival estimate, the relapses and later courses after CART2,
-# the copies' peak and decline, counts in figure captions): issue 22.
-PAPER_GAPS = pytest.mark.xfail(strict=True, reason="the paper's computed numbers for a cohort "
-                               "other than the bundled one do not all carry a claim yet")
 
-
-@pytest.mark.parametrize("name", [pytest.param("paper", marks=PAPER_GAPS), "supplement"])
+@pytest.mark.parametrize("name", ["paper", "supplement"])
 def test_every_computed_number_carries_its_claim(outputs, chromium_page, name):
     chromium_page.goto((outputs[0] / f"{name}.html").as_uri())
     chromium_page.wait_for_load_state("load")

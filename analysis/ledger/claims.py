@@ -1,7 +1,7 @@
 """The claims ledger: every published number, recomputed and compared at its printed precision.
 
 ``claims.yaml`` lists the claims; :func:`evaluate` computes them all from the derived tables
-with the functions of :mod:`analysis.results.measures`; :class:`Claims` serves the same values to the
+with the functions of :mod:`analysis.results`; :class:`Claims` serves the same values to the
 paper (``claims.text("age_dx_median")``), so paper and ledger cannot drift apart.
 
 Each evaluated claim falls in one category of the comparison with the article
@@ -40,7 +40,7 @@ from analysis.common.formatting import (COHORT_POLICY, duration, median_range, p
                                         percent_of, plural, render, value_range)
 from analysis.common.paths import ROOT
 from analysis.derivations.store import Tables
-from analysis.results import descriptive
+from analysis.results import descriptive, followed
 from analysis.results import measures as results
 
 LEDGER = ROOT / "claims.yaml"
@@ -131,16 +131,16 @@ def _published_number(claim: Claim) -> float:
 
 
 def compute(claim: Claim, tables: Tables) -> float | str:
-    """The claim's value computed from the derived tables: a number, or text for claims in
-    the ``text`` style (NaN when it does not apply)."""
+    """The claim's value from the derived tables: a number, text (``text`` style) or NaN."""
     if (claim.cohort and "patient" in claim.args
             and claim.args["patient"] not in set(tables["adsl"]["patient_id"])):
         return math.nan
-    function = getattr(results, claim.function, None) or getattr(descriptive, claim.function)
-    value = function(tables, **claim.args)
-    if isinstance(value, str):
-        return value
-    return float(value) if value is not None else math.nan
+    modules = [m for m in (results, descriptive, followed) if hasattr(m, claim.function)]
+    if not modules:
+        raise ValueError(f"claims.yaml: {claim.id}: no function {claim.function!r} in "
+                         "analysis.results (measures, descriptive, followed)")
+    value = getattr(modules[0], claim.function)(tables, **claim.args)
+    return value if isinstance(value, str) else (math.nan if value is None else float(value))
 
 
 def missing(value: float | str | None) -> bool:

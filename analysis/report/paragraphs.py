@@ -86,7 +86,7 @@ def course_statements(claims: Claims) -> str:
             f"{n['pt03_mrd_pre'].data}% on day {n['pt03_mrd_pre_day'].data} to below 0.01% on day "
             f"{n['pt03_mrd_neg_day'].data} and was still below 0.01% on day "
             f"{n['pt03_mrd_last_day'].data}, after transplantation (@fig-course D).")
-    return outcomes.after_cart2(claims.tables)
+    return outcomes.after_cart2(claims)
 
 
 def expansion(claims: Claims) -> str:
@@ -108,7 +108,7 @@ def expansion(claims: Claims) -> str:
             "(@fig-expansion C).")
     text = (f"qPCR showed expansion in {np_['n_expansion_qpcr'].data} with serial samples "
             "(@fig-expansion A).")
-    return " ".join(filter(None, [text, outcomes.copies_peak(claims.tables)]))
+    return " ".join(filter(None, [text, outcomes.copies_peak(claims)]))
 
 
 def discussion(claims: Claims, bundled: bool) -> str:

@@ -279,9 +279,10 @@ def km_text(claims: Claims, parameter: str, months: int, rule: str) -> str | Non
     return None if pd.isna(value) else percent(value)
 
 
-def _analysed(claims: Claims, parameter: str, rule: str) -> int:
-    tte = claims.tables["adtte"]
-    return int(((tte["paramcd"] == parameter) & (tte["rule"] == rule)).sum())
+def _analysed(parameter: str, rule: str) -> str:
+    """The claim counting the patients of a survival analysis (claims.yaml's computed
+    ``efs_rule_<rule>_patients`` and ``os_patients``)."""
+    return "os_patients" if parameter == "OS" else f"efs_rule_{rule}_patients"
 
 
 def survival(claims: Claims, efs_rule: str, months: tuple[int, ...] = (6, 12)) -> str:
@@ -289,13 +290,13 @@ def survival(claims: Claims, efs_rule: str, months: tuple[int, ...] = (6, 12)) -
     with the number of patients analysed, in their claims' spans."""
     parts = []
     for parameter, rule in (("EFS", efs_rule), ("OS", "death")):
-        n = _analysed(claims, parameter, rule)
+        analysed = _analysed(parameter, rule)
         values = [km_text(claims, parameter, m, rule) for m in months]
-        if n == 0 or None in values:
+        if not claims.value(analysed) or None in values:
             parts.append(f"{parameter} cannot be estimated for this cohort")
             continue
         at = [f"{v} at {m} months" for v, m in zip(values, months, strict=True)]
-        parts.append(f"{parameter} was {_series(at)} (n = {n})")
+        parts.append(f"{parameter} was {_series(at)} (n = {claims.marked(analysed)})")
     rule_text = EFS_RULES[efs_rule].removeprefix("events: ")
     return (f"{'; '.join(parts)} (@fig-course B). EFS follows the study's rule: "
             f"{rule_text}.")

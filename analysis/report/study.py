@@ -10,15 +10,17 @@ rest is left out, never carried over from the article.
 
 from __future__ import annotations
 
-from analysis.common.formatting import markdown_text, plural
+from analysis.common.formatting import markdown_text
 from analysis.derivations.events import EFS_RULES
 from analysis.derivations.store import Tables
+from analysis.ledger.claims import Claims
 from analysis.sheets.dictionary import load_dictionary
 
 
-def _centres(manifest: dict) -> str:
-    centres = manifest["centres"]
-    return f"{plural(len(centres), 'centre')} ({markdown_text(', '.join(centres))})"
+def _centres(manifest: dict, claims: Claims) -> str:
+    """"2 centres (A, B)", the count in the span of its claim ``n_centres``."""
+    names = markdown_text(", ".join(manifest["centres"]))
+    return f"{claims.counted_as('n_centres', 'centre')} ({names})"
 
 
 def scope(reconstruction: bool) -> str:
@@ -33,15 +35,15 @@ def scope(reconstruction: bool) -> str:
             "one, for comparison.")
 
 
-def design(manifest: dict, reconstruction: bool) -> str:
+def design(manifest: dict, reconstruction: bool, claims: Claims) -> str:
     """The design sentence of the Methods: the article's design for its reconstruction, the
     study sheet's registry (none named when the sheet has none) and the sheets' centres for
-    a team's cohort."""
+    a team's cohort, counted by the claim ``n_centres``."""
     registry = _registry(manifest)
     if reconstruction:
         return (f"This was a single-arm phase I study{registry} of patients aged 18 years or "
-                f"younger who had relapsed after CD19 CAR-T, treated at {_centres(manifest)}.")
-    return (f"Patients who had relapsed after CD19 CAR-T were treated at {_centres(manifest)}"
+                f"younger who had relapsed after CD19 CAR-T, treated at {_centres(manifest, claims)}.")
+    return (f"Patients who had relapsed after CD19 CAR-T were treated at {_centres(manifest, claims)}"
             f"{registry}.")
 
 

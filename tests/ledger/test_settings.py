@@ -46,7 +46,8 @@ def test_the_paper_prints_the_ledgers_efs(followup):
                     ledger=cohort_ledger(settings))
     sentence = prose.survival(claims, settings["efs_rule"])
     assert sentence.startswith('EFS was [22%]{data-claim="efs_6m"} at 6 months and '
-                               '[22%]{data-claim="efs_12m"} at 12 months (n = 6)')
+                               '[22%]{data-claim="efs_12m"} at 12 months (n = '
+                               '[6]{data-claim="efs_rule_induction_failure_patients"})')
     summary = abstract.abstract(claims, settings["efs_rule"], False)
     assert '[22%]{data-claim="efs_6m"}' in summary
 

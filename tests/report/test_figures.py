@@ -25,6 +25,7 @@ from matplotlib.text import Text
 from PIL import Image
 
 from analysis.derivations.adam import derive_tables
+from analysis.ledger.claims import Claims
 from analysis.report.figures import figure1, figure2, figure3, figure4, style
 from analysis.sheets.cohort import read_cohort
 
@@ -376,11 +377,16 @@ def test_a_large_cohort_is_drawn_as_a_group_in_every_panel(drawn):
 
 
 def test_captions_say_how_patients_are_drawn(cohorts):
-    assert "one colour and marker" in style.patients_note(5)
-    assert "legend at the bottom" in style.patients_note(5, figure3.PATIENT_LEGEND)
-    assert "median" in style.patients_note(20) and "20 patients" in style.patients_note(20)
-    assert "patient's colour" in figure4.product_ratio_caption(cohorts["bundled"])
-    assert "patient's colour" not in figure4.product_ratio_caption(cohorts["synthetic 60"])
+    five, twenty = (Claims(cohorts[c], published_precision=False, spans=True)
+                    for c in ("bundled", "synthetic 20"))
+    assert "one colour and marker" in style.patients_note(five)
+    assert "legend at the bottom" in style.patients_note(five, figure3.PATIENT_LEGEND)
+    assert "median" in style.patients_note(twenty)
+    assert '[20 patients]{data-claim="n_patients_recorded"}' in style.patients_note(twenty)
+    assert "patient's colour" in figure4.product_ratio_caption(
+        Claims(cohorts["bundled"], published_precision=False))
+    assert "patient's colour" not in figure4.product_ratio_caption(
+        Claims(cohorts["synthetic 60"], published_precision=False))
 
 
 def _panel(fig, letter: str) -> plt.Axes:

@@ -11,6 +11,7 @@ import pandas as pd
 
 from analysis.common.formatting import plural, rounded, significant
 from analysis.derivations.store import Tables
+from analysis.ledger.claims import Claims
 from analysis.report.figures.style import (
     COURSE_LINES,
     COURSE_NAMES,
@@ -230,25 +231,32 @@ def product_ratios(tables: Tables, parameter: str, course: int = 2) -> pd.DataFr
     return pd.concat([flow[columns], sheet[columns]], ignore_index=True)
 
 
-def product_ratio_caption(tables: Tables, course: int = 2) -> str:
-    """What the black-edged day-0 markers of Figure 4E-F show, from the product ratios present."""
+RATIO_FLOW_CLAIMS = {"CD4/CD8 T cells": "product_ratio_flow_t",
+                     "CD4/CD8 CAR-T cells": "product_ratio_flow_car"}  # patients, flow sheet
+
+
+def product_ratio_caption(claims: Claims) -> str:
+    """What the black-edged day-0 markers of Figure 4E-F show, from the CART2 product ratios
+    present, each count in the span of its claim (``product_ratio_*``)."""
     parts = []
     for parameter, panel in (("CD4/CD8 T cells", "E"), ("CD4/CD8 CAR-T cells", "F")):
-        found = product_ratios(tables, parameter, course)
+        found = product_ratios(claims.tables, parameter)
         if found.empty:
             continue
-        flow = found[found["source"] == "flow"]["patient_id"].nunique()
         sheet = found[found["source"] != "flow"]
-        sources = ([f"flow cytometry of the product for {plural(flow, 'patient')}"]
-                   if flow else [])
+        sources = ([f"flow cytometry of the product for "
+                    f"{claims.counted_as(RATIO_FLOW_CLAIMS[parameter], 'patient')}"]
+                   if (found["source"] == "flow").any() else [])
         if len(sheet):
-            sources.append(f"the products sheet for {plural(len(sheet), 'product')}, each "
-                           f"named beside its marker ({', '.join(sorted(set(sheet['source'])))})")
+            sources.append(f"the products sheet for "
+                           f"{claims.counted_as('product_ratio_sheet', 'patient')}, each "
+                           f"product named beside its marker "
+                           f"({', '.join(sorted(set(sheet['source'])))})")
         parts.append(f"in {panel}, {' and '.join(sources)}")
     if not parts:
         return "No product CD4/CD8 ratio was recorded."
     look = (", in the patient's colour and marker (grey in the legend)," if identified(
-        patient_looks(tables["adsl"]["patient_id"])) else "")
+        patient_looks(claims.tables["adsl"]["patient_id"])) else "")
     return (f"Black-edged markers at day 0{look} mark the CD4/CD8 ratio of the infused "
             "product: " + "; ".join(parts) + ".")
 

@@ -19,6 +19,7 @@ import seaborn as sns
 from matplotlib.ticker import NullFormatter
 
 from analysis.derivations.store import Tables
+from analysis.ledger.claims import Claims
 from analysis.provenance.cells import cell_rules
 
 # Okabe & Ito (2002), "Color Universal Design": distinguishable under the common colour
@@ -83,13 +84,16 @@ def identified(looks: dict[str, dict]) -> bool:
     return len(looks) <= MAX_LINES
 
 
-def patients_note(n_patients: int, legend: str = "top") -> str:
-    """The caption's sentence on how patients are drawn, for a cohort of ``n_patients``;
-    ``legend``: where the figure's patient legend is ("top" or "bottom")."""
+def patients_note(claims: Claims, legend: str = "top") -> str:
+    """The caption's sentence on how patients are drawn, for a cohort of as many patients as
+    the claim ``n_patients_recorded`` counts (in its span); ``legend``: where the figure's
+    patient legend is ("top" or "bottom")."""
+    n_patients = int(claims.value("n_patients_recorded"))
     if n_patients <= MAX_LINES:
         return ("Each patient has one colour and marker, the same in every panel and figure "
                 f"(legend at the {legend}).")
-    return (f"With {n_patients} patients (more than {MAX_LINES}), patients are drawn as a "
+    return (f"With {claims.counted_as('n_patients_recorded', 'patient')} (more than "
+            f"{MAX_LINES}), patients are drawn as a "
             "group, not one by one: lines show the median over patients and the band their "
             "interquartile range (IQR), and boxes the median, IQR and whiskers to 1.5 IQR; "
             "Figure 3A names every patient in a row of its own.")
