@@ -657,3 +657,22 @@ def test_marrow_summary_draws_a_box_only_where_a_visit_has_enough_results(cohort
     assert f"at least {figure3.MIN_BOX_VALUES} results" in figure3.mrd_caption(tables)
     assert "points only" in figure3.alt_text(tables)
     plt.close(fig)
+
+
+def test_figure2_caption_describes_the_panels_drawn(cohorts):
+    """The follow-up cohort's sheets hold IL-6 alone: the caption names panels B and C as
+    empty instead of describing IL-10 and IFN-γ curves, and so does the Results' pointer."""
+    bundled, followup = (figure2.caption(cohorts[c]) for c in ("bundled", "followup"))
+    assert bundled.startswith("A–C: serum IL-6, IL-10 and IFN-γ in the")
+    assert followup.startswith("A: serum IL-6 in the")
+    assert "B (IL-10) and C (IFN-γ): no results in this cohort." in followup
+    assert "G (IFN-γ and CAR copies): no patient with both" in followup
+    assert figure2.pointer(cohorts["followup"]).startswith("Serum IL-6 after CART2 is shown in "
+                                                           "@fig-cytokines A ")
+    defined = {"IL": "IL, interleukin", "IFN": "IFN-γ, interferon-γ",
+               "CART": "CART1 and CART2, first and second CAR-T course"}
+    for text in (bundled, followup):  # every abbreviation the caption uses is defined in it
+        for abbreviation in set(re.findall(r"\b(IL|IFN|CART)(?=[-\d])", text)):
+            assert defined[abbreviation] in text, abbreviation
+    many = figure2.caption(cohorts["synthetic 20"])
+    assert "grey lines" not in many and "box plot" in many

@@ -213,3 +213,84 @@ def alt_text(tables: Tables) -> str:
                 f"{CYTOKINE_DAYS} days after CART2, each as a percentage of the patient's "
                 f"peak, {drawn} ({'; '.join(parts)}).")
     return " ".join(text)
+
+
+CYTOKINES = [("A", "IL-6"), ("B", "IL-10"), ("C", "IFN-gamma")]  # panels A-C
+ABBREVIATIONS = ("CART1 and CART2, first and second CAR-T course; IFN-γ, interferon-γ; IL, "
+                 "interleukin.")
+
+
+def _letters(letters: list[str]) -> str:
+    """'A', 'A and C', 'A–C' (consecutive panels as a range)."""
+    if len(letters) > 2 and ord(letters[-1]) - ord(letters[0]) == len(letters) - 1:
+        return f"{letters[0]}–{letters[-1]}"
+    return " and ".join(letters) if len(letters) < 3 else ", ".join(letters)
+
+
+def _missing(panels: list[tuple[str, str]], what: str) -> str:
+    """'B (IL-10) and C (IFN-γ): no results in this cohort.' for the panels left empty."""
+    if not panels:
+        return ""
+    named = [f"{letter} ({name})" for letter, name in panels]
+    return f"{' and '.join(named)}: {what} in this cohort."
+
+
+def _cytokines(tables: Tables) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Panels A-C as (letter, cytokine) pairs: those with results, those without."""
+    panels = [(letter, n.replace("-gamma", "-γ"), len(cytokine_rows(tables, n)) > 0)
+              for letter, n in CYTOKINES]
+    return ([(letter, n) for letter, n, has in panels if has],
+            [(letter, n) for letter, n, has in panels if not has])
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def pointer(tables: Tables) -> str:
+    """The Results' sentence pointing to panels A-C, naming the cytokines they show."""
+    found, _ = _cytokines(tables)
+    if not found:
+        return "No serum cytokine was measured after CART2 in this cohort."
+    verb = "is" if len(found) == 1 else "are"
+    return (f"Serum {_listed([n for _, n in found])} after CART2 {verb} shown in "
+            f"@fig-cytokines {_letters([letter for letter, _ in found])} (peaks in "
+            "Additional file 4).")
+
+
+def caption(tables: Tables) -> str:
+    """The figure's caption after its title: what each panel shows, worded from the panels
+    drawn for this cohort (a panel without data named as such), and the abbreviations."""
+    one = identified(patient_looks(tables["adsl"]["patient_id"]))
+    name = {n: n.replace("-gamma", "-γ") for _, n in CYTOKINES}
+    found, empty = _cytokines(tables)
+    text = []
+    if found:
+        text.append(f"{_letters([letter for letter, _ in found])}: serum "
+                    f"{_listed([n for _, n in found])} in the {CYTOKINE_DAYS} days after "
+                    "CART2, log scale.")
+    text.append(_missing(empty, "no results"))
+    compared = [(letter, what) for letter, column, what in
+                [("D", "il6_fold_change", "IL-6 fold change (peak over the pre-infusion value)"),
+                 ("E", "il6_peak_pg_ml", "IL-6 peak")] if course_groups(tables, column)]
+    if compared:
+        drawn = ("grey lines join a patient's two courses and black bars mark the medians"
+                 if one else "over a box plot of the course")
+        text.append(f"{_letters([c[0] for c in compared])}: "
+                    f"{' and '.join(c[1] for c in compared)} after CART1 and after CART2, log "
+                    f"scale; each point is a patient, {drawn}; the P value is the two-sided "
+                    "Mann–Whitney test's.")
+    text.append(_missing([(c, w) for c, w in (("D", "IL-6 fold change"), ("E", "IL-6 peak"))
+                          if c not in {x[0] for x in compared}], "no values after both courses"))
+    timed = [(letter, name[n]) for letter, n in (("F", "IL-6"), ("G", "IFN-gamma"))
+             if timing_patients(tables, n)]
+    if timed:
+        text.append(f"{_letters([t[0] for t in timed])}: "
+                    f"{' and '.join(t[1] for t in timed)} (solid) and total CAR copies in "
+                    f"blood (dashed) in the {CYTOKINE_DAYS} days after CART2, each as a "
+                    "percentage of the patient's own peak, so that one scale shows which rises "
+                    "and falls first.")
+    text.append(_missing([(c, f"{name[n]} and CAR copies") for c, n in
+                          (("F", "IL-6"), ("G", "IFN-gamma")) if not timing_patients(tables, n)],
+                         "no patient with both"))
+    return " ".join([t for t in text if t] + [ABBREVIATIONS])
