@@ -71,6 +71,13 @@ def test_patient_course_and_curve_colours_stand_apart_under_colour_vision_defici
     assert min(distances(style.PALETTE)) >= BACKED
 
 
+def test_course_colours_stand_apart_alone_under_colour_vision_deficiency():
+    # Figure 3A's infusion triangles differ by colour alone; CART2 and CART4 drawn in
+    # Okabe-Ito orange and vermillion read alike under protanopia
+    assert min(distances([style.OKABE_ITO["orange"], style.OKABE_ITO["vermillion"]])) < ALONE
+    assert min(distances(style.COURSE_COLORS.values())) >= ALONE
+
+
 def test_beyond_ten_patients_every_patient_looks_different():
     looks = style.patient_looks([f"p{i:02d}" for i in range(42)])
     assert len({(v["color"], v["marker"]) for v in looks.values()}) == 42

@@ -20,6 +20,7 @@ from analysis.derivations.response import MRD_NEGATIVE_BELOW
 from analysis.derivations.store import Tables
 from analysis.derivations.timing import months_from_days
 from analysis.report.figures.style import (
+    COURSE_COLORS,
     COURSE_NAMES,
     FIGURE_WIDTH,
     MIN_FONT_PT,
@@ -151,7 +152,7 @@ def swimmer_legend(tables: Tables, rows: list[dict]) -> list:
     courses = sorted({c for row in rows for _, c in row["infusions"]})
     kinds = {kind for row in rows for _, kind in row["marks"]}
     states = {state for row in rows for *_, state in row["segments"]}
-    handles = [plt.Line2D([], [], marker="v", ls="none", color=PALETTE[c - 1], ms=5,
+    handles = [plt.Line2D([], [], marker="v", ls="none", color=COURSE_COLORS[c], ms=5,
                           label=f"{COURSE_NAMES.get(c, c)} infusion") for c in courses]
     handles += [plt.Line2D([], [], ls="none", label=text, **_event_style(kind))
                 for kind, (_, _, text) in EVENT_MARKERS.items() if kind in kinds]
@@ -184,7 +185,7 @@ def swimmer_panel(ax: plt.Axes, tables: Tables, rows: list[dict], handles: list)
                     color=STATUS_COLORS[state], height=0.5)
         for date, course in row["infusions"]:
             ax.plot(months(date), y - 0.42, marker="v", ms=5 * scale, ls="none",
-                    color=PALETTE[course - 1], zorder=3, clip_on=False)
+                    color=COURSE_COLORS[course], zorder=3, clip_on=False)
         for date, kind in row["marks"]:
             ax.plot(months(date), y, ls="none", zorder=4, **_event_style(kind, scale))
     step = max(1, math.ceil(LABEL_INCHES * len(rows) / height))
@@ -315,8 +316,8 @@ def _marrow_summary(ax: plt.Axes, rows: pd.DataFrame) -> None:
     rows = rows.assign(CAR_T=rows["course"].map(COURSE_NAMES),
                        visit=rows["visit"].astype(str).map(visit_label))
     visits = rows.groupby("visit")["study_day"].median().sort_values().index
-    courses = [COURSE_NAMES[c] for c in sorted(rows["course"].unique())]
-    colours = dict(zip(courses, PALETTE, strict=False))
+    colours = {COURSE_NAMES[c]: COURSE_COLORS[c] for c in sorted(rows["course"].unique())}
+    courses = list(colours)
     shared = {"x": "visit", "y": "mrd", "hue": "CAR_T", "order": visits,
               "hue_order": courses, "palette": colours, "legend": False, "ax": ax}
     if boxed.any():
@@ -328,7 +329,7 @@ def _marrow_summary(ax: plt.Axes, rows: pd.DataFrame) -> None:
     _mrd_axis(ax, "Protocol visit")
     ax.tick_params(axis="x", rotation=30)
     handles = [Patch(color=colour, label=course) for course, colour in colours.items()]
-    legend_below(ax, offset=0.5, ncol=4, handles=handles)
+    legend_below(ax, offset=0.5, ncol=2, handles=handles)  # four courses fit the panel
 
 
 def mrd_caption(tables: Tables) -> str:

@@ -14,6 +14,7 @@ from analysis.derivations.store import Tables
 from analysis.ledger.claims import Claims
 from analysis.report.figures.style import (
     COURSE_LINES,
+    COURSE_COLORS,
     COURSE_NAMES,
     FIGURE_WIDTH,
     IMPUTED_LABEL,
@@ -149,7 +150,7 @@ def courses_compared_panel(ax: plt.Axes, tables: Tables, looks: dict) -> set[str
     note = ""
     for course, series in rows.groupby("course"):
         ls = COURSE_LINES[int(course)]
-        color = PALETTE[int(course) - 1]  # of a course's summary; lines: the patient's
+        color = COURSE_COLORS[int(course)]  # of a course's summary; lines: the patient's
         note = trajectories(ax, series, looks, ls=ls, color=color) or note
         ax.plot([], [], color="0.3" if identified(looks) else color, ls=ls,
                 label=f"after {COURSE_NAMES[course]}")

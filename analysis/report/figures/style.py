@@ -32,6 +32,9 @@ PALETTE = [OKABE_ITO[name] for name in ("blue", "orange", "bluish green", "vermi
 MARKERS = ["o", "s", "^", "D", "v", "P"]  # 7 colours x 6 markers: 42 distinct looks
 COURSE_NAMES = {1: "CART1", 2: "CART2", 3: "CART3", 4: "CART4"}
 COURSE_LINES = {1: ":", 2: "-", 3: "--", 4: "-."}  # line style of each CAR-T course
+COURSE_COLORS = {c: OKABE_ITO[name] for c, name in  # an infusion's triangle: colour alone,
+                 zip(COURSE_NAMES, ("blue", "orange", "black", "sky blue"), strict=True)}
+# so the four courses stay apart under each colour-vision deficiency (tests/report/test_figures.py)
 MAX_LINES = 12  # above this many patients, time courses show median and IQR, not lines
 MAX_TIME_POINTS = 25  # summaries bin scattered sampling days into this many bins
 PRINT_WIDTH = 6.3  # in: A4 (210 mm) less Typst's default 25 mm margins, where the PDF prints
