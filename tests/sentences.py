@@ -54,5 +54,7 @@ def sentences(page: str) -> list[str]:
 
 
 def starting_with_a_numeral(page: str) -> list[str]:
-    """The sentences of the page that start with a digit (or a minus sign and a digit)."""
-    return [s for s in sentences(page) if re.match(r"[−-]?\d", s)]
+    """The sentences of the page, and the clauses after a semicolon, that start with a digit
+    (or a minus sign and a digit)."""
+    return [s for s in sentences(page)
+            if any(re.match(r"[−-]?\d", clause) for clause in re.split(r";\s+", s))]

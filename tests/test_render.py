@@ -70,6 +70,10 @@ def test_the_numeral_check_finds_a_sentence_starting_with_a_digit():
             "Six did not.</p><table><tr><td>7 days</td></tr></table><div id=\"refs\">"
             "<p>2023. Blood.</p></div>")
     assert starting_with_a_numeral(page) == ["5 patients relapsed; Six did not."]
+    clause = "<p>Fever began in 3 patients; 2 became hypotensive: 1 needed vasopressors.</p>"
+    assert starting_with_a_numeral(clause) == [
+        "Fever began in 3 patients; 2 became hypotensive: 1 needed vasopressors."]
+    assert not starting_with_a_numeral("<p>Sites: 2 in the marrow, 1 elsewhere.</p>")
 
 
 def test_no_sentence_starts_with_a_numeral(rendered):

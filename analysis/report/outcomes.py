@@ -46,12 +46,12 @@ def relapses_after(claims: Claims) -> str:
     places = [_by(claims, f"relapse_cart2_{key}", words, n) for key, words in SITES.items()
               if _count(claims, f"relapse_cart2_{key}")]
     where = _series(places) if places else ""
-    lost = [f"{antigen}-negative" if n == 1 else
-            f"{claims.marked(f'relapse_cart2_{antigen.lower()}_negative')} with "
-            f"{antigen}-negative" for antigen in ("CD19", "CD22")
+    lost = [f"{antigen}-negative" if n == 1 else f"{antigen}-negative disease in "
+            f"{claims.marked(f'relapse_cart2_{antigen.lower()}_negative')}"
+            for antigen in ("CD19", "CD22")
             if _count(claims, f"relapse_cart2_{antigen.lower()}_negative")]
     if lost:
-        antigens = ("with " if n == 1 else "") + _series(lost) + " disease"
+        antigens = f"with {_series(lost)} disease" if n == 1 else _series(lost)
     elif _count(claims, "relapse_cart2_both_expressed") == n:
         antigens = ("with" if n == 1 else "each with") + " CD19 and CD22 still expressed"
     else:
