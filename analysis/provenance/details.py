@@ -83,7 +83,8 @@ def traced(tables: Tables, sources: Lineage, basis: pd.DataFrame, reconstructed:
             "category": row.category, "note": row.note,
             "counts": counts_text(row.bases), "total": sum(row.reads.values()),
             "reads": reads_text(row.reads), "trail": True, **listed[row.id]}
-    out.update(unstated(load_computed(), tables, sources, basis, reconstructed, first))
+    with lineage.hooks():  # installed once for all the computed numbers
+        out.update(unstated(load_computed(), tables, sources, basis, reconstructed, first))
     trail = lineage.provenance_table(tables, sources, claims, limit=TRAIL_SPANS,
                                      basis=lookup if reconstructed else None, traces=traces)
     return Traced(ledger, out, trail)

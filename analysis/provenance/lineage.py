@@ -38,6 +38,7 @@ _FRAME_GETITEM = pd.DataFrame.__getitem__
 _GROUP_GETITEM = DataFrameGroupBy.__getitem__
 _QUERY = pd.DataFrame.query
 _active: list[Recording] = []
+_hooked: list[bool] = []  # not empty while :func:`hooks` are installed
 _wrappers: dict[Callable, Callable] = {}  # function -> the same, noting its calls
 
 
@@ -145,23 +146,39 @@ def _noting(function: types.FunctionType) -> Callable:
 
 
 @contextmanager
-def recording() -> Iterator[Recording]:
-    """Record reads of tagged derived tables and calls into ``analysis`` (see module doc)."""
-    record = Recording()
+def hooks() -> Iterator[None]:
+    """Reads of tagged tables and calls into ``analysis`` noted while open, for the recordings
+    made inside (see module doc); an inner ``hooks()`` does nothing, so that a caller tracing
+    many claims installs the hooks once."""
+    if _hooked:
+        yield
+        return
     bound = list(_functions())
-    _active.append(record)
     pd.DataFrame.__getitem__, DataFrameGroupBy.__getitem__ = _on_frame, _on_group
     pd.DataFrame.query = _on_query
     for space, attr, function in bound:
         space[attr] = _noting(function)
+    _hooked.append(True)
     try:
-        yield record
+        yield
     finally:
+        _hooked.pop()
         for space, attr, function in bound:
             space[attr] = function
-        _active.pop()
         pd.DataFrame.__getitem__, DataFrameGroupBy.__getitem__ = _FRAME_GETITEM, _GROUP_GETITEM
         pd.DataFrame.query = _QUERY
+
+
+@contextmanager
+def recording() -> Iterator[Recording]:
+    """Record reads of tagged derived tables and calls into ``analysis`` (see module doc)."""
+    record = Recording()
+    with hooks():
+        _active.append(record)
+        try:
+            yield record
+        finally:
+            _active.pop()
 
 
 def claim_provenance(claim: claims_module.Claim, tables: Tables, sources: Lineage) -> dict:
@@ -212,7 +229,8 @@ def _shared(lines: np.ndarray, seen: dict[tuple[int, int], np.ndarray]) -> np.nd
 def claim_traces(claims: list[claims_module.Claim], tables: Tables, sources: Lineage
                  ) -> dict[str, dict]:
     """:func:`claim_provenance` of every claim, by id: traced once, for all that report them."""
-    return {claim.id: claim_provenance(claim, tables, sources) for claim in claims}
+    with hooks():
+        return {claim.id: claim_provenance(claim, tables, sources) for claim in claims}
 
 
 def claim_raw_cells(claim: claims_module.Claim, tables: Tables, sources: Lineage

@@ -14,7 +14,7 @@ import pandas as pd
 
 from analysis.derivations import timing
 from analysis.derivations.store import Tables
-from analysis.results.measures import ratio_pairs, same_day_pairs
+from analysis.results.measures import matching, ratio_pairs, same_day_pairs
 from analysis.results.statistics import attainable_mann_whitney_p, spearman
 
 
@@ -52,7 +52,7 @@ def ratio_pair_count(tables: Tables, course: int, parameter: str | None = None,
     pairs = ratio_pairs(tables, course)
     if parameter is not None:
         pairs = pairs[pairs["parameter"] == parameter]
-    return len(pairs.query(where, engine="python") if where else pairs)
+    return len(matching(pairs, where) if where else pairs)
 
 
 def smallest_mann_whitney_p(tables: Tables, column: str, first: int = 1,
@@ -113,4 +113,4 @@ def patient_value(tables: Tables, table: str, column: str, patient: str) -> floa
 def patient_count(tables: Tables, table: str, patient: str, where: str) -> int:
     """How many rows of ``table`` for ``patient`` match ``where`` (a pandas query)."""
     frame = tables[table]
-    return len(frame[frame["patient_id"] == patient].query(where, engine="python"))
+    return len(matching(frame[frame["patient_id"] == patient], where))

@@ -8,11 +8,20 @@ through :mod:`analysis.ledger.claims`, so the paper and the reproducibility repo
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
 from analysis.derivations.store import Tables
 from analysis.results.statistics import km_estimates, mann_whitney, median_range, spearman
+
+
+def matching(frame: pd.DataFrame, where: str) -> pd.DataFrame:
+    """The rows of ``frame`` where the pandas expression ``where`` holds, evaluated on the
+    columns it names only (``DataFrame.query`` makes a Series of every column at each call)."""
+    names = [n for n in dict.fromkeys(re.findall(r"[A-Za-z_]\w*", where)) if n in frame.columns]
+    return frame[frame[names].eval(where, engine="python").to_numpy(dtype=bool)]
 
 
 def _rows(tables: Tables, table: str, course: int | None = None, where: str | None = None,
@@ -23,7 +32,7 @@ def _rows(tables: Tables, table: str, course: int | None = None, where: str | No
     if patient is not None:
         frame = frame[frame["patient_id"] == patient]
     if where:
-        frame = frame.query(where, engine="python")
+        frame = matching(frame, where)
     return frame
 
 
@@ -44,7 +53,7 @@ def percent(tables: Tables, table: str, where: str, course: int | None = None) -
     rows = _rows(tables, table, course)
     if rows.empty:
         return np.nan
-    return 100.0 * len(rows.query(where, engine="python")) / len(rows)
+    return 100.0 * len(matching(rows, where)) / len(rows)
 
 
 def mann_whitney_p(tables: Tables, column: str, first: int = 1, second: int = 2) -> float:
@@ -203,7 +212,7 @@ def every(tables: Tables, table: str, where: str, course: int | None = None,
     """1 when every row of ``table`` (for the course; only rows matching ``among``) matches
     ``where``, 0 otherwise; NaN without rows."""
     rows = _rows(tables, table, course, among)
-    return _truth(len(rows.query(where, engine="python")) == len(rows)) if len(rows) else np.nan
+    return _truth(len(matching(rows, where)) == len(rows)) if len(rows) else np.nan
 
 
 def same_patients(tables: Tables, table: str, first: str, second: str,
@@ -212,8 +221,8 @@ def same_patients(tables: Tables, table: str, first: str, second: str,
     rows = _rows(tables, table, course)
     if rows.empty:
         return np.nan
-    one = set(rows.query(first, engine="python")["patient_id"])
-    return _truth(one == set(rows.query(second, engine="python")["patient_id"]))
+    one = set(matching(rows, first)["patient_id"])
+    return _truth(one == set(matching(rows, second)["patient_id"]))
 
 
 def patients(tables: Tables, table: str, where: str, course: int | None = None) -> str:
@@ -396,7 +405,7 @@ def any_row(tables: Tables, table: str, where: str, course: int | None = None,
     """1 when some row of ``table`` (for the course; among rows matching ``among``) matches
     ``where``, 0 when none does; NaN without rows."""
     rows = _rows(tables, table, course, among)
-    return _truth(len(rows.query(where, engine="python")) > 0) if len(rows) else np.nan
+    return _truth(len(matching(rows, where)) > 0) if len(rows) else np.nan
 
 
 def every_of_patients(tables: Tables, table: str, where: str, patients: str,
@@ -406,7 +415,7 @@ def every_of_patients(tables: Tables, table: str, where: str, patients: str,
     chosen = set(_rows(tables, "adsl", where=patients)["patient_id"])
     rows = _rows(tables, table, course)
     rows = rows[rows["patient_id"].isin(chosen)]
-    return _truth(len(rows.query(where, engine="python")) == len(rows)) if len(rows) else np.nan
+    return _truth(len(matching(rows, where)) == len(rows)) if len(rows) else np.nan
 
 
 def visits_without_gaps(tables: Tables, visits: list[str], course: int | None = None) -> float:
